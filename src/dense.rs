@@ -1,0 +1,347 @@
+//! Dense Newton: the baseline for small problems and for comparison with the
+//! matrix-free solvers.
+//!
+//! Each iteration forms the dense Hessian H (the objective's own, or
+//! assembled from n Hessian-vector products `H e_j`), checks that it is
+//! symmetric, and solves `(H + τI) p = −g` by Cholesky (faer). τ = 0 when H
+//! is positive definite; otherwise τ starts at `−min h_ii + β` (or β) and
+//! doubles until the factorization succeeds — "Cholesky with added multiple
+//! of the identity", Nocedal & Wright (2006), Algorithm 3.3, with
+//! β = 10⁻³·max(1, max|h_ii|) so that the shift scales with H.
+//! The step is damped by the backtracking Armijo search of
+//! [`crate::LineSearchNewtonCg`].
+//!
+//! [`DenseStep::Pure`] takes the textbook step `x ← x − H⁻¹g` with α = 1,
+//! no shift and no line search (LU when H is indefinite), to show Newton's
+//! method as it is: fast near a minimizer, attracted by saddles, divergent
+//! elsewhere.
+
+use faer::linalg::solvers::Solve;
+use faer::{Mat, Side};
+use ndarray::{Array1, Array2, ArrayView1};
+
+use crate::config::Termination;
+use crate::error::{check_dim, Error, Result};
+use crate::line_search::{armijo, ArmijoConfig, Search};
+use crate::objective::Objective;
+use crate::observe::{no_callback, Callback};
+use crate::operator::LinearOperator;
+use crate::report::{IterationRecord, Report};
+use crate::run::Run;
+use crate::status::Status;
+use crate::vecops::{all_finite, norm};
+
+/// Relative asymmetry `max|H − Hᵀ| / max(1, max|H|)` above which the Hessian
+/// is rejected as non-symmetric.
+pub const DEFAULT_SYMMETRY_TOL: f64 = 1e-6;
+
+/// Which Newton step the dense solver takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum DenseStep {
+    /// Shifted Cholesky and Armijo backtracking (the default).
+    #[default]
+    Damped,
+    /// α = 1, no shift, no line search: the textbook iteration.
+    Pure,
+}
+
+/// Options of [`DenseNewton`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct DenseNewtonConfig {
+    /// Stopping rules and budgets.
+    pub termination: Termination,
+    /// Damped or pure steps.
+    pub step: DenseStep,
+    /// The backtracking search (damped mode).
+    pub line_search: ArmijoConfig,
+    /// Largest accepted relative asymmetry of H (default
+    /// [`DEFAULT_SYMMETRY_TOL`]); H is symmetrized below it.
+    pub symmetry_tol: f64,
+}
+
+impl Default for DenseNewtonConfig {
+    fn default() -> Self {
+        Self {
+            termination: Termination::default(),
+            step: DenseStep::Damped,
+            line_search: ArmijoConfig::default(),
+            symmetry_tol: DEFAULT_SYMMETRY_TOL,
+        }
+    }
+}
+
+impl DenseNewtonConfig {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<()> {
+        self.termination.validate()?;
+        self.line_search.validate()?;
+        crate::config::nonneg("symmetry_tol", self.symmetry_tol)
+    }
+}
+
+/// The dense Newton solver.
+///
+/// ```
+/// use steihaug::{problems::Rosenbrock, DenseNewton};
+/// let report = DenseNewton::default().solve(&Rosenbrock, ndarray::array![3.0, -2.0].view()).unwrap();
+/// assert!(report.status.is_converged());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DenseNewton {
+    /// The options.
+    pub config: DenseNewtonConfig,
+}
+
+/// The regularized Cholesky solve of one iteration.
+struct Shifted {
+    shift: f64,
+}
+
+impl DenseNewton {
+    /// A solver with the given options.
+    pub fn new(config: DenseNewtonConfig) -> Self {
+        Self { config }
+    }
+
+    /// The textbook variant: α = 1, no safeguards.
+    pub fn pure() -> Self {
+        let mut s = Self::default();
+        s.config.step = DenseStep::Pure;
+        s
+    }
+
+    /// Minimizes `obj` from `x0`.
+    pub fn solve<O: Objective + ?Sized>(&self, obj: &O, x0: ArrayView1<'_, f64>) -> Result<Report> {
+        self.solve_with(obj, x0, &mut no_callback)
+    }
+
+    /// Minimizes `obj` from `x0`, calling `callback` after every iteration.
+    pub fn solve_with<O: Objective + ?Sized>(
+        &self,
+        obj: &O,
+        x0: ArrayView1<'_, f64>,
+        callback: &mut Callback<'_>,
+    ) -> Result<Report> {
+        let cfg = &self.config;
+        cfg.validate()?;
+        let mut run = Run::start(obj, x0, &cfg.termination)?;
+        let status = self.iterate(obj, &mut run, callback)?;
+        Ok(run.finish("dense_newton", status))
+    }
+
+    fn iterate<O: Objective + ?Sized>(
+        &self,
+        obj: &O,
+        run: &mut Run<'_>,
+        callback: &mut Callback<'_>,
+    ) -> Result<Status> {
+        let cfg = &self.config;
+        let n = run.n();
+        let mut hmat = Array2::<f64>::zeros((n, n));
+        let mut p = Array1::<f64>::zeros(n);
+        let mut x_trial = Array1::<f64>::zeros(n);
+        let mut g_trial = Array1::<f64>::zeros(n);
+        loop {
+            if run.gradient_converged() {
+                return Ok(Status::Converged);
+            }
+            if let Some(s) = run.budget_exhausted() {
+                return Ok(s);
+            }
+            self.hessian_into(obj, run, &mut hmat)?;
+            run.iter += 1;
+            let solved = match cfg.step {
+                DenseStep::Damped => shifted_cholesky_solve(&hmat, run.g.view(), &mut p),
+                DenseStep::Pure => pure_solve(&hmat, run.g.view(), &mut p),
+            };
+            let Some(Shifted { shift }) = solved else {
+                return Ok(Status::SingularHessian);
+            };
+            let step_norm = norm(p.view());
+            let (accepted, alpha, status) = match cfg.step {
+                DenseStep::Pure => {
+                    if !run.eval_allowed() {
+                        return Ok(Status::MaxEvaluations);
+                    }
+                    ndarray::Zip::from(&mut x_trial)
+                        .and(&run.x)
+                        .and(&p)
+                        .for_each(|t, &x, &p| *t = x + p);
+                    let ft = obj.value_grad(x_trial.view(), g_trial.view_mut());
+                    run.counts.evals += 1;
+                    if !(ft.is_finite() && all_finite(g_trial.view())) {
+                        (false, 1.0, Some(Status::NonFiniteObjective))
+                    } else {
+                        let df = run.f - ft;
+                        std::mem::swap(&mut run.x, &mut x_trial);
+                        std::mem::swap(&mut run.g, &mut g_trial);
+                        run.f = ft;
+                        run.gnorm = norm(run.g.view());
+                        let stall = (!run.gradient_converged())
+                            .then(|| run.stalled(df, step_norm))
+                            .flatten();
+                        (true, 1.0, stall)
+                    }
+                }
+                DenseStep::Damped => {
+                    let gp = run.g.dot(&p);
+                    match armijo(
+                        obj,
+                        run,
+                        p.view(),
+                        gp,
+                        &cfg.line_search,
+                        &mut x_trial,
+                        &mut g_trial,
+                    ) {
+                        Search::Accepted { alpha, df } => {
+                            let stall = (!run.gradient_converged())
+                                .then(|| run.stalled(df, alpha * step_norm))
+                                .flatten();
+                            (true, alpha, stall)
+                        }
+                        Search::Failed(s) => (false, f64::NAN, Some(s)),
+                    }
+                }
+            };
+            let record = IterationRecord {
+                iter: run.iter,
+                f: run.f,
+                grad_norm: run.gnorm,
+                radius: f64::NAN,
+                next_radius: f64::NAN,
+                ratio: f64::NAN,
+                alpha,
+                shift,
+                accepted,
+                cg_iterations: 0,
+                cg_exit: None,
+                step_norm: if accepted {
+                    alpha * step_norm
+                } else {
+                    step_norm
+                },
+                hvps: run.counts.hvps,
+                elapsed_s: run.elapsed_s(),
+            };
+            if let Some(s) = run.record(record, callback) {
+                return Ok(s);
+            }
+            if let Some(s) = status {
+                return Ok(s);
+            }
+        }
+    }
+
+    /// Fills `hmat` with the symmetric Hessian at `run.x`.
+    fn hessian_into<O: Objective + ?Sized>(
+        &self,
+        obj: &O,
+        run: &mut Run<'_>,
+        hmat: &mut Array2<f64>,
+    ) -> Result<()> {
+        let n = run.n();
+        run.counts.hessians += 1;
+        if !obj.dense_hessian(run.x.view(), hmat.view_mut()) {
+            let h = obj.hessian(run.x.view());
+            check_dim("Hessian operator", n, h.dim())?;
+            let mut e = Array1::<f64>::zeros(n);
+            for j in 0..n {
+                e[j] = 1.0;
+                h.apply(e.view(), hmat.column_mut(j));
+                e[j] = 0.0;
+            }
+            run.counts.hvps += n as u64;
+        }
+        let scale = hmat.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        let mut asym = 0.0f64;
+        for i in 0..n {
+            for j in 0..i {
+                asym = asym.max((hmat[[i, j]] - hmat[[j, i]]).abs());
+            }
+        }
+        if !hmat.iter().all(|v| v.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "the Hessian at iteration {} has non-finite entries",
+                run.iter + 1
+            )));
+        }
+        if asym > self.config.symmetry_tol * scale {
+            return Err(Error::InvalidInput(format!(
+                "the Hessian is not symmetric: max |H - H^T| = {asym:.3e} (scale {scale:.3e})"
+            )));
+        }
+        for i in 0..n {
+            for j in 0..i {
+                let s = 0.5 * (hmat[[i, j]] + hmat[[j, i]]);
+                hmat[[i, j]] = s;
+                hmat[[j, i]] = s;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn to_faer(h: &Array2<f64>, shift: f64) -> Mat<f64> {
+    Mat::from_fn(h.nrows(), h.ncols(), |i, j| {
+        h[[i, j]] + if i == j { shift } else { 0.0 }
+    })
+}
+
+fn rhs_of(g: ArrayView1<'_, f64>) -> Mat<f64> {
+    Mat::from_fn(g.len(), 1, |i, _| -g[i])
+}
+
+fn copy_out(sol: &Mat<f64>, p: &mut Array1<f64>) -> bool {
+    for i in 0..p.len() {
+        p[i] = sol[(i, 0)];
+    }
+    all_finite(p.view())
+}
+
+/// Solves `(H + τI) p = −g` with the smallest τ of the doubling sequence of
+/// N&W Algorithm 3.3 for which Cholesky succeeds.
+fn shifted_cholesky_solve(
+    h: &Array2<f64>,
+    g: ArrayView1<'_, f64>,
+    p: &mut Array1<f64>,
+) -> Option<Shifted> {
+    let n = h.nrows();
+    let min_diag = (0..n).map(|i| h[[i, i]]).fold(f64::INFINITY, f64::min);
+    let max_diag = (0..n).map(|i| h[[i, i]].abs()).fold(0.0f64, f64::max);
+    let beta = 1e-3 * max_diag.max(1.0);
+    let mut shift = if min_diag > 0.0 {
+        0.0
+    } else {
+        -min_diag + beta
+    };
+    for _ in 0..200 {
+        if let Ok(llt) = to_faer(h, shift).llt(Side::Lower) {
+            let mut rhs = rhs_of(g);
+            llt.solve_in_place(&mut rhs);
+            if copy_out(&rhs, p) {
+                return Some(Shifted { shift });
+            }
+        }
+        shift = (2.0 * shift).max(beta);
+        if !shift.is_finite() {
+            break;
+        }
+    }
+    None
+}
+
+/// Solves `H p = −g` without a shift: Cholesky, or LU with partial pivoting
+/// when H is not positive definite.
+fn pure_solve(h: &Array2<f64>, g: ArrayView1<'_, f64>, p: &mut Array1<f64>) -> Option<Shifted> {
+    let a = to_faer(h, 0.0);
+    let mut rhs = rhs_of(g);
+    match a.llt(Side::Lower) {
+        Ok(llt) => llt.solve_in_place(&mut rhs),
+        Err(_) => a.partial_piv_lu().solve_in_place(&mut rhs),
+    }
+    copy_out(&rhs, p).then_some(Shifted { shift: 0.0 })
+}

@@ -1,0 +1,69 @@
+//! Errors: misuse of the API and problems that make a solve impossible.
+//!
+//! # Error policy
+//! * Programmer errors that the type system cannot catch (a vector of the
+//!   wrong length, an invalid option) are reported as [`Error`], never as a
+//!   panic inside the library.
+//! * Numerical trouble *during* a solve (a non-finite trial value, a model that
+//!   fails to predict decrease, a collapsed radius) is **not** an error: the
+//!   solve ends with a [`crate::Status`] in its [`crate::Report`], and the report
+//!   keeps the best point found so far.
+//! * A start point where the objective or its gradient is not finite is an
+//!   error, because no iteration can begin there.
+
+use thiserror::Error;
+
+/// Everything that can make a call into `steihaug` fail before or instead of a
+/// solve.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A vector or operator does not have the dimension the problem declares.
+    #[error("dimension mismatch for {what}: expected {expected}, found {found}")]
+    DimensionMismatch {
+        /// Which argument had the wrong size.
+        what: &'static str,
+        /// The size the problem declares.
+        expected: usize,
+        /// The size that was passed.
+        found: usize,
+    },
+    /// The problem has no unknowns.
+    #[error("the problem has dimension 0")]
+    EmptyProblem,
+    /// An option is outside its valid range.
+    #[error("invalid option `{name}`: {reason}")]
+    InvalidOption {
+        /// The option's field name.
+        name: &'static str,
+        /// Why the value is invalid.
+        reason: String,
+    },
+    /// f(x0) or the gradient at x0 is NaN or infinite (or x0 itself is).
+    #[error("non-finite start: {what} is not finite at x0")]
+    NonFiniteStart {
+        /// `"x0"`, `"f(x0)"` or `"gradient at x0"`.
+        what: &'static str,
+    },
+    /// A dense factorization could not be completed.
+    #[error("dense factorization failed: {0}")]
+    Factorization(String),
+    /// Invalid input data (a file, a matrix) handed to the library.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+}
+
+/// Shorthand for `Result<T, steihaug::Error>`.
+pub type Result<T> = std::result::Result<T, Error>;
+
+pub(crate) fn check_dim(what: &'static str, expected: usize, found: usize) -> Result<()> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch {
+            what,
+            expected,
+            found,
+        })
+    }
+}

@@ -1,0 +1,123 @@
+//! Linear operators `v ↦ A v`: the Hessian as something that can be applied.
+//!
+//! Matrix-free methods never need the entries of the Hessian, only its action
+//! on vectors. [`LinearOperator`] is that action. It is implemented here for
+//! dense `ndarray` matrices and for closures; sparse matrices and sharded
+//! sums implement it in their own modules.
+
+use ndarray::{Array2, ArrayBase, ArrayView1, ArrayViewMut1, Data, Ix2};
+
+/// A square linear operator on `R^n`, symmetric when it stands for a Hessian.
+///
+/// `apply(v, out)` writes `A v` into `out` (overwriting it). Both have length
+/// [`dim`](LinearOperator::dim); the solvers check lengths once, before the
+/// first product, so implementations may assume them.
+pub trait LinearOperator {
+    /// The dimension n.
+    fn dim(&self) -> usize;
+
+    /// `out ← A v`.
+    fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>);
+
+    /// Writes the diagonal of A into `out` and returns `true`, or returns
+    /// `false` if the diagonal is not available cheaply. Used by the Jacobi
+    /// preconditioner. The default returns `false`.
+    fn diagonal(&self, out: ArrayViewMut1<'_, f64>) -> bool {
+        let _ = out;
+        false
+    }
+}
+
+impl<T: LinearOperator + ?Sized> LinearOperator for &T {
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>) {
+        (**self).apply(v, out)
+    }
+    fn diagonal(&self, out: ArrayViewMut1<'_, f64>) -> bool {
+        (**self).diagonal(out)
+    }
+}
+
+impl<T: LinearOperator + ?Sized> LinearOperator for Box<T> {
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>) {
+        (**self).apply(v, out)
+    }
+    fn diagonal(&self, out: ArrayViewMut1<'_, f64>) -> bool {
+        (**self).diagonal(out)
+    }
+}
+
+/// A dense square matrix is an operator. A non-square matrix gives a
+/// dimension mismatch when a solver checks it (its `dim` is the row count).
+impl<S: Data<Elem = f64>> LinearOperator for ArrayBase<S, Ix2> {
+    fn dim(&self) -> usize {
+        self.nrows()
+    }
+    fn apply(&self, v: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
+        ndarray::linalg::general_mat_vec_mul(1.0, self, &v, 0.0, &mut out);
+    }
+    fn diagonal(&self, mut out: ArrayViewMut1<'_, f64>) -> bool {
+        out.assign(&self.diag());
+        true
+    }
+}
+
+/// An operator given by a closure `|v, out| ...` that writes `A v` into `out`.
+///
+/// ```
+/// use ndarray::array;
+/// use steihaug::{FnOperator, LinearOperator};
+/// // A = diag(1, 2, 3)
+/// let a = FnOperator::new(3, |v, mut out| {
+///     for i in 0..3 { out[i] = (i as f64 + 1.0) * v[i]; }
+/// });
+/// let mut out = ndarray::Array1::zeros(3);
+/// a.apply(array![1.0, 1.0, 1.0].view(), out.view_mut());
+/// assert_eq!(out, array![1.0, 2.0, 3.0]);
+/// ```
+pub struct FnOperator<F> {
+    n: usize,
+    f: F,
+}
+
+impl<F> FnOperator<F>
+where
+    F: Fn(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>),
+{
+    /// Wraps `f` as an operator of dimension `n`.
+    pub fn new(n: usize, f: F) -> Self {
+        Self { n, f }
+    }
+}
+
+impl<F> LinearOperator for FnOperator<F>
+where
+    F: Fn(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>),
+{
+    fn dim(&self) -> usize {
+        self.n
+    }
+    fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>) {
+        (self.f)(v, out)
+    }
+}
+
+/// Assembles the dense matrix of an operator column by column, with n
+/// products `A e_j`. Used by the dense Newton solver when only products are
+/// available; O(n²) memory, so only for small n.
+pub fn assemble_dense<A: LinearOperator + ?Sized>(op: &A) -> Array2<f64> {
+    let n = op.dim();
+    let mut m = Array2::zeros((n, n));
+    let mut e = ndarray::Array1::zeros(n);
+    for j in 0..n {
+        e[j] = 1.0;
+        op.apply(e.view(), m.column_mut(j));
+        e[j] = 0.0;
+    }
+    m
+}

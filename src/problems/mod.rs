@@ -1,0 +1,17 @@
+//! Test problems with closed-form value, gradient and Hessian-vector product.
+//!
+//! * [`Rosenbrock`]: (1−x)² + 100(y−x²)², minimizer (1, 1);
+//! * [`ExtendedRosenbrock`]: the Moré-Garbow-Hillstrom extended Rosenbrock
+//!   function (#21; CUTEst SROSENBR), any even n, f* = 0 at x = 1;
+//! * [`Quadratic`]: ½xᵀAx + bᵀx with a dense matrix;
+//! * [`DenseLogistic`]: logistic regression on a dense design matrix.
+
+mod logistic;
+mod quadratic;
+mod rosenbrock;
+
+pub use logistic::DenseLogistic;
+pub use quadratic::Quadratic;
+pub use rosenbrock::{
+    ExtendedRosenbrock, ExtendedRosenbrockHessian, Rosenbrock, RosenbrockHessian,
+};

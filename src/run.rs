@@ -1,0 +1,165 @@
+//! Bookkeeping shared by every solver: start-point checks, budgets,
+//! the gradient test, history, the callback and the final report.
+
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use ndarray::{Array1, ArrayView1};
+
+use crate::config::Termination;
+use crate::error::{check_dim, Error, Result};
+use crate::objective::Objective;
+use crate::observe::Callback;
+use crate::report::{Counts, IterationRecord, Report};
+use crate::status::Status;
+use crate::vecops::{all_finite, norm};
+
+/// The state every solver carries: current point, value, gradient, counters.
+pub(crate) struct Run<'t> {
+    pub term: &'t Termination,
+    pub start: Instant,
+    pub deadline: Option<Instant>,
+    pub counts: Counts,
+    pub history: Vec<IterationRecord>,
+    pub x: Array1<f64>,
+    pub g: Array1<f64>,
+    pub f: f64,
+    pub gnorm: f64,
+    pub gnorm0: f64,
+    pub iter: usize,
+}
+
+impl<'t> Run<'t> {
+    /// Validates dimensions and x0, and evaluates f and ∇f at x0.
+    pub fn start<O: Objective + ?Sized>(
+        obj: &O,
+        x0: ArrayView1<'_, f64>,
+        term: &'t Termination,
+    ) -> Result<Self> {
+        term.validate()?;
+        let n = obj.dim();
+        if n == 0 {
+            return Err(Error::EmptyProblem);
+        }
+        check_dim("x0", n, x0.len())?;
+        if !all_finite(x0) {
+            return Err(Error::NonFiniteStart { what: "x0" });
+        }
+        let start = Instant::now();
+        let x = x0.to_owned();
+        let mut g = Array1::zeros(n);
+        let f = obj.value_grad(x.view(), g.view_mut());
+        if !f.is_finite() {
+            return Err(Error::NonFiniteStart { what: "f(x0)" });
+        }
+        if !all_finite(g.view()) {
+            return Err(Error::NonFiniteStart {
+                what: "gradient at x0",
+            });
+        }
+        let gnorm = norm(g.view());
+        Ok(Self {
+            term,
+            start,
+            deadline: term.max_time.map(|t| start + t),
+            counts: Counts {
+                evals: 1,
+                ..Counts::default()
+            },
+            history: Vec::new(),
+            x,
+            g,
+            f,
+            gnorm,
+            gnorm0: gnorm,
+            iter: 0,
+        })
+    }
+
+    pub fn n(&self) -> usize {
+        self.x.len()
+    }
+
+    /// The gradient test `‖g‖ ≤ max(gtol_abs, gtol_rel·‖g0‖)`.
+    pub fn gradient_converged(&self) -> bool {
+        self.gnorm <= self.term.gtol_abs.max(self.term.gtol_rel * self.gnorm0)
+    }
+
+    /// A budget that is used up, checked before each iteration.
+    pub fn budget_exhausted(&self) -> Option<Status> {
+        if self.iter >= self.term.max_iter {
+            return Some(Status::MaxIterations);
+        }
+        if let Some(m) = self.term.max_evals {
+            if self.counts.evals >= m {
+                return Some(Status::MaxEvaluations);
+            }
+        }
+        if let Some(m) = self.term.max_hvps {
+            if self.counts.hvps >= m {
+                return Some(Status::MaxHvps);
+            }
+        }
+        if let Some(t) = self.deadline {
+            if Instant::now() >= t {
+                return Some(Status::TimeLimit);
+            }
+        }
+        None
+    }
+
+    /// Hessian-vector products still allowed.
+    pub fn hvps_left(&self) -> u64 {
+        self.term
+            .max_hvps
+            .map_or(u64::MAX, |m| m.saturating_sub(self.counts.hvps))
+    }
+
+    /// Whether one more objective evaluation is allowed.
+    pub fn eval_allowed(&self) -> bool {
+        self.term.max_evals.is_none_or(|m| self.counts.evals < m)
+    }
+
+    /// Stall tests for an accepted step of norm `step_norm` that changed f
+    /// by `df`.
+    pub fn stalled(&self, df: f64, step_norm: f64) -> Option<Status> {
+        if self.term.ftol > 0.0 && df.abs() <= self.term.ftol * self.f.abs().max(1.0) {
+            return Some(Status::FunctionChangeStalled);
+        }
+        if self.term.xtol > 0.0 && step_norm <= self.term.xtol * (1.0 + norm(self.x.view())) {
+            return Some(Status::StepSizeStalled);
+        }
+        None
+    }
+
+    pub fn elapsed_s(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// Records an iteration and runs the callback; `Some(StoppedByUser)` if
+    /// the callback asks to stop.
+    pub fn record(&mut self, rec: IterationRecord, callback: &mut Callback<'_>) -> Option<Status> {
+        let stop = callback(&rec);
+        self.history.push(rec);
+        match stop {
+            ControlFlow::Break(()) => Some(Status::StoppedByUser),
+            ControlFlow::Continue(()) => None,
+        }
+    }
+
+    pub fn finish(self, solver: &'static str, status: Status) -> Report {
+        let elapsed: Duration = self.start.elapsed();
+        Report {
+            solver,
+            status,
+            f: self.f,
+            grad_norm: self.gnorm,
+            grad_norm0: self.gnorm0,
+            iterations: self.iter,
+            counts: self.counts,
+            elapsed,
+            history: self.history,
+            x: self.x,
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Subproblem solvers: approximate minimizers of the quadratic model
+//! `m(p) = gᵀp + ½ pᵀHp`, inside a trust region or not.
+
+pub mod steihaug;
+
+pub use steihaug::{steihaug, CgInfo, CgWorkspace, SteihaugParams, Truncation};
