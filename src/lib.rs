@@ -71,7 +71,7 @@ pub use config::{CgConfig, Forcing, Preconditioning, Termination};
 pub use dense::{DenseNewton, DenseNewtonConfig, DenseStep};
 pub use error::{Error, Result};
 pub use line_search::{ArmijoConfig, LineSearchConfig, LineSearchNewtonCg};
-pub use objective::{FnObjective, Objective};
+pub use objective::{DynObjective, FnObjective, Objective};
 pub use observe::Callback;
 pub use operator::{assemble_dense, FnOperator, LinearOperator};
 pub use par::Par;

@@ -136,3 +136,66 @@ where
         }
     }
 }
+
+/// An object-safe view of an [`Objective`], for collections of problems of
+/// different types (the CLI's registry, benchmark tables). Every
+/// `Objective` is a `DynObjective`; `Box<dyn DynObjective>` is an
+/// `Objective` again, with a boxed Hessian.
+pub trait DynObjective: Send + Sync {
+    /// The dimension n.
+    fn dim(&self) -> usize;
+    /// As [`Objective::value_grad`].
+    fn value_grad(&self, x: ArrayView1<'_, f64>, grad: ArrayViewMut1<'_, f64>) -> f64;
+    /// As [`Objective::hessian`], boxed.
+    fn hessian_boxed(&self, x: ArrayView1<'_, f64>) -> Box<dyn LinearOperator + '_>;
+    /// As [`Objective::dense_hessian`].
+    fn dense_hessian(&self, x: ArrayView1<'_, f64>, out: ArrayViewMut2<'_, f64>) -> bool;
+    /// As [`Objective::preconditioner`]; prepares its own Hessian at x.
+    fn preconditioner_boxed(&self, x: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>>;
+}
+
+impl<O: Objective + Send + Sync> DynObjective for O {
+    fn dim(&self) -> usize {
+        Objective::dim(self)
+    }
+    fn value_grad(&self, x: ArrayView1<'_, f64>, grad: ArrayViewMut1<'_, f64>) -> f64 {
+        Objective::value_grad(self, x, grad)
+    }
+    fn hessian_boxed(&self, x: ArrayView1<'_, f64>) -> Box<dyn LinearOperator + '_> {
+        Box::new(Objective::hessian(self, x))
+    }
+    fn dense_hessian(&self, x: ArrayView1<'_, f64>, out: ArrayViewMut2<'_, f64>) -> bool {
+        Objective::dense_hessian(self, x, out)
+    }
+    fn preconditioner_boxed(&self, x: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {
+        let h = Objective::hessian(self, x);
+        Objective::preconditioner(self, x, &h)
+    }
+}
+
+impl Objective for dyn DynObjective + '_ {
+    type Hessian<'a>
+        = Box<dyn LinearOperator + 'a>
+    where
+        Self: 'a;
+
+    fn dim(&self) -> usize {
+        DynObjective::dim(self)
+    }
+    fn value_grad(&self, x: ArrayView1<'_, f64>, grad: ArrayViewMut1<'_, f64>) -> f64 {
+        DynObjective::value_grad(self, x, grad)
+    }
+    fn hessian(&self, x: ArrayView1<'_, f64>) -> Box<dyn LinearOperator + '_> {
+        self.hessian_boxed(x)
+    }
+    fn dense_hessian(&self, x: ArrayView1<'_, f64>, out: ArrayViewMut2<'_, f64>) -> bool {
+        DynObjective::dense_hessian(self, x, out)
+    }
+    fn preconditioner<'a>(
+        &'a self,
+        x: ArrayView1<'_, f64>,
+        _hessian: &Self::Hessian<'a>,
+    ) -> Option<Box<dyn Preconditioner + 'a>> {
+        self.preconditioner_boxed(x)
+    }
+}

@@ -8,9 +8,10 @@
 
 mod logistic;
 mod quadratic;
+pub mod registry;
 mod rosenbrock;
 
-pub use logistic::DenseLogistic;
+pub use logistic::{DenseLogistic, DenseLogisticHessian};
 pub use quadratic::Quadratic;
 pub use rosenbrock::{
     ExtendedRosenbrock, ExtendedRosenbrockHessian, Rosenbrock, RosenbrockHessian,

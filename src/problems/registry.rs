@@ -1,0 +1,124 @@
+//! Problems by name, for the command line and benchmark tables.
+//!
+//! Each entry builds a boxed objective with its standard start and, where
+//! known, the optimal value. To add a problem: add a [`ProblemInfo`] to
+//! [`PROBLEMS`] and an arm to [`build`].
+
+use ndarray::Array1;
+
+use crate::error::{Error, Result};
+use crate::objective::DynObjective;
+
+use super::{DenseLogistic, ExtendedRosenbrock, Rosenbrock};
+
+/// The size arguments a problem may take.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Size {
+    /// The dimension n (problems of arbitrary size).
+    pub n: Option<usize>,
+    /// Grid width (grid problems).
+    pub nx: Option<usize>,
+    /// Grid height (grid problems).
+    pub ny: Option<usize>,
+}
+
+/// A built problem.
+pub struct Built {
+    /// The objective.
+    pub objective: Box<dyn DynObjective>,
+    /// The standard start.
+    pub x0: Array1<f64>,
+    /// The known optimal value, if any (for checking answers).
+    pub f_star: Option<f64>,
+}
+
+/// Name, size rule and description of a registered problem.
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemInfo {
+    /// The name used on the command line.
+    pub name: &'static str,
+    /// Default n (or number of grid points per side for grid problems).
+    pub default_n: usize,
+    /// One line for `--help` listings.
+    pub description: &'static str,
+}
+
+/// All registered problems.
+pub const PROBLEMS: &[ProblemInfo] = &[
+    ProblemInfo {
+        name: "rosenbrock",
+        default_n: 2,
+        description: "(1-x)^2 + 100(y-x^2)^2 from (-1.2, 1); n is always 2",
+    },
+    ProblemInfo {
+        name: "extended-rosenbrock",
+        default_n: 1_000_000,
+        description: "MGH #21 / CUTEst SROSENBR, n even, x0 = (-1.2, 1, ...), f* = 0",
+    },
+    ProblemInfo {
+        name: "logistic",
+        default_n: 3,
+        description:
+            "logistic regression, 100n synthetic samples, n features (seed 42), unregularized",
+    },
+];
+
+/// Builds the problem `name` at `size`.
+pub fn build(name: &str, size: Size) -> Result<Built> {
+    let info = PROBLEMS
+        .iter()
+        .find(|p| p.name == name || (name == "srosenbr" && p.name == "extended-rosenbrock"))
+        .ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "unknown problem `{name}`; known problems: {}",
+                PROBLEMS
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+    let n = size.n.unwrap_or(info.default_n);
+    match info.name {
+        "rosenbrock" => {
+            if n != 2 {
+                return Err(Error::InvalidOption {
+                    name: "n",
+                    reason: format!("rosenbrock has n = 2, got {n}"),
+                });
+            }
+            Ok(Built {
+                objective: Box::new(Rosenbrock),
+                x0: ndarray::array![-1.2, 1.0],
+                f_star: Some(0.0),
+            })
+        }
+        "extended-rosenbrock" => {
+            let p = ExtendedRosenbrock::new(n)?;
+            Ok(Built {
+                x0: p.start(),
+                objective: Box::new(p),
+                f_star: Some(0.0),
+            })
+        }
+        "logistic" => {
+            if n < 2 {
+                return Err(Error::InvalidOption {
+                    name: "n",
+                    reason: format!("logistic needs n ≥ 2 features, got {n}"),
+                });
+            }
+            let mut w = vec![0.0; n];
+            for (j, wj) in w.iter_mut().enumerate() {
+                *wj = [1.5, -1.0, 0.5][j % 3] / (1.0 + (j / 3) as f64);
+            }
+            let p = DenseLogistic::synthetic(100 * n, &w, 0.0, 42)?;
+            Ok(Built {
+                objective: Box::new(p),
+                x0: Array1::zeros(n),
+                f_star: None,
+            })
+        }
+        other => unreachable!("registered problem {other} has no builder"),
+    }
+}
