@@ -51,6 +51,10 @@ pub enum Error {
     /// Invalid input data (a file, a matrix) handed to the library.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// A checkpoint could not be read or written, is malformed, or does not
+    /// fit the problem (see [`crate::checkpoint`]).
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
 }
 
 /// Shorthand for `Result<T, steihaug::Error>`.

@@ -55,6 +55,7 @@
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+pub mod checkpoint;
 pub mod config;
 pub mod dense;
 pub mod error;
@@ -63,25 +64,34 @@ pub mod objective;
 pub mod observe;
 pub mod operator;
 pub mod par;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod precond;
 pub mod problems;
 pub mod report;
 pub mod rng;
 mod run;
+#[cfg(feature = "serde")]
+mod serde_float;
 pub mod status;
 pub mod subproblem;
 pub mod trust_region;
 mod vecops;
 
+pub use checkpoint::{Checkpoint, CheckpointSink, Checkpointing};
 pub use config::{CgConfig, Forcing, Preconditioning, Termination};
 pub use dense::{DenseNewton, DenseNewtonConfig, DenseStep};
 pub use error::{Error, Result};
 pub use line_search::{ArmijoConfig, LineSearchConfig, LineSearchNewtonCg};
 pub use objective::{DynObjective, FnObjective, Objective};
-pub use observe::Callback;
+#[cfg(feature = "tracing")]
+pub use observe::TracingObserver;
+pub use observe::{Callback, Observer, Observers, StopFlag};
 pub use operator::{assemble_dense, FnOperator, LinearOperator};
 pub use par::Par;
 pub use precond::{Identity, Jacobi, Preconditioner};
 pub use report::{Counts, IterationRecord, Report};
 pub use status::{CgExit, Status};
-pub use trust_region::{InitialRadius, RadiusRule, TrustRegion, TrustRegionConfig};
+pub use trust_region::{
+    FailureCounters, InitialRadius, RadiusRule, TrustRegion, TrustRegionConfig,
+};
