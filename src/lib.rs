@@ -59,6 +59,8 @@ pub mod checkpoint;
 pub mod config;
 pub mod dense;
 pub mod error;
+#[cfg(feature = "argmin")]
+pub mod interop;
 pub mod line_search;
 pub mod objective;
 pub mod observe;

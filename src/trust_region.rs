@@ -216,6 +216,10 @@ impl TrWork {
             cg_cap: cfg.cg.cap(n),
         }
     }
+
+    pub(crate) fn dim(&self) -> usize {
+        self.p.len()
+    }
 }
 
 /// The Hessian (and the objective's preconditioner) at the current point,
@@ -366,7 +370,7 @@ impl TrustRegion {
                 return Ok(s);
             }
             if let Some(c) = checkpointing.as_mut() {
-                if c.every > 0 && run.iter % c.every == 0 {
+                if c.every > 0 && run.iter.is_multiple_of(c.every) {
                     c.sink
                         .save(&Checkpoint::capture(&self.config, run, progress))?;
                 }

@@ -51,7 +51,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Solve a built-in problem.
-    Solve(SolveArgs),
+    Solve(Box<SolveArgs>),
     /// List the built-in problems.
     Problems,
 }
