@@ -40,11 +40,42 @@
 //! * solvers: [`TrustRegion`], [`LineSearchNewtonCg`], [`DenseNewton`];
 //! * [`Report`]: point, [`Status`], counts, history.
 //!
+//! ## Watching, saving and plotting a run
+//! * **Observers.** `solve_with` takes a callback that sees every
+//!   [`IterationRecord`] and may stop the solve
+//!   ([`Status::StoppedByUser`]). [`Observers`] runs several together — a
+//!   table printer, a [`StopFlag`] set from a Ctrl-C handler, the
+//!   `TracingObserver` (feature `tracing`: one event per iteration with f,
+//!   ‖g‖, Δ, ρ, CG iterations and CG exit) — see [`observe`].
+//! * **Checkpoints.** [`TrustRegion::solve_with_checkpoints`] saves a
+//!   [`Checkpoint`] (x, g, f, Δ, failure counters, counts, history, options)
+//!   every K iterations; [`TrustRegion::resume`] continues from one and ends
+//!   exactly where the uninterrupted solve ends — see [`checkpoint`].
+//! * **Reports that last.** With `serde`, [`Report`] (with its history) and
+//!   every configuration serialize and deserialize
+//!   ([`Report::to_json`](report::Report), `Report::from_json`).
+//! * **Plots.** With `plot`, `plot::convergence_svg` draws ‖g‖ and
+//!   f − f_best against iterations and against Hessian-vector products
+//!   (an example is `docs/img/rosenbrock-convergence.svg` in the
+//!   repository, shown in `docs/ecosystem.md`).
+//! * **argmin.** With `argmin`, `interop::argmin::ArgminTrustRegion` runs
+//!   this crate's trust region as an argmin `Solver` inside argmin's
+//!   `Executor` (its observers, checkpointing, termination), and
+//!   `interop::argmin::FromArgmin` turns an argmin problem into an
+//!   [`Objective`]. argmin-math's `Vec<f64>` backend is used because its
+//!   ndarray backend is built on ndarray 0.16 and this crate on 0.17.
+//!
 //! ## Cargo features
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `cli` | yes | the `steihaug` binary (clap, serde_json) |
-//! | `serde` | with `cli` | `Serialize`/`Deserialize` for reports and configs |
+//! | `cli` | yes | the `steihaug` binary (clap, indicatif progress bar, ctrlc); implies `serde` |
+//! | `serde` | with `cli` | `Serialize`/`Deserialize` for reports, histories, configs and checkpoints; JSON helpers (serde_json) |
+//! | `tracing` | no | `TracingObserver`: one `tracing` event per iteration |
+//! | `argmin` | no | `interop::argmin`: argmin 0.11 `Solver` and problem adapters (argmin-math 0.5, `vec` backend) |
+//! | `plot` | no | `plot`: SVG convergence plots (plotters, SVG backend only, no system libraries); enables the CLI's `--plot` |
+//!
+//! The library itself needs none of them: `default-features = false` gives
+//! the solvers with ndarray, faer, rayon, sprs and thiserror only.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -217,6 +217,7 @@ impl TrWork {
         }
     }
 
+    #[cfg_attr(not(feature = "argmin"), allow(dead_code))]
     pub(crate) fn dim(&self) -> usize {
         self.p.len()
     }

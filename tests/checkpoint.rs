@@ -79,6 +79,7 @@ fn resume_from_every_checkpoint_ends_where_the_full_solve_ends() {
     }
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn a_checkpoint_survives_json_bit_for_bit() {
     let problem = ExtendedRosenbrock::new(200).unwrap();
@@ -169,7 +170,12 @@ fn bad_checkpoints_are_typed_errors() {
     c.config.max_radius = -3.0;
     assert!(is_ckpt_err(solver.resume(&problem, &c)));
 
-    // Corrupt files.
+    #[cfg(feature = "serde")]
+    corrupt_files_are_typed_errors(&good);
+}
+
+#[cfg(feature = "serde")]
+fn corrupt_files_are_typed_errors(good: &Checkpoint) {
     assert!(matches!(
         Checkpoint::from_json("{"),
         Err(Error::Checkpoint(_))

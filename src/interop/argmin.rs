@@ -13,7 +13,7 @@
 //!
 //! # Vector types: argmin-math's `Vec<f64>` backend
 //! argmin-math 0.5's ndarray backend is built against ndarray 0.16, while
-//! this crate uses ndarray 0.17 (sprs 0.11.6 requires it); the two
+//! this crate's public API is built on ndarray 0.17; the two
 //! `Array1<f64>` types are distinct and cannot be passed across. The
 //! adapters therefore use argmin-math's `vec` backend: parameters and
 //! gradients are `Vec<f64>`, and the adapters copy at the boundary
