@@ -14,9 +14,9 @@
 //! Measured per solve: wall time around the whole `solve` call (median of
 //! repeated solves for the small, fast cases), outer iterations,
 //! Hessian-vector products, value-and-gradient evaluations and the final f.
-//! The final f of the two solvers must agree (asserted) and both must report
-//! convergence (‖g‖ ≤ 1e-8‖g0‖), so a ratio is never printed for a failed
-//! solve. The last column is time(dense) / time(TR).
+//! Both must report convergence (‖g‖ ≤ 1e-8‖g0‖) and their final f and x
+//! must agree (asserted: |Δf| ≤ 1e-6(1 + |f|), max|Δx| ≤ 1e-4(1 + max|x|)),
+//! so a ratio is never printed for a failed or different solve. The last column is time(dense) / time(TR).
 //!
 //! Run: `cargo bench --bench dense_vs_tr`. Environment: `BENCH_SIZES`
 //! (comma-separated, default `50,100,200,500,1000,2000`).
@@ -113,14 +113,21 @@ fn compare<O: Objective>(name: &str, obj: &O, x0: ArrayView1<'_, f64>, dense_h: 
     let (tr, t_tr) = timed(|| TrustRegion::default().solve(obj, x0).expect("TR solve"));
     assert!(dn.status.is_converged(), "{name} n={n}: {}", dn.summary());
     assert!(tr.status.is_converged(), "{name} n={n}: {}", tr.summary());
+    // Both stop at ‖g‖ ≤ 1e-8‖g0‖, so f and x agree to what that test
+    // allows (on Rosenbrock, f ~ ‖g‖² ~ 1e-8 at n = 2000), not to rounding.
     let scale = 1.0 + dn.f.abs().max(tr.f.abs());
     assert!(
-        (dn.f - tr.f).abs() <= 1e-8 * scale,
+        (dn.f - tr.f).abs() <= 1e-6 * scale,
         "{name} n={n}: final f differ: dense {:e}, TR {:e}",
         dn.f,
         tr.f
     );
     let dx = (&dn.x - &tr.x).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let xmax = dn.x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    assert!(
+        dx <= 1e-4 * (1.0 + xmax),
+        "{name} n={n}: final x differ by {dx:e}"
+    );
     for (solver, r, t) in [("dense", &dn, t_dn), ("TR", &tr, t_tr)] {
         println!(
             "{name:>10} {n:>5} {solver:>6} {:>11.4} {:>6} {:>8} {:>6} {:>20.12e} {:>10}",
