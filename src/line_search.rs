@@ -10,6 +10,15 @@
 //! `f(x + αp) ≤ f(x) + c₁ α gᵀp` holds; a non-finite trial value counts as
 //! a failure of the condition, so the search backtracks out of the region
 //! where f is undefined.
+//!
+//! Near a minimizer the decrease `c₁ α |gᵀp|` falls below the rounding
+//! error of f, and comparing f values is noise (`reference/pitfalls.md` §4,
+//! the line-search twin of the trust-region κ = 1 rule). When both
+//! `|α gᵀp|` and `|f(x + αp) − f(x)|` are below `ε^(2/3)·max(1, |f|)`, a
+//! step is also accepted if the directional derivative satisfies
+//! `∇f(x + αp)ᵀp ≤ (2c₁ − 1)·gᵀp`, which for a quadratic along p is the
+//! Armijo condition itself, written with gradients (Hager & Zhang 2005,
+//! "approximate Wolfe" conditions).
 
 use ndarray::{Array1, ArrayView1};
 
@@ -93,7 +102,11 @@ pub(crate) fn armijo<O: Objective + ?Sized>(
             .for_each(|t, &x, &p| *t = x + alpha * p);
         let ft = obj.value_grad(x_trial.view(), g_trial.view_mut());
         run.counts.evals += 1;
-        if ft.is_finite() && all_finite(g_trial.view()) && ft <= run.f + cfg.c1 * alpha * gp {
+        let finite = ft.is_finite() && all_finite(g_trial.view());
+        let armijo_holds = ft <= run.f + cfg.c1 * alpha * gp;
+        let noise = f64::EPSILON.powf(2.0 / 3.0) * run.f.abs().max(1.0);
+        let round_off = (alpha * gp).abs() <= noise && (ft - run.f).abs() <= noise;
+        if finite && (armijo_holds || (round_off && g_trial.dot(&p) <= (2.0 * cfg.c1 - 1.0) * gp)) {
             let df = run.f - ft;
             std::mem::swap(&mut run.x, x_trial);
             std::mem::swap(&mut run.g, g_trial);
