@@ -205,7 +205,8 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         if d_hd <= params.curvature_eps * d_md {
             // Negative or zero curvature along d.
             if trust_region {
-                let (tm, tp) = boundary_roots(d_md, p_md, p_mp - radius * radius);
+                let (a, b, c) = boundary_coefficients(precond, &p, d, (d_md, p_md, p_mp), radius);
+                let (tm, tp) = boundary_roots(a, b, c);
                 // m(p + τd) − m(p) = −τ rᵀd + ½τ² dᵀHd; pick the lower one.
                 let rd = r.dot(&*d);
                 let dm = |t: f64| -t * rd + 0.5 * t * t * d_hd;
@@ -225,7 +226,8 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         let alpha = rz / d_hd;
         let p_mp_next = p_mp + 2.0 * alpha * p_md + alpha * alpha * d_md;
         if trust_region && p_mp_next >= radius * radius {
-            let (_, tp) = boundary_roots(d_md, p_md, p_mp - radius * radius);
+            let (a, b, c) = boundary_coefficients(precond, &p, d, (d_md, p_md, p_mp), radius);
+            let (_, tp) = boundary_roots(a, b, c);
             step(&mut p, r, d, hd, tp);
             p_mp = radius * radius;
             info.on_boundary = true;
@@ -280,8 +282,37 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
     let pr = p.dot(&*r);
     let pg = p.dot(&g);
     info.pred = 0.5 * (pr - pg);
-    info.step_norm_m = p_mp.max(0.0).sqrt();
+    info.step_norm_m = match precond {
+        // M = I: the true norm, one dot product per solve.
+        None => p.dot(&p).sqrt(),
+        Some(_) => p_mp.max(0.0).sqrt(),
+    };
     info
+}
+
+/// Coefficients `(‖d‖²_M, pᵀMd, ‖p‖²_M − Δ²)` of the boundary equation
+/// `‖p + τd‖_M = Δ`. Without a preconditioner they are computed from the
+/// vectors (three dot products, once per solve): the scalar recurrences
+/// assume the CG orthogonality `pᵀr_{k+1} = 0`, which round-off erodes on
+/// long runs with an ill-conditioned or indefinite H, and a step placed on
+/// the boundary with drifted coefficients lands off it (relative errors up
+/// to 1e-5 were seen in `tests/properties.rs`). With a preconditioner only
+/// M⁻¹ is available, so the recurrences (`recurrence` = `(d_md, p_md,
+/// p_mp)`) are used.
+fn boundary_coefficients(
+    precond: Option<&dyn Preconditioner>,
+    p: &ArrayViewMut1<'_, f64>,
+    d: &Array1<f64>,
+    recurrence: (f64, f64, f64),
+    radius: f64,
+) -> (f64, f64, f64) {
+    match precond {
+        None => (d.dot(d), p.dot(d), p.dot(p) - radius * radius),
+        Some(_) => {
+            let (d_md, p_md, p_mp) = recurrence;
+            (d_md, p_md, p_mp - radius * radius)
+        }
+    }
 }
 
 /// `p ← p + τd`, `r ← r − τHd`; returns the new ‖r‖².
