@@ -25,13 +25,18 @@
 //! * the boundary is reported by an explicit flag, never by comparing ‖p‖
 //!   with Δ (§3);
 //! * the curvature test is scaled by ‖d‖²_M (§10);
-//! * the loop has a cap (§11).
+//! * the loop has a cap (§11);
+//! * the vector passes are fused over cache-sized blocks: the set-up
+//!   (p = 0, r = −g, d = r, ‖g‖²), the exit (pᵀr, pᵀg, pᵀp) and the
+//!   boundary coefficients (dᵀd, pᵀd, pᵀp) are one pass each, and the p/r
+//!   update takes ‖r‖² from the block it has just written
+//!   (`docs/benchmarks.md`: at large n the solver is memory-bound).
 //!
 //! No allocation: all vectors live in a [`CgWorkspace`] made once per solve.
 
 use std::time::Instant;
 
-use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
+use ndarray::{Array1, ArrayView1, ArrayViewMut1, Axis, Zip};
 
 use crate::operator::LinearOperator;
 use crate::precond::Preconditioner;
@@ -138,16 +143,14 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
     mut p: ArrayViewMut1<'_, f64>,
 ) -> CgInfo {
     let CgWorkspace { r, z, d, hd } = ws;
-    p.fill(0.0);
     let radius = match params.truncation {
         Truncation::TrustRegion { radius } => radius,
         Truncation::LineSearch => f64::INFINITY,
     };
     let trust_region = matches!(params.truncation, Truncation::TrustRegion { .. });
 
-    // r = −g
-    Zip::from(&mut *r).and(&g).for_each(|r, &g| *r = -g);
-    let gnorm2 = r.dot(&*r);
+    // p = 0, r = −g, and d = r without a preconditioner; ‖g‖². One pass.
+    let gnorm2 = start_pass(&mut p, r, precond.is_none().then_some(&mut *d), g);
     let gnorm = gnorm2.sqrt();
     let mut info = CgInfo {
         exit: CgExit::Converged,
@@ -176,9 +179,8 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         info.exit = CgExit::IndefinitePreconditioner;
         return info;
     }
-    match precond {
-        Some(_) => d.assign(&*z),
-        None => d.assign(&*r),
+    if precond.is_some() {
+        d.assign(&*z);
     }
 
     let mut p_mp = 0.0f64; // ‖p‖²_M
@@ -279,12 +281,11 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         }
     }
     // −m(p) = ½ pᵀ(r − g) with r = −(g + Hp).
-    let pr = p.dot(&*r);
-    let pg = p.dot(&g);
+    let (pr, pg, pp) = exit_dots(p.view(), r.view(), g);
     info.pred = 0.5 * (pr - pg);
     info.step_norm_m = match precond {
         // M = I: the true norm, one dot product per solve.
-        None => p.dot(&p).sqrt(),
+        None => pp.sqrt(),
         Some(_) => p_mp.max(0.0).sqrt(),
     };
     info
@@ -307,12 +308,93 @@ fn boundary_coefficients(
     radius: f64,
 ) -> (f64, f64, f64) {
     match precond {
-        None => (d.dot(d), p.dot(d), p.dot(p) - radius * radius),
+        None => {
+            let (dd, pd, pp) = boundary_dots(p.view(), d.view());
+            (dd, pd, pp - radius * radius)
+        }
         Some(_) => {
             let (d_md, p_md, p_mp) = recurrence;
             (d_md, p_md, p_mp - radius * radius)
         }
     }
+}
+
+/// Block length of the fused passes: the blocks of the vectors involved
+/// stay in cache between the element-wise update and the reductions over
+/// them, so a fused pass reads and writes each vector once from memory
+/// (`docs/benchmarks.md`: at large n the solver is memory-bound).
+const BLOCK: usize = 2048;
+
+/// `p ← 0`, `r ← −g`, and `d ← −g` when given; returns ‖g‖².
+fn start_pass(
+    p: &mut ArrayViewMut1<'_, f64>,
+    r: &mut Array1<f64>,
+    d: Option<&mut Array1<f64>>,
+    g: ArrayView1<'_, f64>,
+) -> f64 {
+    let mut gg = 0.0;
+    let blocks = p
+        .axis_chunks_iter_mut(Axis(0), BLOCK)
+        .zip(r.axis_chunks_iter_mut(Axis(0), BLOCK))
+        .zip(g.axis_chunks_iter(Axis(0), BLOCK));
+    match d {
+        Some(d) => {
+            for (((mut pb, mut rb), gb), mut db) in
+                blocks.zip(d.axis_chunks_iter_mut(Axis(0), BLOCK))
+            {
+                pb.fill(0.0);
+                Zip::from(&mut rb)
+                    .and(&mut db)
+                    .and(&gb)
+                    .for_each(|r, d, &g| {
+                        *r = -g;
+                        *d = -g;
+                    });
+                gg += gb.dot(&gb);
+            }
+        }
+        None => {
+            for ((mut pb, mut rb), gb) in blocks {
+                pb.fill(0.0);
+                Zip::from(&mut rb).and(&gb).for_each(|r, &g| *r = -g);
+                gg += gb.dot(&gb);
+            }
+        }
+    }
+    gg
+}
+
+/// `(pᵀr, pᵀg, pᵀp)` in one pass.
+fn exit_dots(
+    p: ArrayView1<'_, f64>,
+    r: ArrayView1<'_, f64>,
+    g: ArrayView1<'_, f64>,
+) -> (f64, f64, f64) {
+    let (mut pr, mut pg, mut pp) = (0.0, 0.0, 0.0);
+    for ((pb, rb), gb) in p
+        .axis_chunks_iter(Axis(0), BLOCK)
+        .zip(r.axis_chunks_iter(Axis(0), BLOCK))
+        .zip(g.axis_chunks_iter(Axis(0), BLOCK))
+    {
+        pr += pb.dot(&rb);
+        pg += pb.dot(&gb);
+        pp += pb.dot(&pb);
+    }
+    (pr, pg, pp)
+}
+
+/// `(dᵀd, pᵀd, pᵀp)` in one pass.
+fn boundary_dots(p: ArrayView1<'_, f64>, d: ArrayView1<'_, f64>) -> (f64, f64, f64) {
+    let (mut dd, mut pd, mut pp) = (0.0, 0.0, 0.0);
+    for (pb, db) in p
+        .axis_chunks_iter(Axis(0), BLOCK)
+        .zip(d.axis_chunks_iter(Axis(0), BLOCK))
+    {
+        dd += db.dot(&db);
+        pd += pb.dot(&db);
+        pp += pb.dot(&pb);
+    }
+    (dd, pd, pp)
 }
 
 /// `p ← p + τd`, `r ← r − τHd`; returns the new ‖r‖².
@@ -324,15 +406,22 @@ fn step(
     tau: f64,
 ) -> f64 {
     let mut rr = 0.0;
-    Zip::from(p)
-        .and(r)
-        .and(d)
-        .and(hd)
-        .for_each(|p, r, &d, &hd| {
-            *p += tau * d;
-            *r -= tau * hd;
-            rr += *r * *r;
-        });
+    for (((pb, mut rb), db), hb) in p
+        .axis_chunks_iter_mut(Axis(0), BLOCK)
+        .zip(r.axis_chunks_iter_mut(Axis(0), BLOCK))
+        .zip(d.axis_chunks_iter(Axis(0), BLOCK))
+        .zip(hd.axis_chunks_iter(Axis(0), BLOCK))
+    {
+        Zip::from(pb)
+            .and(&mut rb)
+            .and(&db)
+            .and(&hb)
+            .for_each(|p, r, &d, &hd| {
+                *p += tau * d;
+                *r -= tau * hd;
+            });
+        rr += rb.dot(&rb);
+    }
     rr
 }
 
