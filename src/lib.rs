@@ -51,6 +51,7 @@
 
 pub mod config;
 pub mod dense;
+pub mod derivatives;
 pub mod error;
 pub mod line_search;
 pub mod objective;
