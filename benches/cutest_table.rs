@@ -32,7 +32,11 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|");
     let start = Instant::now();
     for &name in NAMES {
-        let nn = if name.starts_with("dixmaan") { n - n % 3 } else { n };
+        let nn = if name.starts_with("dixmaan") {
+            n - n % 3
+        } else {
+            n
+        };
         let b = build(name, nn).expect("problem builds");
         let obj = &*b.objective;
         let mut rows: Vec<(&str, Report)> = Vec::new();

@@ -70,7 +70,10 @@ fn dixmaan_start_values_in_closed_form() {
             let want = 1.0 + s1 + s2 + s3 + s4;
             let p = Dixmaan::new(v, n).unwrap();
             let f = f_at(&p, &p.start());
-            assert!((f - want).abs() <= 1e-10 * want, "{v:?} n={n}: {f} vs {want}");
+            assert!(
+                (f - want).abs() <= 1e-10 * want,
+                "{v:?} n={n}: {f} vs {want}"
+            );
         }
     }
 }
@@ -189,7 +192,11 @@ fn reference_local_values_at_n_1000() {
     for (name, want) in [("engval1", 1108.194_718_785), ("cragglvy", 336.423_147_873)] {
         for (solver, r, _) in solve_both(name, 1000, 1e-8) {
             assert!(r.status.is_converged(), "{name} {solver}: {}", r.summary());
-            assert!((r.f - want).abs() <= 1e-6 * want, "{name} {solver}: {}", r.f);
+            assert!(
+                (r.f - want).abs() <= 1e-6 * want,
+                "{name} {solver}: {}",
+                r.f
+            );
         }
     }
     // CHAINWOO: the trust-region solver reaches the reference local minimum

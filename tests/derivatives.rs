@@ -10,7 +10,7 @@ use steihaug::problems::cutest::{Chainwoo, Dixmaan, DixmaanVariant};
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::rng::SplitMix64;
 use steihaug::{
-    DenseNewton, FnObjective, LinearOperator, LineSearchNewtonCg, Objective, TrustRegion,
+    DenseNewton, FnObjective, LineSearchNewtonCg, LinearOperator, Objective, TrustRegion,
 };
 
 /// The seed example: f = x1² x2³ x3⁴.
@@ -64,14 +64,30 @@ fn fd_hvp_forward_and_central_on_the_seed_example() {
             let want = h.dot(&v);
             let wn = want.dot(&want).sqrt();
             for (scheme, tol) in [(FdScheme::Forward, 1e-6), (FdScheme::Central, 1e-8)] {
-                fd_hvp(&seed_value_grad, x.view(), None, v.view(), scheme, &mut ws, out.view_mut());
+                fd_hvp(
+                    &seed_value_grad,
+                    x.view(),
+                    None,
+                    v.view(),
+                    scheme,
+                    &mut ws,
+                    out.view_mut(),
+                );
                 let err = (&out - &want).mapv(|e| e * e).sum().sqrt();
                 assert!(err <= tol * wn, "{scheme:?} scale {scale}: {out} vs {want}");
             }
         }
     }
     // v = 0 gives 0 without evaluations.
-    let n = fd_hvp(&seed_value_grad, x.view(), None, Array1::zeros(3).view(), FdScheme::Central, &mut ws, out.view_mut());
+    let n = fd_hvp(
+        &seed_value_grad,
+        x.view(),
+        None,
+        Array1::zeros(3).view(),
+        FdScheme::Central,
+        &mut ws,
+        out.view_mut(),
+    );
     assert_eq!(n, 0);
     assert!(out.iter().all(|&o| o == 0.0));
 }
@@ -88,10 +104,14 @@ fn fd_objective_solves_extended_rosenbrock() {
         assert!(tr.status.is_converged(), "{scheme:?}: {}", tr.summary());
         assert!(tr.x.iter().all(|v| (v - 1.0).abs() < 1e-6));
         assert!(obj.gradient_evals() > 0);
-        let ls = LineSearchNewtonCg::default().solve(&obj, x0.view()).unwrap();
+        let ls = LineSearchNewtonCg::default()
+            .solve(&obj, x0.view())
+            .unwrap();
         assert!(ls.status.is_converged(), "{}", ls.summary());
     }
-    let obj = FdObjective::new(10, |x, g| ExtendedRosenbrock::new(10).unwrap().value_grad(x, g));
+    let obj = FdObjective::new(10, |x, g| {
+        ExtendedRosenbrock::new(10).unwrap().value_grad(x, g)
+    });
     let dn = DenseNewton::default()
         .solve(&obj, ExtendedRosenbrock::new(10).unwrap().start().view())
         .unwrap();
@@ -137,7 +157,10 @@ impl AdGradient for ChainwooAd {
             let s = b + d - 2.0;
             let t = b - d;
             let one = D::from(1.0);
-            f += r1 * r1 * 100.0 + (one - a) * (one - a) + r2 * r2 * 90.0 + (one - c) * (one - c)
+            f += r1 * r1 * 100.0
+                + (one - a) * (one - a)
+                + r2 * r2 * 90.0
+                + (one - c) * (one - c)
                 + s * s * 10.0
                 + t * t * 0.1;
             g[j] += a * r1 * (-400.0) - (one - a) * 2.0;
@@ -161,7 +184,10 @@ fn ad_products_equal_closed_form_products() {
     let f1 = ad.value_grad(x.view(), g1.view_mut());
     let f2 = exact.value_grad(x.view(), g2.view_mut());
     assert!((f1 - f2).abs() <= 1e-12 * f2.abs());
-    assert!(g1.iter().zip(&g2).all(|(a, b)| (a - b).abs() <= 1e-12 * (1.0 + b.abs())));
+    assert!(g1
+        .iter()
+        .zip(&g2)
+        .all(|(a, b)| (a - b).abs() <= 1e-12 * (1.0 + b.abs())));
     let ha = ad.hessian(x.view());
     let he = exact.hessian(x.view());
     for _ in 0..5 {
@@ -171,11 +197,18 @@ fn ad_products_equal_closed_form_products() {
         ha.apply(v.view(), a.view_mut());
         he.apply(v.view(), b.view_mut());
         // Exact up to rounding, unlike finite differences.
-        assert!(a.iter().zip(&b).all(|(a, b)| (a - b).abs() <= 1e-11 * (1.0 + b.abs())));
+        assert!(a
+            .iter()
+            .zip(&b)
+            .all(|(a, b)| (a - b).abs() <= 1e-11 * (1.0 + b.abs())));
     }
     // The AD objective solves to the same local minimum as the closed form.
-    let r1 = TrustRegion::default().solve(&ad, exact.start().view()).unwrap();
-    let r2 = TrustRegion::default().solve(&exact, exact.start().view()).unwrap();
+    let r1 = TrustRegion::default()
+        .solve(&ad, exact.start().view())
+        .unwrap();
+    let r2 = TrustRegion::default()
+        .solve(&exact, exact.start().view())
+        .unwrap();
     assert!(r1.status.is_converged() && r2.status.is_converged());
     assert!((r1.f - r2.f).abs() <= 1e-8 * r2.f.abs());
     let chk = check_derivatives(&ad, x.view(), &CheckOptions::default()).unwrap();
@@ -300,19 +333,30 @@ fn checker_catches_a_wrong_product_and_says_where() {
 
 #[test]
 fn checker_reports_bad_input_as_errors() {
-    let obj = FnObjective::new(3, |x, mut g| {
-        g.assign(&x);
-        0.5 * x.dot(&x)
-    }, |_x, v, mut out| out.assign(&v));
+    let obj = FnObjective::new(
+        3,
+        |x, mut g| {
+            g.assign(&x);
+            0.5 * x.dot(&x)
+        },
+        |_x, v, mut out| out.assign(&v),
+    );
     let opts = CheckOptions::default();
     assert!(check_derivatives(&obj, array![1.0, 2.0].view(), &opts).is_err());
     assert!(check_derivatives(&obj, array![1.0, f64::NAN, 2.0].view(), &opts).is_err());
-    let bad = CheckOptions { pass_tol: -1.0, ..opts };
+    let bad = CheckOptions {
+        pass_tol: -1.0,
+        ..opts
+    };
     assert!(check_derivatives(&obj, array![1.0, 2.0, 3.0].view(), &bad).is_err());
-    let nan = FnObjective::new(2, |_x, mut g| {
-        g.fill(0.0);
-        f64::NAN
-    }, |_x, v, mut out| out.assign(&v));
+    let nan = FnObjective::new(
+        2,
+        |_x, mut g| {
+            g.fill(0.0);
+            f64::NAN
+        },
+        |_x, v, mut out| out.assign(&v),
+    );
     assert!(check_derivatives(&nan, array![1.0, 2.0].view(), &opts).is_err());
     // An operator of the wrong dimension.
     struct Short;

@@ -92,7 +92,9 @@ fn line_search_backtracks_out_of_non_finite_trials() {
         let p = ExtendedRosenbrock::new(100).unwrap();
         let x0 = p.start();
         let obj = Faulty::new(p, 7, bad);
-        let r = LineSearchNewtonCg::default().solve(&obj, x0.view()).unwrap();
+        let r = LineSearchNewtonCg::default()
+            .solve(&obj, x0.view())
+            .unwrap();
         assert!(obj.injected.get() > 0);
         assert!(r.status.is_converged(), "{bad}: {}", r.summary());
         assert!(r.x.iter().all(|v| (v - 1.0).abs() < 1e-6));
@@ -131,37 +133,65 @@ fn nan_outside_the_domain_of_a_logarithm() {
     let x0 = Array1::from_elem(n, 8.0);
     let tr = TrustRegion::default().solve(&obj, x0.view()).unwrap();
     let tr_outside = outside.replace(0);
-    let ls = LineSearchNewtonCg::default().solve(&obj, x0.view()).unwrap();
+    let ls = LineSearchNewtonCg::default()
+        .solve(&obj, x0.view())
+        .unwrap();
     let ls_outside = outside.get();
     for r in [&tr, &ls] {
         assert!(r.status.is_converged(), "{}", r.summary());
         assert!(r.x.iter().zip(&c).all(|(x, c)| (x * c - 1.0).abs() < 1e-6));
     }
     // The domain was left (otherwise the test would test nothing).
-    assert!(tr_outside > 0 && ls_outside > 0, "{tr_outside} {ls_outside}");
+    assert!(
+        tr_outside > 0 && ls_outside > 0,
+        "{tr_outside} {ls_outside}"
+    );
 }
 
 #[test]
 fn non_finite_start_is_a_typed_error() {
-    let nan_f = FnObjective::new(2, |_x, mut g| {
-        g.fill(0.0);
-        f64::NAN
-    }, |_x, v, mut out| out.assign(&v));
-    let inf_g = FnObjective::new(2, |_x, mut g| {
-        g.fill(1.0);
-        g[1] = f64::INFINITY;
-        1.0
-    }, |_x, v, mut out| out.assign(&v));
+    let nan_f = FnObjective::new(
+        2,
+        |_x, mut g| {
+            g.fill(0.0);
+            f64::NAN
+        },
+        |_x, v, mut out| out.assign(&v),
+    );
+    let inf_g = FnObjective::new(
+        2,
+        |_x, mut g| {
+            g.fill(1.0);
+            g[1] = f64::INFINITY;
+            1.0
+        },
+        |_x, v, mut out| out.assign(&v),
+    );
     let x0 = array![1.0, 2.0];
     let nan_x0 = array![1.0, f64::NAN];
     for (obj_err, what) in [
         (TrustRegion::default().solve(&nan_f, x0.view()), "f(x0)"),
-        (LineSearchNewtonCg::default().solve(&nan_f, x0.view()), "f(x0)"),
+        (
+            LineSearchNewtonCg::default().solve(&nan_f, x0.view()),
+            "f(x0)",
+        ),
         (DenseNewton::default().solve(&nan_f, x0.view()), "f(x0)"),
-        (TrustRegion::default().solve(&inf_g, x0.view()), "gradient at x0"),
-        (LineSearchNewtonCg::default().solve(&inf_g, x0.view()), "gradient at x0"),
-        (DenseNewton::pure().solve(&inf_g, x0.view()), "gradient at x0"),
-        (TrustRegion::default().solve(&Rosenbrock, nan_x0.view()), "x0"),
+        (
+            TrustRegion::default().solve(&inf_g, x0.view()),
+            "gradient at x0",
+        ),
+        (
+            LineSearchNewtonCg::default().solve(&inf_g, x0.view()),
+            "gradient at x0",
+        ),
+        (
+            DenseNewton::pure().solve(&inf_g, x0.view()),
+            "gradient at x0",
+        ),
+        (
+            TrustRegion::default().solve(&Rosenbrock, nan_x0.view()),
+            "x0",
+        ),
     ] {
         assert_eq!(obj_err.unwrap_err(), Error::NonFiniteStart { what });
     }
@@ -179,7 +209,9 @@ fn nan_products_never_converge() {
     let x0 = array![-1.2, 1.0];
     let tr = TrustRegion::default().solve(&obj, x0.view()).unwrap();
     assert_eq!(tr.status, Status::NonFiniteHessian, "{}", tr.summary());
-    let ls = LineSearchNewtonCg::default().solve(&obj, x0.view()).unwrap();
+    let ls = LineSearchNewtonCg::default()
+        .solve(&obj, x0.view())
+        .unwrap();
     assert_eq!(ls.status, Status::NonFiniteHessian, "{}", ls.summary());
     // The dense solver cannot form H: a typed error.
     assert!(matches!(
@@ -209,15 +241,32 @@ fn wrong_sized_operators_and_starts_are_errors() {
     }
     let x0 = array![1.0, 2.0, 3.0];
     let mismatch = |r: Result<steihaug::Report, Error>| {
-        matches!(r, Err(Error::DimensionMismatch { expected: 3, found: 2, .. }))
+        matches!(
+            r,
+            Err(Error::DimensionMismatch {
+                expected: 3,
+                found: 2,
+                ..
+            })
+        )
     };
-    assert!(mismatch(TrustRegion::default().solve(&WrongHessian, x0.view())));
-    assert!(mismatch(LineSearchNewtonCg::default().solve(&WrongHessian, x0.view())));
-    assert!(mismatch(DenseNewton::default().solve(&WrongHessian, x0.view())));
+    assert!(mismatch(
+        TrustRegion::default().solve(&WrongHessian, x0.view())
+    ));
+    assert!(mismatch(
+        LineSearchNewtonCg::default().solve(&WrongHessian, x0.view())
+    ));
+    assert!(mismatch(
+        DenseNewton::default().solve(&WrongHessian, x0.view())
+    ));
     // A start of the wrong length.
     assert!(matches!(
         TrustRegion::default().solve(&Rosenbrock, array![1.0].view()),
-        Err(Error::DimensionMismatch { expected: 2, found: 1, .. })
+        Err(Error::DimensionMismatch {
+            expected: 2,
+            found: 1,
+            ..
+        })
     ));
 }
 
@@ -226,7 +275,9 @@ fn zero_gradient_at_start_is_immediate_success() {
     let x = array![1.0, 1.0];
     for r in [
         TrustRegion::default().solve(&Rosenbrock, x.view()).unwrap(),
-        LineSearchNewtonCg::default().solve(&Rosenbrock, x.view()).unwrap(),
+        LineSearchNewtonCg::default()
+            .solve(&Rosenbrock, x.view())
+            .unwrap(),
         DenseNewton::default().solve(&Rosenbrock, x.view()).unwrap(),
     ] {
         assert_eq!(r.status, Status::Converged);
@@ -375,7 +426,11 @@ fn trust_region_escapes_a_saddle_that_pure_newton_converges_to() {
     let newton = DenseNewton::pure().solve(&obj, x0.view()).unwrap();
     // "Converged" only in the first-order sense: it is the saddle.
     assert!(newton.status.is_converged(), "{}", newton.summary());
-    assert!(newton.x[0].abs() < 1e-8 && newton.x[1].abs() < 1e-8, "{}", newton.x);
+    assert!(
+        newton.x[0].abs() < 1e-8 && newton.x[1].abs() < 1e-8,
+        "{}",
+        newton.x
+    );
     assert!(newton.f.abs() < 1e-12);
 
     let tr = TrustRegion::default().solve(&obj, x0.view()).unwrap();
@@ -388,7 +443,9 @@ fn trust_region_escapes_a_saddle_that_pure_newton_converges_to() {
         .any(|h| h.cg_exit == Some(steihaug::CgExit::NegativeCurvature)));
 
     // From (1, 0) exactly: the hard case, nobody leaves the x-axis.
-    let hard = TrustRegion::default().solve(&obj, array![1.0, 0.0].view()).unwrap();
+    let hard = TrustRegion::default()
+        .solve(&obj, array![1.0, 0.0].view())
+        .unwrap();
     assert!(hard.x[1].abs() < 1e-12 && hard.f.abs() < 1e-12);
 }
 
@@ -439,17 +496,33 @@ impl<O: Objective> Objective for Scaled<O> {
 
 /// Solves `a·f(b·y)` from `x0/b` with both Newton-CG solvers; the minimizer
 /// must be `x*/b` and the value `a·f*`.
-fn check_scaled<O: Objective>(inner: O, x0: Array1<f64>, x_star: Array1<f64>, f_star: f64, a: f64, b: f64) {
+fn check_scaled<O: Objective>(
+    inner: O,
+    x0: Array1<f64>,
+    x_star: Array1<f64>,
+    f_star: f64,
+    a: f64,
+    b: f64,
+) {
     let obj = Scaled { inner, a, b };
     let y0 = &x0 / b;
     let tr = TrustRegion::default().solve(&obj, y0.view()).unwrap();
-    let ls = LineSearchNewtonCg::default().solve(&obj, y0.view()).unwrap();
+    let ls = LineSearchNewtonCg::default()
+        .solve(&obj, y0.view())
+        .unwrap();
     for r in [tr, ls] {
         assert!(r.status.is_converged(), "a={a} b={b}: {}", r.summary());
         let x = &r.x * b;
-        let err = x.iter().zip(&x_star).fold(0.0f64, |m, (u, v)| m.max((u - v).abs()));
+        let err = x
+            .iter()
+            .zip(&x_star)
+            .fold(0.0f64, |m, (u, v)| m.max((u - v).abs()));
         assert!(err < 1e-4, "a={a} b={b}: |x - x*| = {err}: {}", r.summary());
-        assert!((r.f / a - f_star).abs() < 1e-6, "a={a} b={b}: {}", r.summary());
+        assert!(
+            (r.f / a - f_star).abs() < 1e-6,
+            "a={a} b={b}: {}",
+            r.summary()
+        );
     }
 }
 

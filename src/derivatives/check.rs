@@ -530,14 +530,38 @@ pub fn check_derivatives<O: Objective + ?Sized>(
         let mut hv = Array1::<f64>::zeros(n);
         hess.apply(u.view(), hv.view_mut());
         hvps += 1;
-        evals += fd_hvp(&grad_fn, x, None, u.view(), FdScheme::Central, &mut ws, fd1.view_mut());
+        evals += fd_hvp(
+            &grad_fn,
+            x,
+            None,
+            u.view(),
+            FdScheme::Central,
+            &mut ws,
+            fd1.view_mut(),
+        );
         // fd_hvp's step is ∛ε(1 + ‖x‖)/‖v‖: a half-length direction gives
         // step 2h, a double-length one h/2 (then rescale).
         let half = u * 0.5;
-        evals += fd_hvp(&grad_fn, x, None, half.view(), FdScheme::Central, &mut ws, fd2.view_mut());
+        evals += fd_hvp(
+            &grad_fn,
+            x,
+            None,
+            half.view(),
+            FdScheme::Central,
+            &mut ws,
+            fd2.view_mut(),
+        );
         fd2 *= 2.0;
         let double = u * 2.0;
-        evals += fd_hvp(&grad_fn, x, None, double.view(), FdScheme::Central, &mut ws, fd3.view_mut());
+        evals += fd_hvp(
+            &grad_fn,
+            x,
+            None,
+            double.view(),
+            FdScheme::Central,
+            &mut ws,
+            fd3.view_mut(),
+        );
         fd3 *= 0.5;
         let (r, raw) = if !all_finite(hv.view()) {
             (f64::INFINITY, f64::INFINITY)
@@ -548,10 +572,7 @@ pub fn check_derivatives<O: Objective + ?Sized>(
             let noise = fd_error_estimate(norm((&fd1 - &fd2).view()), norm((&fd1 - &fd3).view()))
                 + 10.0 * eps * norm(g.view()) / h_dir;
             let scale = norm(hv.view()).max(norm(fd1.view()));
-            (
-                excess_ratio(dn, noise, scale),
-                excess_ratio(dn, 0.0, scale),
-            )
+            (excess_ratio(dn, noise, scale), excess_ratio(dn, 0.0, scale))
         };
         if (r, raw) > (hvp_worst.0, hvp_raw) || kk == 0 {
             let (mut jmax, mut dmax) = (0usize, -1.0f64);

@@ -41,8 +41,8 @@
 //! coordinate (2n gradients) and symmetrizes; [`fd_dense_hessian_from_values`]
 //! uses only f, with the four-point formula
 //! `H_ij ≈ [f(x+h_i e_i+h_j e_j) − f(x+h_i e_i−h_j e_j) − f(x−h_i e_i+h_j e_j)
-//! + f(x−h_i e_i−h_j e_j)]/(4h_ih_j)` and `h_i = ε^{1/4}(1 + |x_i|)`
-//! (N&W §8.1, eq. 8.21; relative error O(√ε)).
+//! − … + f(x−h_i e_i−h_j e_j)]/(4h_ih_j)` and `h_i = ε^{1/4}(1 + |x_i|)`
+//! (N&W §8.1; relative error O(√ε)).
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -60,7 +60,8 @@ pub const PROBLEMS: &[ProblemInfo] = &[
         default_n: 3,
         description:
             "logistic regression, 100n synthetic samples, n features (seed 42), unregularized",
-    },    ProblemInfo {
+    },
+    ProblemInfo {
         name: "arwhead",
         default_n: 1000,
         description: "CUTEst ARWHEAD, n >= 2, x0 = 1, f* = 0",
@@ -98,12 +99,14 @@ pub const PROBLEMS: &[ProblemInfo] = &[
     ProblemInfo {
         name: "powellsg",
         default_n: 1000,
-        description: "MGH #22 / CUTEst POWELLSG, n = 4k, x0 = (3,-1,0,1,...), f* = 0, singular at x*",
+        description:
+            "MGH #22 / CUTEst POWELLSG, n = 4k, x0 = (3,-1,0,1,...), f* = 0, singular at x*",
     },
     ProblemInfo {
         name: "broydn7d",
         default_n: 1000,
-        description: "BROYDN7D (paper form, power 7/3), n even, x0 = -1, local f = 105.7008 at n = 1000",
+        description:
+            "BROYDN7D (paper form, power 7/3), n even, x0 = -1, local f = 105.7008 at n = 1000",
     },
     ProblemInfo {
         name: "cragglvy",

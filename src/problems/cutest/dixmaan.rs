@@ -94,7 +94,7 @@ impl Dixmaan {
     /// The variant in dimension n = 3m (m ≥ 1).
     pub fn new(variant: DixmaanVariant, n: usize) -> Result<Self> {
         require(
-            n >= 3 && n % 3 == 0,
+            n >= 3 && n.is_multiple_of(3),
             "DIXMAAN",
             "n = 3m, a positive multiple of 3 (CUTEst uses n = 3m)",
             n,

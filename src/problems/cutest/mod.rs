@@ -34,6 +34,10 @@
 //! The functions run on one thread; at the sizes of the CUTEst collection
 //! (n ≤ 10⁴) a product takes microseconds.
 
+// The element formulas index several vectors at i, i+1, i+m, …; index loops
+// read like the formulas.
+#![allow(clippy::needless_range_loop)]
+
 use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 
 use crate::derivatives::with_slices;

@@ -20,7 +20,12 @@ pub struct Powellsg {
 impl Powellsg {
     /// The problem in dimension n (a positive multiple of 4).
     pub fn new(n: usize) -> Result<Self> {
-        require(n >= 4 && n % 4 == 0, "POWELLSG", "a positive multiple of 4", n)?;
+        require(
+            n >= 4 && n.is_multiple_of(4),
+            "POWELLSG",
+            "a positive multiple of 4",
+            n,
+        )?;
         Ok(Self { n })
     }
 
