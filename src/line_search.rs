@@ -244,7 +244,7 @@ impl LineSearchNewtonCg {
                 nonfinite_cg = 0;
             }
             let mut gp = run.g.dot(&p);
-            if !(gp < 0.0) || !gp.is_finite() {
+            if gp >= 0.0 || !gp.is_finite() {
                 // No usable Newton-CG direction (zero step from a failed CG
                 // run, or an ascent direction from an inexact solve): use −g.
                 match info.exit {
