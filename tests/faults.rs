@@ -51,7 +51,7 @@ impl<O: Objective> Objective for Faulty<O> {
     fn value_grad(&self, x: ArrayView1<'_, f64>, mut g: ArrayViewMut1<'_, f64>) -> f64 {
         let c = self.calls.get() + 1;
         self.calls.set(c);
-        if c > 1 && c % self.every == 0 {
+        if c > 1 && c.is_multiple_of(self.every) {
             self.injected.set(self.injected.get() + 1);
             g.fill(self.bad);
             return self.bad;

@@ -30,7 +30,12 @@ fn phi(t: f64) -> (f64, f64, f64) {
 impl Broydn7d {
     /// The problem in dimension n (even, ≥ 2).
     pub fn new(n: usize) -> Result<Self> {
-        require(n >= 2 && n.is_multiple_of(2), "BROYDN7D", "an even n >= 2", n)?;
+        require(
+            n >= 2 && n.is_multiple_of(2),
+            "BROYDN7D",
+            "an even n >= 2",
+            n,
+        )?;
         Ok(Self { n })
     }
 

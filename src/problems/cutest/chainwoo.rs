@@ -20,7 +20,12 @@ pub struct Chainwoo {
 impl Chainwoo {
     /// The problem in dimension n (even, ≥ 4).
     pub fn new(n: usize) -> Result<Self> {
-        require(n >= 4 && n.is_multiple_of(2), "CHAINWOO", "an even n >= 4", n)?;
+        require(
+            n >= 4 && n.is_multiple_of(2),
+            "CHAINWOO",
+            "an even n >= 4",
+            n,
+        )?;
         Ok(Self { n })
     }
 
