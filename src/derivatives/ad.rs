@@ -38,7 +38,7 @@
 //!     .solve(&AdObjective::new(Rosen), ndarray::array![-1.2, 1.0].view())
 //!     .unwrap();
 //! assert!(report.status.is_converged());
-//! assert!((report.x[1] - 1.0).abs() < 1e-8);
+//! assert!((report.x[1] - 1.0).abs() < 1e-6);
 //! ```
 
 use std::cell::RefCell;
