@@ -45,6 +45,7 @@
 //! |---|---|---|
 //! | `cli` | yes | the `steihaug` binary (clap, serde_json) |
 //! | `serde` | with `cli` | `Serialize`/`Deserialize` for reports and configs |
+//! | `ad` | yes | forward-mode AD Hessian-vector products ([`derivatives::AdObjective`], num-dual) |
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -57,6 +58,7 @@ pub struct ReadmeDoctests;
 
 pub mod config;
 pub mod dense;
+pub mod derivatives;
 pub mod error;
 pub mod line_search;
 pub mod objective;
