@@ -68,11 +68,12 @@
 //! ## Cargo features
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `cli` | yes | the `steihaug` binary (clap, indicatif progress bar, ctrlc); implies `serde` |
+//! | `cli` | yes | the `steihaug` binary (clap, indicatif progress bar, ctrlc); implies `serde` and `plot` |
+//! | `ad` | yes | forward-mode AD Hessian-vector products ([`derivatives::AdObjective`], num-dual) |
 //! | `serde` | with `cli` | `Serialize`/`Deserialize` for reports, histories, configs and checkpoints; JSON helpers (serde_json) |
+//! | `plot` | with `cli` | `plot`: SVG convergence plots (plotters, SVG backend only, no system libraries); the CLI's `--plot` |
 //! | `tracing` | no | `TracingObserver`: one `tracing` event per iteration |
 //! | `argmin` | no | `interop::argmin`: argmin 0.11 `Solver` and problem adapters (argmin-math 0.5, `vec` backend) |
-//! | `plot` | no | `plot`: SVG convergence plots (plotters, SVG backend only, no system libraries); enables the CLI's `--plot` |
 //!
 //! The library itself needs none of them: `default-features = false` gives
 //! the solvers with ndarray, faer, rayon, sprs and thiserror only.
@@ -89,6 +90,7 @@ pub struct ReadmeDoctests;
 pub mod checkpoint;
 pub mod config;
 pub mod dense;
+pub mod derivatives;
 pub mod error;
 #[cfg(feature = "argmin")]
 pub mod interop;

@@ -4,9 +4,9 @@
 //!   n = 1,000,000) with the trust-region Newton-CG solver and prints a
 //!   per-iteration table and a summary;
 //! * `steihaug solve --problem NAME [--n N] [--solver tr|linesearch|dense]
-//!   [--gtol X] [--max-iter K] [--json] [--report FILE] [--plot FILE.svg]
-//!   [--checkpoint FILE [--checkpoint-every K]] [--resume FILE] [--quiet]`
-//!   — any registered problem;
+//!   [--gtol X] [--max-iter K] [--json] [--check-derivatives] [--report FILE]
+//!   [--plot FILE.svg] [--checkpoint FILE [--checkpoint-every K]]
+//!   [--resume FILE] [--quiet]` — any registered problem;
 //! * `steihaug problems` — the list of problems.
 //!
 //! A progress bar (iteration, f, |g|, HVPs) appears on stderr when a solve
@@ -28,6 +28,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use steihaug::checkpoint::{Checkpoint, Checkpointing, JsonFile};
+use steihaug::derivatives::{check_derivatives, CheckOptions, DerivativeReport};
 use steihaug::observe::{Observer, Observers, StopFlag};
 use steihaug::problems::registry::{self, Size, PROBLEMS};
 use steihaug::report::table_header;
@@ -137,6 +138,10 @@ struct SolveArgs {
     /// here); the problem arguments must describe the same problem.
     #[arg(long, value_name = "FILE")]
     resume: Option<PathBuf>,
+    /// Before solving, compare the problem's gradient and Hessian-vector
+    /// products with finite differences at x0 and print the verdict.
+    #[arg(long)]
+    check_derivatives: bool,
 }
 
 impl Default for SolveArgs {
@@ -160,6 +165,7 @@ impl Default for SolveArgs {
             checkpoint: None,
             checkpoint_every: 10,
             resume: None,
+            check_derivatives: false,
         }
     }
 }
@@ -182,6 +188,9 @@ struct JsonReport<'a> {
     cg_iterations: u64,
     elapsed_s: f64,
     history: &'a [IterationRecord],
+    /// The `--check-derivatives` report at x0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    derivative_check: Option<DerivativeReport>,
 }
 
 fn main() -> ExitCode {
@@ -360,6 +369,15 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     let show_table = !args.json && !args.quiet;
     let show_bar =
         !args.quiet && std::io::stderr().is_terminal() && std::io::stdout().is_terminal();
+    let check_x0 = if args.check_derivatives {
+        let r = check_derivatives(obj, built.x0.view(), &CheckOptions::default())?;
+        if !args.json {
+            println!("at x0: {r}");
+        }
+        Some(r)
+    } else {
+        None
+    };
     if show_table {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
@@ -479,6 +497,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
             cg_iterations: report.counts.cg_iterations,
             elapsed_s: report.elapsed.as_secs_f64(),
             history: &report.history,
+            derivative_check: check_x0,
         };
         let s =
             serde_json::to_string(&j).map_err(|e| steihaug::Error::InvalidInput(e.to_string()))?;
