@@ -23,7 +23,7 @@
 //! # What runs inside `next_iter`
 //! One call of argmin's `next_iter` is exactly one outer iteration of
 //! [`crate::TrustRegion`]: the same function runs it (step by
-//! [`crate::subproblem::steihaug`], ratio, radius rule, acceptance, failure
+//! [`crate::subproblem::steihaug()`], ratio, radius rule, acceptance, failure
 //! counters), so the iterates are those of `TrustRegion::solve` on the same
 //! problem. The Hessian is prepared only at accepted points
 //! (`reference/pitfalls.md` §6) and kept in the solver across rejected
