@@ -35,7 +35,7 @@
 //! ```
 //!
 //! With the `serde` feature a checkpoint is a JSON document
-//! ([`Checkpoint::to_json`], [`Checkpoint::from_json`], [`JsonFile`] as a
+//! (`Checkpoint::to_json`, `Checkpoint::from_json`, `JsonFile` as a
 //! sink). Floats are written in their shortest round-trip form and read back
 //! exactly (serde_json's `float_roundtrip`), so x and g survive bit for bit;
 //! non-finite values in the history (a ratio of −∞ for a rejected
@@ -249,7 +249,7 @@ impl Checkpoint {
 }
 
 /// Where checkpoints go. Implemented by closures
-/// `FnMut(&Checkpoint) -> Result<()>` and by [`JsonFile`]; an error from
+/// `FnMut(&Checkpoint) -> Result<()>` and by `JsonFile` (feature `serde`); an error from
 /// `save` ends the solve with that error.
 pub trait CheckpointSink {
     /// Stores one checkpoint.

@@ -2,7 +2,7 @@
 //!
 //! Every solver's `solve_with` takes a [`Callback`], a closure
 //! `FnMut(&IterationRecord) -> ControlFlow<()>`. To run several observers
-//! together (a progress bar, a [`TracingObserver`], a table printer, a
+//! together (a progress bar, a `TracingObserver` (feature `tracing`), a table printer, a
 //! Ctrl-C [`StopFlag`]) put them in an [`Observers`] list and hand its
 //! [`callback`](Observers::callback) to the solver; checkpoints are written
 //! by the solver itself ([`crate::TrustRegion::solve_with_checkpoints`]) and

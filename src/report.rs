@@ -75,7 +75,7 @@ pub type SolverName = &'static str;
 /// The result of a solve.
 ///
 /// With the `serde` feature it serializes and deserializes (JSON via
-/// [`Report::to_json`] / [`Report::from_json`]); the history keeps NaN and
+/// `Report::to_json` / `Report::from_json`); the history keeps NaN and
 /// ±∞ as the strings `"NaN"`, `"inf"`, `"-inf"`.
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
