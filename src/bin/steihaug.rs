@@ -123,7 +123,7 @@ struct SolveArgs {
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// Draw |g| and f - f_best against iterations and HVPs into FILE.svg
-    /// (needs the `plot` feature).
+    /// (feature `plot`, part of the default `cli`).
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
     /// Trust region only: save a JSON checkpoint to FILE every
