@@ -32,8 +32,9 @@ use crate::precond::{Jacobi, Preconditioner};
 use crate::report::{IterationRecord, Report};
 use crate::run::Run;
 use crate::status::{CgExit, Status};
-use crate::subproblem::{steihaug, CgWorkspace, SteihaugParams, Truncation};
-use crate::vecops::{add_into, all_finite, norm};
+use crate::subproblem::steihaug::steihaug_trial;
+use crate::subproblem::{CgWorkspace, SteihaugParams, Truncation};
+use crate::vecops::norm;
 
 /// How the radius changes after a trial step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -295,11 +296,21 @@ impl TrustRegion {
                 curvature_eps: cfg.cg.curvature_eps,
                 deadline: run.deadline,
             };
-            let info = steihaug(h, precond, run.g.view(), &params, &mut ws, p.view_mut());
+            // The step, and the trial point x + p from CG's last pass.
+            let trial = Some((run.x.view(), x_trial.view_mut()));
+            let info = steihaug_trial(
+                h,
+                precond,
+                run.g.view(),
+                &params,
+                &mut ws,
+                p.view_mut(),
+                trial,
+            );
             run.counts.hvps += info.iterations as u64;
             run.counts.cg_iterations += info.iterations as u64;
             run.iter += 1;
-            let step_norm = norm(p.view());
+            let step_norm = info.step_norm;
             let step_m = info.step_norm_m;
             let radius_used = radius;
 
@@ -363,10 +374,10 @@ impl TrustRegion {
             if !run.eval_allowed() {
                 return Ok(Status::MaxEvaluations);
             }
-            add_into(run.x.view(), p.view(), x_trial.view_mut());
             let f_trial = obj.value_grad(x_trial.view(), g_trial.view_mut());
             run.counts.evals += 1;
-            let finite = f_trial.is_finite() && all_finite(g_trial.view());
+            let (gnorm_trial, g_finite) = run.norm_finite(g_trial.view());
+            let finite = f_trial.is_finite() && g_finite;
             let pred = info.pred;
             let ared = run.f - f_trial;
             let rho = if !finite {
@@ -382,7 +393,7 @@ impl TrustRegion {
             record.ratio = rho;
 
             // 4. Radius update and acceptance.
-            let gp = run.g.dot(&p);
+            let gp = info.grad_dot_step;
             radius = self.update_radius(radius, rho, step_m, info.on_boundary, run, f_trial, gp);
             record.next_radius = radius;
 
@@ -400,7 +411,7 @@ impl TrustRegion {
                 std::mem::swap(&mut run.x, &mut x_trial);
                 std::mem::swap(&mut run.g, &mut g_trial);
                 run.f = f_trial;
-                run.gnorm = norm(run.g.view());
+                run.gnorm = gnorm_trial;
                 hessian = None;
                 objective_precond = None;
                 if run.gradient_converged() {
