@@ -27,12 +27,18 @@
 //! * the curvature test is scaled by ‖d‖²_M (§10);
 //! * the loop has a cap (§11);
 //! * the vector passes are fused over cache-sized blocks: the set-up
-//!   (p = 0, r = −g, d = r, ‖g‖²), the exit (pᵀr, pᵀg, pᵀp) and the
-//!   boundary coefficients (dᵀd, pᵀd, pᵀp) are one pass each, and the p/r
-//!   update takes ‖r‖² from the block it has just written
-//!   (`docs/benchmarks.md`: at large n the solver is memory-bound).
+//!   (d = −g, ‖g‖²; without a preconditioner p = 0 and r = −g stay
+//!   implicit until the first update writes p = τd, r = −g − τHd), the
+//!   exit (pᵀr, pᵀg, pᵀp, and the trial point x + p for the trust-region
+//!   solver) and the boundary coefficients (dᵀd, pᵀd, pᵀp) are one pass
+//!   each, and the p/r update takes ‖r‖² from the block it has just written
+//!   (`docs/benchmarks.md`: at large n the solver is memory-bound);
+//! * the passes run on the blocks of [`crate::par`]: in parallel for long
+//!   vectors, with per-block partial sums added in block order, so the
+//!   result is bit-for-bit the same for any number of threads.
 //!
-//! No allocation: all vectors live in a [`CgWorkspace`] made once per solve.
+//! No allocation: all vectors and the per-block partial sums live in a
+//! [`CgWorkspace`] made once per solve.
 
 use std::time::Instant;
 
