@@ -8,13 +8,18 @@
 //! solver's own passes. Samples alternate between the two; each sample
 //! times enough calls for ≈ 10 ms; the median over samples is printed.
 //!
+//! Then whole solves: `TrustRegion::default()` on the same problem (with
+//! the problem's default, parallel kernels) with `cg.par = Par::Seq` and
+//! `Par::Rayon`, alternating, median over `BENCH_SOLVES` (default 9) solves
+//! each. Same iterations and results bit for bit (asserted).
+//!
 //! With the crate as built, `Par::Rayon` falls back to the calling thread
 //! below `par::PAR_MIN_LEN`, so the two columns agree there. To see where
 //! rayon starts to pay, build with `PAR_MIN_LEN` set to 0 (how the
 //! threshold was chosen, `docs/benchmarks-core.md`).
 //!
 //! Run: `cargo bench --bench par_threshold`. Environment: `BENCH_SIZES`
-//! (comma-separated n, even), `BENCH_SAMPLES` (default 15).
+//! (comma-separated n, even), `BENCH_SAMPLES` (default 15), `BENCH_SOLVES`.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -23,7 +28,7 @@ use ndarray::Array1;
 use steihaug::par::PAR_MIN_LEN;
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::subproblem::{self, CgWorkspace, SteihaugParams, Truncation};
-use steihaug::{Objective, Par};
+use steihaug::{Objective, Par, TrustRegion, TrustRegionConfig};
 
 fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
     std::env::var(name)
@@ -99,5 +104,43 @@ fn main() {
         }
         let [seq, par] = times.map(median);
         println!("{n:>9} {seq:>12.1} {par:>12.1} {:>9.2}", seq / par);
+    }
+
+    let solves = env_list("BENCH_SOLVES", &[9])[0].max(1);
+    println!();
+    println!("whole TrustRegion::default() solves, cg.par = Seq vs Rayon, median of {solves}");
+    println!(
+        "{:>9} {:>6} {:>12} {:>12} {:>9}",
+        "n", "iters", "seq ms", "rayon ms", "seq/rayon"
+    );
+    for n in env_list(
+        "BENCH_SIZES",
+        &[16384, 32768, 65536, 131072, 262144, 1048576],
+    ) {
+        let problem = ExtendedRosenbrock::new(n).expect("even n");
+        let x0 = problem.start();
+        let solvers = [Par::Seq, Par::Rayon].map(|par| {
+            let mut cfg = TrustRegionConfig::default();
+            cfg.cg.par = par;
+            TrustRegion::new(cfg)
+        });
+        let mut times = [Vec::new(), Vec::new()];
+        let mut reports = Vec::new();
+        for _ in 0..solves {
+            for (s, out) in solvers.iter().zip(times.iter_mut()) {
+                let t = Instant::now();
+                let r = s.solve(&problem, x0.view()).expect("solve");
+                out.push(t.elapsed().as_secs_f64() * 1e3);
+                reports.push(r);
+            }
+        }
+        let (a, b) = (&reports[0], &reports[1]);
+        assert!(a.iterations == b.iterations && a.f.to_bits() == b.f.to_bits());
+        let [seq, par] = times.map(median);
+        println!(
+            "{n:>9} {:>6} {seq:>12.1} {par:>12.1} {:>9.2}",
+            a.iterations,
+            seq / par
+        );
     }
 }

@@ -195,7 +195,8 @@ impl LineSearchNewtonCg {
     ) -> Result<Status> {
         let cfg = &self.config;
         let n = run.n();
-        let mut ws = CgWorkspace::new(n);
+        let mut ws = CgWorkspace::new(n).with_par(cfg.cg.par);
+        run.set_par(cfg.cg.par);
         let mut p = Array1::<f64>::zeros(n);
         let mut x_trial = Array1::<f64>::zeros(n);
         let mut g_trial = Array1::<f64>::zeros(n);

@@ -21,6 +21,8 @@ use rayon::prelude::*;
 
 /// How a kernel may run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Par {
     /// On the calling thread.
     Seq,

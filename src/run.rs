@@ -85,6 +85,11 @@ impl<'t> Run<'t> {
         self.x.len()
     }
 
+    /// Chooses how the solver's passes over n-vectors run (same results).
+    pub fn set_par(&mut self, par: Par) {
+        self.partials = Partials::new(self.n(), par);
+    }
+
     /// `(‖v‖, every entry finite)` of an n-vector, in one pass.
     pub fn norm_finite(&mut self, v: ArrayView1<'_, f64>) -> (f64, bool) {
         norm_finite_with(&mut self.partials, v)

@@ -86,6 +86,12 @@ fn extended_rosenbrock_solves_are_identical_for_1_2_4_threads() {
         TrustRegion::default().solve(&problem, x0.view()).unwrap()
     });
     assert!(tr.status.is_converged(), "{:?}", tr.status);
+    let mut seq = TrustRegionConfig::default();
+    seq.cg.par = Par::Seq;
+    let tr_seq = in_pool(4, || {
+        TrustRegion::new(seq).solve(&problem, x0.view()).unwrap()
+    });
+    assert_same(&tr, &tr_seq, "trust region, Seq against Rayon passes");
 
     let jacobi = TrustRegion::new(TrustRegionConfig {
         preconditioning: Preconditioning::Jacobi,
