@@ -61,7 +61,7 @@ pub const BLOCK: usize = 2048;
 /// Vectors shorter than this are processed on the calling thread: below it,
 /// handing blocks to rayon costs more than it saves (measured in
 /// `docs/benchmarks-core.md`).
-pub const PAR_MIN_LEN: usize = 1 << 16;
+pub const PAR_MIN_LEN: usize = 1 << 18;
 
 /// Blocks per rayon task: consecutive blocks are handed out in runs of at
 /// least this many (one run is ≥ 16384 elements).

@@ -77,7 +77,7 @@ fn same_for_all_thread_counts(what: &str, solve: impl Fn() -> Report + Sync) -> 
 
 #[test]
 fn extended_rosenbrock_solves_are_identical_for_1_2_4_threads() {
-    let n = 3 * PAR_MIN_LEN + 2 * 321; // even, not a multiple of BLOCK
+    let n = PAR_MIN_LEN + 2 * 321; // even, not a multiple of BLOCK
     assert!(!n.is_multiple_of(BLOCK));
     let problem = ExtendedRosenbrock::new(n).unwrap();
     let x0 = problem.start();
@@ -116,8 +116,8 @@ fn extended_rosenbrock_solves_are_identical_for_1_2_4_threads() {
 /// every branch of the CG loop runs in parallel.
 #[test]
 fn chainwoo_solves_are_identical_for_1_2_4_threads() {
-    let n = 100_000;
-    assert!(n > PAR_MIN_LEN);
+    let n = PAR_MIN_LEN + 4 * 250; // CHAINWOO needs a multiple of 4
+    assert!(!n.is_multiple_of(BLOCK));
     let b = build("chainwoo", n).unwrap();
     let obj: &dyn DynObjective = &*b.objective;
     let term = Termination {
@@ -159,7 +159,7 @@ fn chainwoo_solves_are_identical_for_1_2_4_threads() {
 /// pool of 4 threads): the same step and the same CG quantities.
 #[test]
 fn steihaug_step_is_identical_with_seq_and_rayon_passes() {
-    let n = 2 * PAR_MIN_LEN + 1000;
+    let n = PAR_MIN_LEN + 1000;
     let problem = ExtendedRosenbrock::new(n).unwrap();
     let x = problem.start();
     let mut g = Array1::zeros(n);
