@@ -59,12 +59,12 @@ where
 pub const BLOCK: usize = 2048;
 
 /// Vectors shorter than this are processed on the calling thread: below it,
-/// handing blocks to rayon costs more than it saves (measured in
-/// `docs/benchmarks-core.md`).
+/// handing blocks to rayon did not pay on a busy two-core machine
+/// (`docs/benchmarks-core.md`).
 pub const PAR_MIN_LEN: usize = 1 << 18;
 
-/// Blocks per rayon task: consecutive blocks are handed out in runs of at
-/// least this many (one run is ≥ 16384 elements).
+/// Blocks per rayon task: the blocks are halved recursively (`rayon::join`)
+/// until a run has at most this many (≤ 16384 elements).
 const GRAIN_BLOCKS: usize = 8;
 
 /// Number of [`BLOCK`]-element blocks of an n-vector.
