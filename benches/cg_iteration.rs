@@ -7,8 +7,10 @@
 //!   1e300: one HVP plus the vector work of one CG iteration (residual and
 //!   direction set-up, the p/r update with ‖r‖², the direction update, and
 //!   the predicted reduction `½ pᵀ(r − g)` at exit). `cg1 − hvp` is the
-//!   solver's vector work per CG iteration (the vector kernels themselves
-//!   are always sequential);
+//!   solver's vector work per CG iteration. `cg1` uses the workspace's
+//!   default passes (`Par::Rayon`: parallel from `par::PAR_MIN_LEN`
+//!   elements on), `cg1_seqpasses` the same passes on the calling thread
+//!   (`CgWorkspace::with_par(Par::Seq)`; same results bit for bit);
 //! * `value_grad`: one evaluation of f and ∇f;
 //! * `hessian_prep`: one `Objective::hessian(x)` (the per-iteration
 //!   preparation of the 2×2 blocks).
@@ -70,6 +72,21 @@ fn bench(c: &mut Criterion) {
                     black_box(g.view()),
                     &params,
                     &mut ws,
+                    p.view_mut(),
+                )
+            })
+        });
+
+        // (b') the same with the solver's passes on the calling thread.
+        let mut ws_seq = CgWorkspace::new(N).with_par(Par::Seq);
+        group.bench_function(format!("cg1_seqpasses/{label}"), |b| {
+            b.iter(|| {
+                subproblem::steihaug(
+                    &h,
+                    None,
+                    black_box(g.view()),
+                    &params,
+                    &mut ws_seq,
                     p.view_mut(),
                 )
             })

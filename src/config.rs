@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::par::Par;
 
 /// Default absolute gradient tolerance.
 pub const DEFAULT_GTOL_ABS: f64 = 1e-10;
@@ -125,6 +126,14 @@ pub struct CgConfig {
     /// (scaled test, Krylov.jl; `reference/pitfalls.md` §10). Default
     /// `f64::EPSILON`.
     pub curvature_eps: f64,
+    /// How the solver's own vector passes (CG updates, dot products, trial
+    /// point, norms) run: [`Par::Rayon`] (the default) on rayon's current
+    /// pool for n ≥ [`crate::par::PAR_MIN_LEN`], [`Par::Seq`] on the calling
+    /// thread. The results are bit-for-bit the same either way; `Seq` can
+    /// be faster when the machine's cores are already busy
+    /// (`docs/benchmarks-core.md`). The objective's own kernels are the
+    /// objective's business.
+    pub par: Par,
 }
 
 impl Default for CgConfig {
@@ -133,6 +142,7 @@ impl Default for CgConfig {
             forcing: Forcing::Sqrt,
             max_iter: None,
             curvature_eps: f64::EPSILON,
+            par: Par::Rayon,
         }
     }
 }

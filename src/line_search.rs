@@ -32,7 +32,7 @@ use crate::report::{IterationRecord, Report};
 use crate::run::Run;
 use crate::status::{CgExit, Status};
 use crate::subproblem::{steihaug, CgWorkspace, SteihaugParams, Truncation};
-use crate::vecops::{all_finite, norm};
+use crate::vecops::axpy_into;
 
 /// Default sufficient-decrease constant c₁ (N&W §3.1 suggest 1e-4).
 pub const DEFAULT_C1: f64 = 1e-4;
@@ -96,13 +96,17 @@ pub(crate) fn armijo<O: Objective + ?Sized>(
         if !run.eval_allowed() {
             return Search::Failed(Status::MaxEvaluations);
         }
-        ndarray::Zip::from(&mut *x_trial)
-            .and(&run.x)
-            .and(&p)
-            .for_each(|t, &x, &p| *t = x + alpha * p);
+        axpy_into(
+            run.partials.par(),
+            run.x.view(),
+            alpha,
+            p,
+            x_trial.view_mut(),
+        );
         let ft = obj.value_grad(x_trial.view(), g_trial.view_mut());
         run.counts.evals += 1;
-        let finite = ft.is_finite() && all_finite(g_trial.view());
+        let (gnorm_trial, g_finite) = run.norm_finite(g_trial.view());
+        let finite = ft.is_finite() && g_finite;
         let armijo_holds = ft <= run.f + cfg.c1 * alpha * gp;
         let noise = f64::EPSILON.powf(2.0 / 3.0) * run.f.abs().max(1.0);
         let round_off = (alpha * gp).abs() <= noise && (ft - run.f).abs() <= noise;
@@ -111,7 +115,7 @@ pub(crate) fn armijo<O: Objective + ?Sized>(
             std::mem::swap(&mut run.x, x_trial);
             std::mem::swap(&mut run.g, g_trial);
             run.f = ft;
-            run.gnorm = norm(run.g.view());
+            run.gnorm = gnorm_trial;
             return Search::Accepted { alpha, df };
         }
         alpha *= cfg.backtrack;
@@ -191,7 +195,8 @@ impl LineSearchNewtonCg {
     ) -> Result<Status> {
         let cfg = &self.config;
         let n = run.n();
-        let mut ws = CgWorkspace::new(n);
+        let mut ws = CgWorkspace::new(n).with_par(cfg.cg.par);
+        run.set_par(cfg.cg.par);
         let mut p = Array1::<f64>::zeros(n);
         let mut x_trial = Array1::<f64>::zeros(n);
         let mut g_trial = Array1::<f64>::zeros(n);
@@ -257,7 +262,8 @@ impl LineSearchNewtonCg {
             } else {
                 nonfinite_cg = 0;
             }
-            let mut gp = run.g.dot(&p);
+            let mut gp = info.grad_dot_step;
+            let mut step_norm = info.step_norm;
             if stop.is_none() && (gp >= 0.0 || !gp.is_finite()) {
                 // No usable Newton-CG direction (zero step from a failed CG
                 // run, or an ascent direction from an inexact solve): use −g.
@@ -270,6 +276,7 @@ impl LineSearchNewtonCg {
                     .and(&run.g)
                     .for_each(|p, &g| *p = -g);
                 gp = -run.gnorm * run.gnorm;
+                step_norm = run.gnorm;
             }
             if let Some(status) = stop {
                 // The iteration did work (and counted it): record it, without
@@ -295,7 +302,6 @@ impl LineSearchNewtonCg {
                 }
                 return Ok(status);
             }
-            let step_norm = norm(p.view());
             let outcome = armijo(
                 obj,
                 run,

@@ -3,11 +3,26 @@
 //! Sums are taken over fixed-size chunks in parallel and the chunk sums are
 //! added in chunk order, so a result is bit-for-bit the same for any number
 //! of threads (the chunking depends only on the length).
+//!
+//! Two granularities:
+//! * [`chunked_sum`] and the problems' kernels use chunks of [`CHUNK`]
+//!   elements;
+//! * the solvers' own vector passes (the CG updates and dot products, the
+//!   trial point, norms) use blocks of [`BLOCK`] elements, small enough that
+//!   the blocks of all vectors a fused pass touches stay in cache between
+//!   its element-wise update and its reductions. They run through
+//!   [`Partials`]: one partial sum per block, stored in a buffer allocated
+//!   once per solve, added in block order. Rayon is used only from
+//!   [`PAR_MIN_LEN`] elements on; below, the same blocks are visited in
+//!   order on the calling thread, so the result is the same either way.
 
+use ndarray::{ArrayView1, ArrayViewMut1, Axis};
 use rayon::prelude::*;
 
 /// How a kernel may run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Par {
     /// On the calling thread.
     Seq,
@@ -35,6 +50,263 @@ where
         Par::Rayon => {
             let parts: Vec<f64> = (0..nchunks).into_par_iter().map(|c| f(range(c))).collect();
             parts.iter().sum()
+        }
+    }
+}
+
+/// Block length (elements) of the solvers' fused vector passes. The
+/// partition of an n-vector into blocks depends only on n.
+pub const BLOCK: usize = 2048;
+
+/// Vectors shorter than this are processed on the calling thread: below it,
+/// handing blocks to rayon did not pay on a busy two-core machine
+/// (`docs/benchmarks-core.md`).
+pub const PAR_MIN_LEN: usize = 1 << 18;
+
+/// Blocks per rayon task: the blocks are halved recursively (`rayon::join`)
+/// until a run has at most this many (≤ 16384 elements).
+const GRAIN_BLOCKS: usize = 8;
+
+/// Number of [`BLOCK`]-element blocks of an n-vector.
+pub fn num_blocks(n: usize) -> usize {
+    n.div_ceil(BLOCK)
+}
+
+/// Equal-length vector views that a blocked pass splits together: a view,
+/// or a tuple of up to five views (mutable or not).
+pub trait Lanes: Send + Sized {
+    /// Length of the (first) view.
+    fn len(&self) -> usize;
+    /// Whether the views are empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Splits every view at `mid`.
+    fn split_at(self, mid: usize) -> (Self, Self);
+}
+
+impl Lanes for ArrayView1<'_, f64> {
+    fn len(&self) -> usize {
+        ArrayView1::len(self)
+    }
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        ArrayView1::split_at(self, Axis(0), mid)
+    }
+}
+
+impl Lanes for ArrayViewMut1<'_, f64> {
+    fn len(&self) -> usize {
+        ArrayViewMut1::len(self)
+    }
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        ArrayViewMut1::split_at(self, Axis(0), mid)
+    }
+}
+
+macro_rules! lanes_tuple {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: Lanes),+> Lanes for ($($t,)+) {
+            fn len(&self) -> usize {
+                self.0.len()
+            }
+            fn split_at(self, mid: usize) -> (Self, Self) {
+                $(let $t = self.$i.split_at(mid);)+
+                (($($t.0,)+), ($($t.1,)+))
+            }
+        }
+    };
+}
+
+#[allow(non_snake_case)]
+mod tuples {
+    use super::Lanes;
+    lanes_tuple!(A 0, B 1);
+    lanes_tuple!(A 0, B 1, C 2);
+    lanes_tuple!(A 0, B 1, C 2, D 3);
+    lanes_tuple!(A 0, B 1, C 2, D 3, E 4);
+}
+
+/// Calls `f` on consecutive blocks of `v`, writing block b's result to
+/// `out[b]`, on the calling thread.
+fn blocks_seq<V: Lanes, S, F: Fn(V) -> S>(v: V, out: &mut [S], f: &F) {
+    let mut rest = Some(v);
+    for o in out.iter_mut() {
+        let cur = rest.take().expect("one block per output slot");
+        if cur.len() > BLOCK {
+            let (head, tail) = cur.split_at(BLOCK);
+            *o = f(head);
+            rest = Some(tail);
+        } else {
+            *o = f(cur);
+        }
+    }
+}
+
+/// As [`blocks_seq`], splitting the blocks into runs handed to rayon. Each
+/// block's result goes to its own slot, so the split points (chosen by
+/// rayon's scheduling) do not affect any value.
+fn blocks_rayon<V: Lanes, S: Send, F: Fn(V) -> S + Sync>(v: V, out: &mut [S], f: &F) {
+    let nb = out.len();
+    if nb <= GRAIN_BLOCKS {
+        return blocks_seq(v, out, f);
+    }
+    let mid = nb / 2;
+    let (v1, v2) = v.split_at(mid * BLOCK);
+    let (o1, o2) = out.split_at_mut(mid);
+    rayon::join(|| blocks_rayon(v1, o1, f), || blocks_rayon(v2, o2, f));
+}
+
+fn parallel(par: Par, n: usize) -> bool {
+    par == Par::Rayon && n >= PAR_MIN_LEN
+}
+
+/// Runs `f` on every [`BLOCK`]-element block of `v` (no reduction), in
+/// parallel when `par` is [`Par::Rayon`] and the vectors have at least
+/// [`PAR_MIN_LEN`] elements. Allocates nothing.
+pub fn for_blocks<V: Lanes, F: Fn(V) + Sync>(par: Par, v: V, f: F) {
+    let n = v.len();
+    let nb = num_blocks(n);
+    // Zero-sized slots: this Vec never allocates.
+    let mut slots = vec![(); nb];
+    if parallel(par, n) {
+        blocks_rayon(v, &mut slots, &f);
+    } else {
+        blocks_seq(v, &mut slots, &f);
+    }
+}
+
+/// Per-block partial sums of blocked passes: a buffer made once (per solve)
+/// for vectors of one length, and the [`Par`] the passes use.
+///
+/// A reduction `Σ_b f(block b)` stores each block's (up to three) partial
+/// sums and adds them in block order, so its value depends only on n and
+/// `f`, never on the thread count or on `par`.
+#[derive(Debug, Clone)]
+pub struct Partials {
+    par: Par,
+    buf: Vec<[f64; 3]>,
+}
+
+impl Partials {
+    /// Partials for passes over n-vectors.
+    pub fn new(n: usize, par: Par) -> Self {
+        Self {
+            par,
+            buf: vec![[0.0; 3]; if parallel(par, n) { num_blocks(n) } else { 0 }],
+        }
+    }
+
+    /// How the passes run.
+    pub fn par(&self) -> Par {
+        self.par
+    }
+
+    /// `Σ_b f(block b)`, componentwise, with the block sums added in block
+    /// order. Allocates nothing when made for this length.
+    pub fn reduce<V: Lanes, F: Fn(V) -> [f64; 3] + Sync>(&mut self, v: V, f: F) -> [f64; 3] {
+        let n = v.len();
+        if !parallel(self.par, n) {
+            // The same blocks in the same order, summed as they come.
+            let mut acc = [0.0; 3];
+            let mut rest = Some(v);
+            while let Some(cur) = rest.take() {
+                let s = if cur.len() > BLOCK {
+                    let (head, tail) = cur.split_at(BLOCK);
+                    rest = Some(tail);
+                    f(head)
+                } else {
+                    f(cur)
+                };
+                for (a, s) in acc.iter_mut().zip(s) {
+                    *a += s;
+                }
+            }
+            return acc;
+        }
+        let nb = num_blocks(n);
+        if self.buf.len() < nb {
+            self.buf.resize(nb, [0.0; 3]);
+        }
+        let out = &mut self.buf[..nb];
+        blocks_rayon(v, out, &f);
+        let mut acc = [0.0; 3];
+        for s in out.iter() {
+            for (a, s) in acc.iter_mut().zip(s) {
+                *a += s;
+            }
+        }
+        acc
+    }
+
+    /// Runs `f` on every block (no reduction); see [`for_blocks`].
+    pub fn for_each<V: Lanes, F: Fn(V) + Sync>(&self, v: V, f: F) {
+        for_blocks(self.par, v, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array1;
+
+    fn sums(par: Par, threads: usize, v: &Array1<f64>) -> [f64; 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            Partials::new(v.len(), par).reduce(v.view(), |b| [b.dot(&b), b.sum(), b.len() as f64])
+        })
+    }
+
+    #[test]
+    fn blocked_sums_do_not_depend_on_threads_or_par() {
+        for n in [
+            0,
+            1,
+            BLOCK - 1,
+            BLOCK,
+            BLOCK + 1,
+            PAR_MIN_LEN + 12345,
+            3 * PAR_MIN_LEN,
+        ] {
+            // Values of mixed magnitudes, so that the summation order matters.
+            let v = Array1::from_shape_fn(n, |i| {
+                ((i as f64) * 0.618).sin() * 10f64.powi((i % 17) as i32 - 8)
+            });
+            let reference = sums(Par::Seq, 1, &v);
+            assert_eq!(reference[2].to_bits(), (n as f64).to_bits());
+            for threads in [1, 2, 3, 4] {
+                let s = sums(Par::Rayon, threads, &v);
+                for j in 0..3 {
+                    assert_eq!(
+                        s[j].to_bits(),
+                        reference[j].to_bits(),
+                        "n = {n}, {threads} threads"
+                    );
+                }
+            }
+            // Left-to-right over blocks, as documented.
+            let mut dot = 0.0;
+            for b in v.axis_chunks_iter(Axis(0), BLOCK) {
+                dot += b.dot(&b);
+            }
+            assert_eq!(dot.to_bits(), reference[0].to_bits());
+        }
+    }
+
+    #[test]
+    fn for_blocks_visits_every_element_once() {
+        for n in [0, 5, PAR_MIN_LEN + 7] {
+            let mut v = Array1::<f64>::zeros(n);
+            let w = Array1::from_shape_fn(n, |i| i as f64);
+            for_blocks(Par::Rayon, (v.view_mut(), w.view()), |(mut a, b)| {
+                a.zip_mut_with(&b, |a, &b| *a += b + 1.0)
+            });
+            assert!(v
+                .iter()
+                .enumerate()
+                .all(|(i, &x)| x.to_bits() == (i as f64 + 1.0).to_bits()));
         }
     }
 }

@@ -10,9 +10,10 @@ use crate::config::Termination;
 use crate::error::{check_dim, Error, Result};
 use crate::objective::Objective;
 use crate::observe::Callback;
+use crate::par::{Par, Partials};
 use crate::report::{Counts, IterationRecord, Report};
 use crate::status::Status;
-use crate::vecops::{all_finite, norm};
+use crate::vecops::{all_finite, norm, norm_finite_with};
 
 /// The state every solver carries: current point, value, gradient, counters.
 pub(crate) struct Run<'t> {
@@ -27,6 +28,8 @@ pub(crate) struct Run<'t> {
     pub gnorm: f64,
     pub gnorm0: f64,
     pub iter: usize,
+    /// Per-block partial sums for the solvers' passes over n-vectors.
+    pub partials: Partials,
 }
 
 impl<'t> Run<'t> {
@@ -52,12 +55,13 @@ impl<'t> Run<'t> {
         if !f.is_finite() {
             return Err(Error::NonFiniteStart { what: "f(x0)" });
         }
-        if !all_finite(g.view()) {
+        let mut partials = Partials::new(n, Par::Rayon);
+        let (gnorm, g_finite) = norm_finite_with(&mut partials, g.view());
+        if !g_finite {
             return Err(Error::NonFiniteStart {
                 what: "gradient at x0",
             });
         }
-        let gnorm = norm(g.view());
         Ok(Self {
             term,
             start,
@@ -73,6 +77,7 @@ impl<'t> Run<'t> {
             gnorm,
             gnorm0: gnorm,
             iter: 0,
+            partials,
         })
     }
 
@@ -94,6 +99,7 @@ impl<'t> Run<'t> {
     ) -> Self {
         let now = Instant::now();
         let start = now.checked_sub(elapsed).unwrap_or(now);
+        let partials = Partials::new(x.len(), Par::Rayon);
         Self {
             term,
             start,
@@ -106,11 +112,22 @@ impl<'t> Run<'t> {
             gnorm,
             gnorm0,
             iter,
+            partials,
         }
     }
 
     pub fn n(&self) -> usize {
         self.x.len()
+    }
+
+    /// Chooses how the solver's passes over n-vectors run (same results).
+    pub fn set_par(&mut self, par: Par) {
+        self.partials = Partials::new(self.n(), par);
+    }
+
+    /// `(‖v‖, every entry finite)` of an n-vector, in one pass.
+    pub fn norm_finite(&mut self, v: ArrayView1<'_, f64>) -> (f64, bool) {
+        norm_finite_with(&mut self.partials, v)
     }
 
     /// The gradient test `‖g‖ ≤ max(gtol_abs, gtol_rel·‖g0‖)`.

@@ -33,8 +33,9 @@ use crate::precond::{Jacobi, Preconditioner};
 use crate::report::{IterationRecord, Report};
 use crate::run::Run;
 use crate::status::{CgExit, Status};
-use crate::subproblem::{steihaug, CgWorkspace, SteihaugParams, Truncation};
-use crate::vecops::{add_into, all_finite, norm};
+use crate::subproblem::steihaug::steihaug_trial;
+use crate::subproblem::{CgWorkspace, SteihaugParams, Truncation};
+use crate::vecops::norm;
 
 /// How the radius changes after a trial step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -204,7 +205,7 @@ pub(crate) struct TrWork {
 impl TrWork {
     pub(crate) fn new(n: usize, cfg: &TrustRegionConfig) -> Self {
         Self {
-            ws: CgWorkspace::new(n),
+            ws: CgWorkspace::new(n).with_par(cfg.cg.par),
             p: Array1::zeros(n),
             x_trial: Array1::zeros(n),
             g_trial: Array1::zeros(n),
@@ -406,6 +407,10 @@ impl TrustRegion {
             jacobi,
             cg_cap,
         } = work;
+        if run.partials.par() != cfg.cg.par {
+            // Once per solve (the partial-sum buffers follow the setting).
+            run.set_par(cfg.cg.par);
+        }
         if let Some(s) = run.budget_exhausted() {
             return Ok(Some(s));
         }
@@ -451,11 +456,13 @@ impl TrustRegion {
             curvature_eps: cfg.cg.curvature_eps,
             deadline: run.deadline,
         };
-        let info = steihaug(h, precond, run.g.view(), &params, ws, p.view_mut());
+        // The step, and the trial point x + p from CG's last pass.
+        let trial = Some((run.x.view(), x_trial.view_mut()));
+        let info = steihaug_trial(h, precond, run.g.view(), &params, ws, p.view_mut(), trial);
         run.counts.hvps += info.iterations as u64;
         run.counts.cg_iterations += info.iterations as u64;
         run.iter += 1;
-        let step_norm = norm(p.view());
+        let step_norm = info.step_norm;
         let step_m = info.step_norm_m;
         let radius_used = *radius;
 
@@ -518,10 +525,10 @@ impl TrustRegion {
         if !run.eval_allowed() {
             return Ok(Some(Status::MaxEvaluations));
         }
-        add_into(run.x.view(), p.view(), x_trial.view_mut());
         let f_trial = obj.value_grad(x_trial.view(), g_trial.view_mut());
         run.counts.evals += 1;
-        let finite = f_trial.is_finite() && all_finite(g_trial.view());
+        let (gnorm_trial, g_finite) = run.norm_finite(g_trial.view());
+        let finite = f_trial.is_finite() && g_finite;
         let pred = info.pred;
         let ared = run.f - f_trial;
         let rho = if !finite {
@@ -537,7 +544,7 @@ impl TrustRegion {
         record.ratio = rho;
 
         // 4. Radius update and acceptance.
-        let gp = run.g.dot(&*p);
+        let gp = info.grad_dot_step;
         *radius = self.update_radius(*radius, rho, step_m, info.on_boundary, run, f_trial, gp);
         record.next_radius = *radius;
 
@@ -551,7 +558,7 @@ impl TrustRegion {
             std::mem::swap(&mut run.x, x_trial);
             std::mem::swap(&mut run.g, g_trial);
             run.f = f_trial;
-            run.gnorm = norm(run.g.view());
+            run.gnorm = gnorm_trial;
             cache.hessian = None;
             cache.objective_precond = None;
             if run.gradient_converged() {

@@ -27,20 +27,28 @@
 //! * the curvature test is scaled by ‖d‖²_M (§10);
 //! * the loop has a cap (§11);
 //! * the vector passes are fused over cache-sized blocks: the set-up
-//!   (p = 0, r = −g, d = r, ‖g‖²), the exit (pᵀr, pᵀg, pᵀp) and the
-//!   boundary coefficients (dᵀd, pᵀd, pᵀp) are one pass each, and the p/r
-//!   update takes ‖r‖² from the block it has just written
-//!   (`docs/benchmarks.md`: at large n the solver is memory-bound).
+//!   (d = −g, ‖g‖²; without a preconditioner p = 0 and r = −g stay
+//!   implicit until the first update writes p = τd, r = −g − τHd), the
+//!   exit (pᵀr, pᵀg, pᵀp, and the trial point x + p for the trust-region
+//!   solver) and the boundary coefficients (dᵀd, pᵀd, pᵀp) are one pass
+//!   each, and the p/r update takes ‖r‖² from the block it has just written
+//!   (`docs/benchmarks.md`: at large n the solver is memory-bound);
+//! * the passes run on the blocks of [`crate::par`]: in parallel for long
+//!   vectors, with per-block partial sums added in block order, so the
+//!   result is bit-for-bit the same for any number of threads.
 //!
-//! No allocation: all vectors live in a [`CgWorkspace`] made once per solve.
+//! No allocation: all vectors and the per-block partial sums live in a
+//! [`CgWorkspace`] made once per solve.
 
 use std::time::Instant;
 
-use ndarray::{Array1, ArrayView1, ArrayViewMut1, Axis, Zip};
+use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
 use crate::operator::LinearOperator;
+use crate::par::{Par, Partials};
 use crate::precond::Preconditioner;
 use crate::status::CgExit;
+use crate::vecops;
 
 /// Whether the CG loop is truncated by a trust region.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -85,6 +93,10 @@ pub struct CgInfo {
     /// `‖p‖_M` (Euclidean norm without a preconditioner), from the
     /// recurrences.
     pub step_norm_m: f64,
+    /// The Euclidean norm `‖p‖`, from the final pass over p.
+    pub step_norm: f64,
+    /// `gᵀp`, from the final pass over p (it is also in `pred`).
+    pub grad_dot_step: f64,
 }
 
 /// Work vectors for [`steihaug`], allocated once and reused.
@@ -94,17 +106,30 @@ pub struct CgWorkspace {
     z: Array1<f64>,
     d: Array1<f64>,
     hd: Array1<f64>,
+    partials: Partials,
 }
 
 impl CgWorkspace {
-    /// Workspace for dimension n (four n-vectors).
+    /// Workspace for dimension n (four n-vectors, and one partial sum per
+    /// block of [`crate::par::BLOCK`] elements). Its vector passes use
+    /// [`Par::Rayon`].
     pub fn new(n: usize) -> Self {
         Self {
             r: Array1::zeros(n),
             z: Array1::zeros(n),
             d: Array1::zeros(n),
             hd: Array1::zeros(n),
+            partials: Partials::new(n, Par::Rayon),
         }
+    }
+
+    /// Chooses how the vector passes run. With [`Par::Rayon`] (the default)
+    /// they run on rayon's current pool from [`crate::par::PAR_MIN_LEN`]
+    /// elements on; the results are bit-for-bit the same with [`Par::Seq`]
+    /// and for any number of threads.
+    pub fn with_par(mut self, par: Par) -> Self {
+        self.partials = Partials::new(self.dim(), par);
+        self
     }
 
     /// The dimension it was made for.
@@ -140,29 +165,58 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
     g: ArrayView1<'_, f64>,
     params: &SteihaugParams,
     ws: &mut CgWorkspace,
-    mut p: ArrayViewMut1<'_, f64>,
+    p: ArrayViewMut1<'_, f64>,
 ) -> CgInfo {
-    let CgWorkspace { r, z, d, hd } = ws;
+    steihaug_trial(h, precond, g, params, ws, p, None)
+}
+
+/// [`steihaug`], and, when `trial = Some((x, out))`, also `out ← x + p`,
+/// written by the same final pass that computes `pᵀr`, `pᵀg` and `pᵀp`
+/// (the trust-region solver's trial point, without another pass over p).
+pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
+    h: &A,
+    precond: Option<&dyn Preconditioner>,
+    g: ArrayView1<'_, f64>,
+    params: &SteihaugParams,
+    ws: &mut CgWorkspace,
+    mut p: ArrayViewMut1<'_, f64>,
+    trial: Option<(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>)>,
+) -> CgInfo {
+    let CgWorkspace {
+        r,
+        z,
+        d,
+        hd,
+        partials: k,
+    } = ws;
     let radius = match params.truncation {
         Truncation::TrustRegion { radius } => radius,
         Truncation::LineSearch => f64::INFINITY,
     };
     let trust_region = matches!(params.truncation, Truncation::TrustRegion { .. });
-
-    // p = 0, r = −g, and d = r without a preconditioner; ‖g‖². One pass.
-    let gnorm2 = start_pass(&mut p, r, precond.is_none().then_some(&mut *d), g);
-    let gnorm = gnorm2.sqrt();
     let mut info = CgInfo {
         exit: CgExit::Converged,
         iterations: 0,
         on_boundary: false,
         pred: 0.0,
         step_norm_m: 0.0,
+        step_norm: 0.0,
+        grad_dot_step: 0.0,
     };
+
+    // Set-up, one pass. Without a preconditioner d = −g; p = 0 and r = −g
+    // stay implicit until the first update (`fresh`), which writes
+    // p = τd and r = −g − τHd. With one, r = −g is written (M⁻¹ reads it).
+    let gnorm2 = match precond {
+        None => negate_into(k, d, g),
+        Some(_) => negate_into(k, r, g),
+    };
+    let gnorm = gnorm2.sqrt();
     if gnorm == 0.0 || !gnorm.is_finite() {
         if !gnorm.is_finite() {
             info.exit = CgExit::NonFinite;
         }
+        zero_step(k, p, trial);
         return info;
     }
     let tol2 = (params.eta * gnorm).powi(2);
@@ -171,25 +225,25 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
     let mut rz = match precond {
         Some(m) => {
             m.apply(r.view(), z.view_mut());
-            r.dot(&*z)
+            dot_and_copy(k, r, z, d)
         }
         None => gnorm2,
     };
     if !(rz > 0.0 && rz.is_finite()) {
         info.exit = CgExit::IndefinitePreconditioner;
+        zero_step(k, p, trial);
         return info;
     }
-    if precond.is_some() {
-        d.assign(&*z);
-    }
+    let r_implicit = precond.is_none();
+    let mut fresh = true;
 
     let mut p_mp = 0.0f64; // ‖p‖²_M
     let mut p_md = 0.0f64; // pᵀMd
     let mut d_md = rz; // ‖d‖²_M
 
-    let mut k = 0usize;
+    let mut iters = 0usize;
     let exit = loop {
-        if k >= params.max_iter {
+        if iters >= params.max_iter {
             break CgExit::MaxIterations;
         }
         if let Some(t) = params.deadline {
@@ -198,8 +252,8 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
             }
         }
         h.apply(d.view(), hd.view_mut());
-        k += 1;
-        let d_hd = d.dot(&*hd);
+        iters += 1;
+        let d_hd = dot(k, d.view(), hd.view());
         if !d_hd.is_finite() {
             break CgExit::NonFinite;
         }
@@ -207,20 +261,34 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         if d_hd <= params.curvature_eps * d_md {
             // Negative or zero curvature along d.
             if trust_region {
-                let (a, b, c) = boundary_coefficients(precond, &p, d, (d_md, p_md, p_mp), radius);
+                let (a, b, c) = boundary_coefficients(
+                    k,
+                    precond,
+                    fresh,
+                    p.view(),
+                    d,
+                    (d_md, p_md, p_mp),
+                    radius,
+                );
                 let (tm, tp) = boundary_roots(a, b, c);
                 // m(p + τd) − m(p) = −τ rᵀd + ½τ² dᵀHd; pick the lower one.
-                let rd = r.dot(&*d);
+                let rd = if fresh && r_implicit {
+                    -dot(k, g, d.view())
+                } else {
+                    dot(k, r.view(), d.view())
+                };
                 let dm = |t: f64| -t * rd + 0.5 * t * t * d_hd;
                 let tau = if dm(tm) < dm(tp) { tm } else { tp };
-                step(&mut p, r, d, hd, tau);
+                update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, tau);
+                fresh = false;
                 p_mp = radius * radius;
                 info.on_boundary = true;
-            } else if k == 1 {
-                // Steepest descent (preconditioned): p = d = M⁻¹(−g).
-                p.assign(&*d);
+            } else if iters == 1 {
+                // Steepest descent (preconditioned): p = d = M⁻¹(−g), and
+                // r = −g − Hd: the update with τ = 1 from p = 0.
+                update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, 1.0);
+                fresh = false;
                 p_mp = d_md;
-                Zip::from(&mut *r).and(&*hd).for_each(|r, &hd| *r -= hd);
             }
             break CgExit::NegativeCurvature;
         }
@@ -228,15 +296,18 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         let alpha = rz / d_hd;
         let p_mp_next = p_mp + 2.0 * alpha * p_md + alpha * alpha * d_md;
         if trust_region && p_mp_next >= radius * radius {
-            let (a, b, c) = boundary_coefficients(precond, &p, d, (d_md, p_md, p_mp), radius);
+            let (a, b, c) =
+                boundary_coefficients(k, precond, fresh, p.view(), d, (d_md, p_md, p_mp), radius);
             let (_, tp) = boundary_roots(a, b, c);
-            step(&mut p, r, d, hd, tp);
+            update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, tp);
+            fresh = false;
             p_mp = radius * radius;
             info.on_boundary = true;
             break CgExit::Boundary;
         }
 
-        let rr = step(&mut p, r, d, hd, alpha);
+        let rr = update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, alpha);
+        fresh = false;
         p_mp = p_mp_next;
         if !rr.is_finite() {
             break CgExit::NonFinite;
@@ -248,7 +319,7 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         let rz_next = match precond {
             Some(m) => {
                 m.apply(r.view(), z.view_mut());
-                r.dot(&*z)
+                dot(k, r.view(), z.view())
             }
             None => rr,
         };
@@ -257,12 +328,8 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         }
         let beta = rz_next / rz;
         match precond {
-            Some(_) => Zip::from(&mut *d)
-                .and(&*z)
-                .for_each(|d, &z| *d = z + beta * *d),
-            None => Zip::from(&mut *d)
-                .and(&*r)
-                .for_each(|d, &r| *d = r + beta * *d),
+            Some(_) => direction(k, d, z, beta),
+            None => direction(k, d, r, beta),
         }
         p_md = beta * (p_md + alpha * d_md);
         d_md = rz_next + beta * beta * d_md;
@@ -270,21 +337,24 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
     };
 
     info.exit = exit;
-    info.iterations = k;
-    if exit == CgExit::NonFinite {
-        // The last update may have polluted p and r: nothing is trusted; the
-        // caller sees a zero step and shrinks its radius.
-        if !p.iter().all(|v| v.is_finite()) || !r.iter().all(|v| v.is_finite()) {
-            p.fill(0.0);
-            p_mp = 0.0;
-            Zip::from(&mut *r).and(&g).for_each(|r, &g| *r = -g);
-        }
+    info.iterations = iters;
+    // No update happened, or the last one may have polluted p and r (then
+    // nothing is trusted; the caller sees a zero step and shrinks its
+    // radius).
+    if fresh
+        || (exit == CgExit::NonFinite
+            && !(vecops::all_finite(p.view()) && vecops::all_finite(r.view())))
+    {
+        zero_step(k, p, trial);
+        return info;
     }
     // −m(p) = ½ pᵀ(r − g) with r = −(g + Hp).
-    let (pr, pg, pp) = exit_dots(p.view(), r.view(), g);
+    let [pr, pg, pp] = exit_pass(k, p.view(), r.view(), g, trial);
     info.pred = 0.5 * (pr - pg);
+    info.grad_dot_step = pg;
+    info.step_norm = vecops::norm_from_squares(pp, p.view());
     info.step_norm_m = match precond {
-        // M = I: the true norm, one dot product per solve.
+        // M = I: the true norm, from the same pass.
         None => pp.sqrt(),
         Some(_) => p_mp.max(0.0).sqrt(),
     };
@@ -293,23 +363,26 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
 
 /// Coefficients `(‖d‖²_M, pᵀMd, ‖p‖²_M − Δ²)` of the boundary equation
 /// `‖p + τd‖_M = Δ`. Without a preconditioner they are computed from the
-/// vectors (three dot products, once per solve): the scalar recurrences
-/// assume the CG orthogonality `pᵀr_{k+1} = 0`, which round-off erodes on
-/// long runs with an ill-conditioned or indefinite H, and a step placed on
-/// the boundary with drifted coefficients lands off it (relative errors up
-/// to 1e-5 were seen in `tests/properties.rs`). With a preconditioner only
-/// M⁻¹ is available, so the recurrences (`recurrence` = `(d_md, p_md,
-/// p_mp)`) are used.
+/// vectors (one fused pass, once per solve; p = 0 while `fresh`): the scalar
+/// recurrences assume the CG orthogonality `pᵀr_{k+1} = 0`, which round-off
+/// erodes on long runs with an ill-conditioned or indefinite H, and a step
+/// placed on the boundary with drifted coefficients lands off it (relative
+/// errors up to 1e-5 were seen in `tests/properties.rs`). With a
+/// preconditioner only M⁻¹ is available, so the recurrences (`recurrence` =
+/// `(d_md, p_md, p_mp)`) are used.
 fn boundary_coefficients(
+    k: &mut Partials,
     precond: Option<&dyn Preconditioner>,
-    p: &ArrayViewMut1<'_, f64>,
+    fresh: bool,
+    p: ArrayView1<'_, f64>,
     d: &Array1<f64>,
     recurrence: (f64, f64, f64),
     radius: f64,
 ) -> (f64, f64, f64) {
     match precond {
+        None if fresh => (dot(k, d.view(), d.view()), 0.0, 0.0 - radius * radius),
         None => {
-            let (dd, pd, pp) = boundary_dots(p.view(), d.view());
+            let [dd, pd, pp] = k.reduce((p, d.view()), |(p, d)| [d.dot(&d), p.dot(&d), p.dot(&p)]);
             (dd, pd, pp - radius * radius)
         }
         Some(_) => {
@@ -319,110 +392,127 @@ fn boundary_coefficients(
     }
 }
 
-/// Block length of the fused passes: the blocks of the vectors involved
-/// stay in cache between the element-wise update and the reductions over
-/// them, so a fused pass reads and writes each vector once from memory
-/// (`docs/benchmarks.md`: at large n the solver is memory-bound).
-const BLOCK: usize = 2048;
+// The vector passes. Each goes over the blocks of `crate::par` (in parallel
+// for long vectors) and, where it reduces, adds the per-block sums in block
+// order: every value is the same for any thread count. A fused pass reads
+// and writes each vector once from memory (`docs/benchmarks.md`: at large n
+// the solver is memory-bound).
 
-/// `p ← 0`, `r ← −g`, and `d ← −g` when given; returns ‖g‖².
-fn start_pass(
-    p: &mut ArrayViewMut1<'_, f64>,
-    r: &mut Array1<f64>,
-    d: Option<&mut Array1<f64>>,
-    g: ArrayView1<'_, f64>,
-) -> f64 {
-    let mut gg = 0.0;
-    let blocks = p
-        .axis_chunks_iter_mut(Axis(0), BLOCK)
-        .zip(r.axis_chunks_iter_mut(Axis(0), BLOCK))
-        .zip(g.axis_chunks_iter(Axis(0), BLOCK));
-    match d {
-        Some(d) => {
-            for (((mut pb, mut rb), gb), mut db) in
-                blocks.zip(d.axis_chunks_iter_mut(Axis(0), BLOCK))
-            {
-                pb.fill(0.0);
-                Zip::from(&mut rb)
-                    .and(&mut db)
-                    .and(&gb)
-                    .for_each(|r, d, &g| {
-                        *r = -g;
-                        *d = -g;
-                    });
-                gg += gb.dot(&gb);
-            }
-        }
-        None => {
-            for ((mut pb, mut rb), gb) in blocks {
-                pb.fill(0.0);
-                Zip::from(&mut rb).and(&gb).for_each(|r, &g| *r = -g);
-                gg += gb.dot(&gb);
-            }
-        }
-    }
-    gg
+/// `aᵀb`.
+fn dot(k: &mut Partials, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    k.reduce((a, b), |(a, b)| [a.dot(&b), 0.0, 0.0])[0]
 }
 
-/// `(pᵀr, pᵀg, pᵀp)` in one pass.
-fn exit_dots(
-    p: ArrayView1<'_, f64>,
-    r: ArrayView1<'_, f64>,
-    g: ArrayView1<'_, f64>,
-) -> (f64, f64, f64) {
-    let (mut pr, mut pg, mut pp) = (0.0, 0.0, 0.0);
-    for ((pb, rb), gb) in p
-        .axis_chunks_iter(Axis(0), BLOCK)
-        .zip(r.axis_chunks_iter(Axis(0), BLOCK))
-        .zip(g.axis_chunks_iter(Axis(0), BLOCK))
-    {
-        pr += pb.dot(&rb);
-        pg += pb.dot(&gb);
-        pp += pb.dot(&pb);
-    }
-    (pr, pg, pp)
+/// `out ← −g`; returns ‖g‖².
+fn negate_into(k: &mut Partials, out: &mut Array1<f64>, g: ArrayView1<'_, f64>) -> f64 {
+    k.reduce((out.view_mut(), g), |(mut o, g)| {
+        Zip::from(&mut o).and(&g).for_each(|o, &g| *o = -g);
+        [g.dot(&g), 0.0, 0.0]
+    })[0]
 }
 
-/// `(dᵀd, pᵀd, pᵀp)` in one pass.
-fn boundary_dots(p: ArrayView1<'_, f64>, d: ArrayView1<'_, f64>) -> (f64, f64, f64) {
-    let (mut dd, mut pd, mut pp) = (0.0, 0.0, 0.0);
-    for (pb, db) in p
-        .axis_chunks_iter(Axis(0), BLOCK)
-        .zip(d.axis_chunks_iter(Axis(0), BLOCK))
-    {
-        dd += db.dot(&db);
-        pd += pb.dot(&db);
-        pp += pb.dot(&pb);
-    }
-    (dd, pd, pp)
+/// `d ← z`; returns `rᵀz`.
+fn dot_and_copy(k: &mut Partials, r: &Array1<f64>, z: &Array1<f64>, d: &mut Array1<f64>) -> f64 {
+    k.reduce((d.view_mut(), r.view(), z.view()), |(mut d, r, z)| {
+        d.assign(&z);
+        [r.dot(&z), 0.0, 0.0]
+    })[0]
 }
 
-/// `p ← p + τd`, `r ← r − τHd`; returns the new ‖r‖².
-fn step(
-    p: &mut ArrayViewMut1<'_, f64>,
+/// `d ← s + βd`.
+fn direction(k: &Partials, d: &mut Array1<f64>, s: &Array1<f64>, beta: f64) {
+    k.for_each((d.view_mut(), s.view()), |(mut d, s)| {
+        Zip::from(&mut d)
+            .and(&s)
+            .for_each(|d, &s| *d = s + beta * *d)
+    });
+}
+
+/// `p ← p + τd`, `r ← r − τHd`; returns the new ‖r‖². From p = 0 (`fresh`)
+/// it writes `p = τd`, and with `r_implicit` (r = −g not yet written)
+/// `r = −g − τHd`: the same values, without reading p and r.
+#[allow(clippy::too_many_arguments)]
+fn update(
+    k: &mut Partials,
+    fresh: bool,
+    r_implicit: bool,
+    p: ArrayViewMut1<'_, f64>,
     r: &mut Array1<f64>,
     d: &Array1<f64>,
     hd: &Array1<f64>,
+    g: ArrayView1<'_, f64>,
     tau: f64,
 ) -> f64 {
-    let mut rr = 0.0;
-    for (((pb, mut rb), db), hb) in p
-        .axis_chunks_iter_mut(Axis(0), BLOCK)
-        .zip(r.axis_chunks_iter_mut(Axis(0), BLOCK))
-        .zip(d.axis_chunks_iter(Axis(0), BLOCK))
-        .zip(hd.axis_chunks_iter(Axis(0), BLOCK))
-    {
-        Zip::from(pb)
-            .and(&mut rb)
-            .and(&db)
-            .and(&hb)
-            .for_each(|p, r, &d, &hd| {
-                *p += tau * d;
-                *r -= tau * hd;
-            });
-        rr += rb.dot(&rb);
+    let (r, d, hd) = (r.view_mut(), d.view(), hd.view());
+    let rr = match (fresh, r_implicit) {
+        (false, _) => k.reduce((p, r, d, hd), |(p, mut r, d, hd)| {
+            Zip::from(p)
+                .and(&mut r)
+                .and(&d)
+                .and(&hd)
+                .for_each(|p, r, &d, &hd| {
+                    *p += tau * d;
+                    *r -= tau * hd;
+                });
+            [r.dot(&r), 0.0, 0.0]
+        }),
+        (true, false) => k.reduce((p, r, d, hd), |(p, mut r, d, hd)| {
+            Zip::from(p)
+                .and(&mut r)
+                .and(&d)
+                .and(&hd)
+                .for_each(|p, r, &d, &hd| {
+                    *p = 0.0 + tau * d;
+                    *r -= tau * hd;
+                });
+            [r.dot(&r), 0.0, 0.0]
+        }),
+        (true, true) => k.reduce((p, r, d, hd, g), |(p, mut r, d, hd, g)| {
+            Zip::from(p)
+                .and(&mut r)
+                .and(&d)
+                .and(&hd)
+                .and(&g)
+                .for_each(|p, r, &d, &hd, &g| {
+                    *p = 0.0 + tau * d;
+                    *r = -g - tau * hd;
+                });
+            [r.dot(&r), 0.0, 0.0]
+        }),
+    };
+    rr[0]
+}
+
+/// `(pᵀr, pᵀg, pᵀp)` in one pass, and `out ← x + p` when asked.
+fn exit_pass(
+    k: &mut Partials,
+    p: ArrayView1<'_, f64>,
+    r: ArrayView1<'_, f64>,
+    g: ArrayView1<'_, f64>,
+    trial: Option<(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>)>,
+) -> [f64; 3] {
+    match trial {
+        None => k.reduce((p, r, g), |(p, r, g)| [p.dot(&r), p.dot(&g), p.dot(&p)]),
+        Some((x, out)) => k.reduce((p, r, g, x, out), |(p, r, g, x, mut out)| {
+            Zip::from(&mut out)
+                .and(&x)
+                .and(&p)
+                .for_each(|o, &x, &p| *o = x + p);
+            [p.dot(&r), p.dot(&g), p.dot(&p)]
+        }),
     }
-    rr
+}
+
+/// `p ← 0`, and `out ← x` when asked (a zero step).
+fn zero_step(
+    k: &Partials,
+    p: ArrayViewMut1<'_, f64>,
+    trial: Option<(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>)>,
+) {
+    k.for_each(p, |mut p| p.fill(0.0));
+    if let Some((x, out)) = trial {
+        k.for_each((out, x), |(mut o, x)| o.assign(&x));
+    }
 }
 
 #[cfg(test)]
