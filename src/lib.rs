@@ -60,6 +60,7 @@ pub mod par;
 pub mod precond;
 pub mod problems;
 pub mod report;
+pub mod sparse;
 pub mod rng;
 mod run;
 pub mod status;
