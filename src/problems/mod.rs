@@ -7,6 +7,7 @@
 //! * [`DenseLogistic`]: logistic regression on a dense design matrix.
 
 mod logistic;
+pub mod minpack2;
 mod quadratic;
 pub mod registry;
 mod rosenbrock;
