@@ -5,6 +5,10 @@
 //!   per-iteration table and a summary;
 //! * `steihaug solve --problem NAME [--n N] [--solver tr|linesearch|dense]
 //!   [--gtol X] [--max-iter K] [--json]` — any registered problem;
+//!   [--nx NX --ny NY] [--hessian matrix-free|assembled]
+//!   [--precond none|jacobi|objective|ic0]` — grid problems (MINPACK-2
+//!   msa, ept, ssc, odc, pjb) take a grid and a Hessian mode; `ic0` is the
+//!   problem's own preconditioner, IC(0) of the assembled Hessian;
 //! * `steihaug problems` — the list of problems.
 //!
 //! Exit status: 0 when the solve converged, 3 when it ended otherwise (the
@@ -62,6 +66,17 @@ enum PrecondKind {
     Jacobi,
     /// The problem's own preconditioner, if it has one.
     Objective,
+    /// Incomplete Cholesky IC(0) of the assembled Hessian (MINPACK-2
+    /// problems); the problem's own preconditioner.
+    Ic0,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum HessianKind {
+    /// Matrix-free Hessian-vector products.
+    MatrixFree,
+    /// Assembled sparse Hessian (grid problems).
+    Assembled,
 }
 
 #[derive(clap::Args)]
@@ -99,6 +114,9 @@ struct SolveArgs {
     /// Preconditioner for the Newton-CG solvers.
     #[arg(long, value_enum, default_value = "none")]
     precond: PrecondKind,
+    /// How grid problems supply the Hessian.
+    #[arg(long, value_enum, default_value = "matrix-free")]
+    hessian: HessianKind,
     /// Print the report as one JSON object (and no table).
     #[arg(long)]
     json: bool,
@@ -121,6 +139,7 @@ impl Default for SolveArgs {
             max_hvps: None,
             max_time: None,
             precond: PrecondKind::None,
+            hessian: HessianKind::MatrixFree,
             json: false,
             quiet: false,
         }
@@ -205,12 +224,18 @@ fn termination(args: &SolveArgs) -> steihaug::Result<Termination> {
 
 /// Runs one solve; `Ok(converged)`.
 fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
-    let built = registry::build(
+    let built = registry::build_with(
         &args.problem,
         Size {
             n: args.n,
             nx: args.nx,
             ny: args.ny,
+        },
+        registry::BuildOptions {
+            hessian: match args.hessian {
+                HessianKind::MatrixFree => registry::HessianMode::MatrixFree,
+                HessianKind::Assembled => registry::HessianMode::Assembled,
+            },
         },
     )?;
     let obj = &*built.objective;
@@ -219,7 +244,7 @@ fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
     let precond = match args.precond {
         PrecondKind::None => Preconditioning::None,
         PrecondKind::Jacobi => Preconditioning::Jacobi,
-        PrecondKind::Objective => Preconditioning::Objective,
+        PrecondKind::Objective | PrecondKind::Ic0 => Preconditioning::Objective,
     };
     if args.solver == SolverKind::Dense && n > 20_000 {
         return Err(steihaug::Error::InvalidOption {
