@@ -105,6 +105,7 @@ impl Ept {
 
 impl Element for Ept {
     const COUPLED: bool = false;
+    const CONST_HESS: bool = true;
     fn name(&self) -> &'static str {
         "ept"
     }
@@ -163,6 +164,7 @@ impl Ssc {
 
 impl Element for Ssc {
     const COUPLED: bool = false;
+    const CONST_HESS: bool = true;
     const HAS_NODE_HESS: bool = true;
     fn name(&self) -> &'static str {
         "ssc"
@@ -328,6 +330,7 @@ impl Pjb {
 
 impl Element for Pjb {
     const COUPLED: bool = false;
+    const CONST_HESS: bool = true;
     fn name(&self) -> &'static str {
         "pjb"
     }

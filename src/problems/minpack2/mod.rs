@@ -101,6 +101,10 @@ pub trait Element: Send + Sync {
     const COUPLED: bool;
     /// Whether the node term has curvature (SSC).
     const HAS_NODE_HESS: bool = false;
+    /// Whether `tri_hess` is independent of (a, b) (quadratic element
+    /// terms: EPT, SSC, PJB). Otherwise the Hessian preparation stores the
+    /// three entries of every element Hessian.
+    const CONST_HESS: bool = false;
     /// The problem's short name.
     fn name(&self) -> &'static str;
     /// The domain size (Lx, Ly); default the unit square.
@@ -322,12 +326,13 @@ impl<E: Element> Minpack2<E> {
 
     /// One strip of cells between padded rows s and s+1: accumulates into
     /// `out_lo` (row s, `+=`) and assigns `out_hi` (row s+1, `=`); returns
-    /// the sum of the triangles' values. `f(upper, col, a, b, da, db)`
+    /// the sum of the triangles' values. `f(s, upper, col, a, b, da, db)`
     /// returns (value, sa, sb), the vector scattered as a gradient.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn strip<F>(
         &self,
+        s: usize,
         xlo: Row<'_>,
         xhi: Row<'_>,
         dlo: Row<'_>,
@@ -337,21 +342,23 @@ impl<E: Element> Minpack2<E> {
         f: &F,
     ) -> f64
     where
-        F: Fn(bool, usize, f64, f64, f64, f64) -> (f64, f64, f64),
+        F: Fn(usize, bool, usize, f64, f64, f64, f64) -> (f64, f64, f64),
     {
         let nx = self.geo.nx;
         let (rx, ry) = (1.0 / self.geo.hx, 1.0 / self.geo.hy);
-        let (mut x00, mut x01, mut d00, mut d01) = (xlo.first, xhi.first, dlo.first, dhi.first);
-        let (mut acc_lo, mut acc_hi) = (0.0, 0.0);
-        let mut val = 0.0;
-        for i in 0..=nx {
-            let (x10, x11, d10, d11) = if i < nx {
-                (xlo.mid[i], xhi.mid[i], dlo.mid[i], dhi.mid[i])
-            } else {
-                (xlo.last, xhi.last, dlo.last, dhi.last)
-            };
+        // Cell i with corners (i,s), (i+1,s), (i,s+1), (i+1,s+1): returns
+        // the value and the scatter to the four corners (g00, g10, g01, g11).
+        #[inline(always)]
+        fn cell<F>(f: &F, s: usize, i: usize, r: (f64, f64), x: [f64; 4], d: [f64; 4]) -> [f64; 5]
+        where
+            F: Fn(usize, bool, usize, f64, f64, f64, f64) -> (f64, f64, f64),
+        {
+            let (rx, ry) = r;
+            let [x00, x10, x01, x11] = x;
+            let [d00, d10, d01, d11] = d;
             // Lower triangle (i,s), (i+1,s), (i,s+1).
-            let (v, sa, sb) = f(
+            let (v1, sa, sb) = f(
+                s,
                 false,
                 i,
                 (x10 - x00) * rx,
@@ -359,13 +366,10 @@ impl<E: Element> Minpack2<E> {
                 (d10 - d00) * rx,
                 (d01 - d00) * ry,
             );
-            val += v;
             let (ga, gb) = (sa * rx, sb * ry);
-            let g00 = -(ga + gb);
-            let mut g10 = ga;
-            let mut g01 = gb;
             // Upper triangle (i+1,s+1), (i,s+1), (i+1,s).
-            let (v, sa, sb) = f(
+            let (v2, ta, tb) = f(
+                s,
                 true,
                 i + 1,
                 (x11 - x01) * rx,
@@ -373,29 +377,67 @@ impl<E: Element> Minpack2<E> {
                 (d11 - d01) * rx,
                 (d11 - d10) * ry,
             );
-            val += v;
-            let (ga, gb) = (sa * rx, sb * ry);
-            let g11 = ga + gb;
-            g01 -= ga;
-            g10 -= gb;
-            if i > 0 {
-                out_lo[i - 1] += acc_lo + g00;
-                out_hi[i - 1] = acc_hi + g01;
-            }
-            acc_lo = g10;
-            acc_hi = g11;
+            let (ha, hb) = (ta * rx, tb * ry);
+            [v1 + v2, -(ga + gb), ga - hb, gb - ha, ha + hb]
+        }
+        let r = (rx, ry);
+        // Cell 0: its left corners are boundary nodes.
+        let (x0, d0) = if nx > 0 {
+            ((xlo.mid[0], xhi.mid[0]), (dlo.mid[0], dhi.mid[0]))
+        } else {
+            ((xlo.last, xhi.last), (dlo.last, dhi.last))
+        };
+        let c = cell(
+            f,
+            s,
+            0,
+            r,
+            [xlo.first, x0.0, xhi.first, x0.1],
+            [dlo.first, d0.0, dhi.first, d0.1],
+        );
+        let mut val = c[0];
+        let (mut acc_lo, mut acc_hi) = (c[2], c[4]);
+        let (mut x00, mut x01, mut d00, mut d01) = (x0.0, x0.1, d0.0, d0.1);
+        // Cells 1..nx: interior right corners; column i−1 of the output
+        // (0-based) is complete after cell i.
+        let interior = xlo.mid[1..]
+            .iter()
+            .zip(&xhi.mid[1..])
+            .zip(dlo.mid[1..].iter().zip(&dhi.mid[1..]))
+            .zip(out_lo[..nx - 1].iter_mut().zip(out_hi[..nx - 1].iter_mut()));
+        for (i, (((&x10, &x11), (&d10, &d11)), (ol, oh))) in interior.enumerate() {
+            let c = cell(f, s, i + 1, r, [x00, x10, x01, x11], [d00, d10, d01, d11]);
+            val += c[0];
+            *ol += acc_lo + c[1];
+            *oh = acc_hi + c[3];
+            acc_lo = c[2];
+            acc_hi = c[4];
             (x00, x01, d00, d01) = (x10, x11, d10, d11);
         }
+        // Cell nx: its right corners are boundary nodes.
+        let c = cell(
+            f,
+            s,
+            nx,
+            r,
+            [x00, xlo.last, x01, xhi.last],
+            [d00, dlo.last, d01, dhi.last],
+        );
+        val += c[0];
+        out_lo[nx - 1] += acc_lo + c[1];
+        out_hi[nx - 1] = acc_hi + c[3];
         val
     }
 
     /// The element loop over the whole grid (see the module docs), writing
     /// `out` (length n) and returning Σ triangle values + Σ node values.
     /// `ghosts` has `nblocks()·nx + nx` entries. `node(k, i, j, out_k)`
-    /// adds the node term of unknown k and returns its value.
+    /// adds the node term of unknown k and returns its value. With `x =
+    /// None` the triangles see a = b = 0 (for products whose element
+    /// Hessians were computed beforehand).
     fn sweep<F, N>(
         &self,
-        x: &[f64],
+        x: Option<&[f64]>,
         v: Option<&[f64]>,
         out: &mut [f64],
         ghosts: &mut [f64],
@@ -403,14 +445,18 @@ impl<E: Element> Minpack2<E> {
         node: &N,
     ) -> f64
     where
-        F: Fn(bool, usize, f64, f64, f64, f64) -> (f64, f64, f64) + Sync,
+        F: Fn(usize, bool, usize, f64, f64, f64, f64) -> (f64, f64, f64) + Sync,
         N: Fn(usize, usize, usize, &mut f64) -> f64 + Sync,
     {
         let (nx, ny, br) = (self.geo.nx, self.geo.ny, self.block_rows);
         let nb = self.nblocks();
+        let xr = |s: usize| match x {
+            Some(x) => self.xrow(x, s),
+            None => self.drow(&self.zeros, 0),
+        };
         let dir = |s: usize| match v {
             Some(v) => self.drow(v, s),
-            None => self.xrow(x, s),
+            None => xr(s),
         };
         let block = |b: usize, own: &mut [f64], ghost: &mut [f64]| -> f64 {
             let r0 = b * br;
@@ -426,8 +472,9 @@ impl<E: Element> Minpack2<E> {
                     (&mut a[(s - r0 - 1) * nx..], &mut c[..nx])
                 };
                 val += self.strip(
-                    self.xrow(x, s),
-                    self.xrow(x, s + 1),
+                    s,
+                    xr(s),
+                    xr(s + 1),
                     dir(s),
                     dir(s + 1),
                     lo,
@@ -471,8 +518,9 @@ impl<E: Element> Minpack2<E> {
         // The last strip (padded rows ny, ny+1): its top row is boundary.
         let lo = &mut out[(ny - 1) * nx..];
         val += self.strip(
-            self.xrow(x, ny),
-            self.xrow(x, ny + 1),
+            ny,
+            xr(ny),
+            xr(ny + 1),
             dir(ny),
             dir(ny + 1),
             lo,
@@ -489,13 +537,15 @@ impl<E: Element> Minpack2<E> {
     fn value_grad_slices(&self, x: &[f64], g: &mut [f64]) -> f64 {
         let mut ghosts = vec![0.0; self.ghost_len()];
         let e = &self.elem;
-        let f = |upper: bool, col: usize, a: f64, b: f64, _da: f64, _db: f64| e.tri(upper, col, a, b);
+        let f = |_s: usize, upper: bool, col: usize, a: f64, b: f64, _da: f64, _db: f64| {
+            e.tri(upper, col, a, b)
+        };
         let node = |k: usize, i: usize, j: usize, o: &mut f64| {
             let (v, d) = e.node(i, j, x[k]);
             *o += d;
             v
         };
-        self.sweep(x, None, g, &mut ghosts, &f, &node) + e.constant()
+        self.sweep(Some(x), None, g, &mut ghosts, &f, &node) + e.constant()
     }
 
     /// Padded value of x at (i, j).
@@ -659,6 +709,41 @@ impl<E: Element> Minpack2<E> {
         }
     }
 
+    /// The entries (h_aa, h_ab, h_bb) of every element Hessian at x, strip
+    /// by strip, cell by cell, lower then upper triangle.
+    fn element_hessians(&self, x: &[f64]) -> Vec<f64> {
+        let (nx, ny) = (self.geo.nx, self.geo.ny);
+        let (rx, ry) = (1.0 / self.geo.hx, 1.0 / self.geo.hy);
+        let mut coef = vec![0.0; coef_base(nx, ny + 1)];
+        let strip = |s: usize, c: &mut [f64]| {
+            let (lo, hi) = (self.xrow(x, s), self.xrow(x, s + 1));
+            let (mut x00, mut x01) = (lo.first, hi.first);
+            for (i, c) in c.chunks_exact_mut(6).enumerate() {
+                let (x10, x11) = if i < nx {
+                    (lo.mid[i], hi.mid[i])
+                } else {
+                    (lo.last, hi.last)
+                };
+                let (a, b, d) = self.elem.tri_hess(false, i, (x10 - x00) * rx, (x01 - x00) * ry);
+                c[..3].copy_from_slice(&[a, b, d]);
+                let (a, b, d) =
+                    self.elem
+                        .tri_hess(true, i + 1, (x11 - x01) * rx, (x11 - x10) * ry);
+                c[3..].copy_from_slice(&[a, b, d]);
+                (x00, x01) = (x10, x11);
+            }
+        };
+        let len = 6 * (nx + 1);
+        if self.par == Par::Rayon && self.n() >= 2 * MIN_BLOCK {
+            coef.par_chunks_mut(len)
+                .enumerate()
+                .for_each(|(s, c)| strip(s, c));
+        } else {
+            coef.chunks_mut(len).enumerate().for_each(|(s, c)| strip(s, c));
+        }
+        coef
+    }
+
     /// The assembled Hessian at x as an sprs CSR matrix.
     pub fn hessian_matrix(&self, x: ArrayView1<'_, f64>) -> sprs::CsMat<f64> {
         let xs = x.as_standard_layout();
@@ -669,36 +754,57 @@ impl<E: Element> Minpack2<E> {
     }
 }
 
-/// The matrix-free Hessian of a [`Minpack2`] problem at a point: a copy of
-/// x, the node curvature (SSC only) and the ghost rows, all allocated once
-/// per preparation.
+/// The matrix-free Hessian of a [`Minpack2`] problem at a point, prepared
+/// once per point: a copy of x, the three entries of every element Hessian
+/// when they depend on x (MSA, ODC: 6 doubles per unknown, computed in
+/// parallel over strips), the node curvature (SSC) and the ghost rows.
+///
+/// A product then streams v, the element Hessians and y (72 bytes per
+/// unknown for MSA/ODC, 16 for EPT/PJB/SSC); it does not read x and
+/// allocates nothing.
 pub struct Minpack2Hessian<'a, E> {
     owner: &'a Minpack2<E>,
     x: Vec<f64>,
+    coef: Vec<f64>,
     node_diag: Vec<f64>,
     ghosts: Mutex<Vec<f64>>,
+}
+
+/// Index of the first coefficient of the triangles of strip s.
+#[inline(always)]
+fn coef_base(nx: usize, s: usize) -> usize {
+    6 * s * (nx + 1)
 }
 
 impl<E: Element> Minpack2Hessian<'_, E> {
     fn apply_slices(&self, v: &[f64], y: &mut [f64]) {
         let p = self.owner;
         let e = &p.elem;
-        let f = |upper: bool, col: usize, a: f64, b: f64, da: f64, db: f64| {
-            let (haa, hab, hbb) = e.tri_hess(upper, col, a, b);
+        let nx = p.geo.nx;
+        let coef = &self.coef[..];
+        let stored = |s: usize, upper: bool, col: usize, _a: f64, _b: f64, da: f64, db: f64| {
+            // col = i for the lower triangle of cell i, i + 1 for the upper.
+            let q = coef_base(nx, s) + 6 * col - if upper { 3 } else { 0 };
+            let (haa, hab, hbb) = (coef[q], coef[q + 1], coef[q + 2]);
+            (0.0, haa * da + hab * db, hab * da + hbb * db)
+        };
+        let constant = |_s: usize, upper: bool, col: usize, _a: f64, _b: f64, da: f64, db: f64| {
+            let (haa, hab, hbb) = e.tri_hess(upper, col, 0.0, 0.0);
             (0.0, haa * da + hab * db, hab * da + hbb * db)
         };
         let mut ghosts = self.ghosts.lock().unwrap_or_else(|e| e.into_inner());
-        if E::HAS_NODE_HESS {
-            let nd = &self.node_diag;
-            let node = |k: usize, _i: usize, _j: usize, o: &mut f64| {
-                *o += nd[k] * v[k];
-                0.0
-            };
-            p.sweep(&self.x, Some(v), y, &mut ghosts, &f, &node);
-        } else {
-            let node = |_k: usize, _i: usize, _j: usize, _o: &mut f64| 0.0;
-            p.sweep(&self.x, Some(v), y, &mut ghosts, &f, &node);
-        }
+        let nd = &self.node_diag;
+        let curv = |k: usize, _i: usize, _j: usize, o: &mut f64| {
+            *o += nd[k] * v[k];
+            0.0
+        };
+        let none = |_k: usize, _i: usize, _j: usize, _o: &mut f64| 0.0;
+        match (E::CONST_HESS, E::HAS_NODE_HESS) {
+            (true, true) => p.sweep(None, Some(v), y, &mut ghosts, &constant, &curv),
+            (true, false) => p.sweep(None, Some(v), y, &mut ghosts, &constant, &none),
+            (false, true) => p.sweep(None, Some(v), y, &mut ghosts, &stored, &curv),
+            (false, false) => p.sweep(None, Some(v), y, &mut ghosts, &stored, &none),
+        };
     }
 }
 
@@ -762,9 +868,15 @@ impl<E: Element> Objective for Minpack2<E> {
         } else {
             Vec::new()
         };
+        let coef = if E::CONST_HESS {
+            Vec::new()
+        } else {
+            self.element_hessians(&x)
+        };
         Minpack2Hessian {
             owner: self,
             x,
+            coef,
             node_diag,
             ghosts: Mutex::new(vec![0.0; self.ghost_len()]),
         }
