@@ -54,6 +54,8 @@ pub struct Ic0 {
     indptr: Vec<usize>,
     indices: Vec<usize>,
     l: Vec<f64>,
+    /// 1 / L_ii (multiplications instead of divisions in the solves).
+    inv_diag: Vec<f64>,
     /// Scaling D (diagonal).
     d: Vec<f64>,
     shift: f64,
@@ -160,7 +162,9 @@ impl Ic0 {
         let mut l = vec![0.0; lind.len()];
         for attempt in 1..=cfg.max_attempts {
             if factor(n, &lptr, &lind, &ahat, alpha, &mut l) {
+                let inv_diag = (0..n).map(|i| 1.0 / l[lptr[i + 1] - 1]).collect();
                 return Ok(Self {
+                    inv_diag,
                     indptr: lptr,
                     indices: lind,
                     l,
@@ -200,12 +204,12 @@ impl Ic0 {
             for (&k, &lik) in self.indices[s..e].iter().zip(&self.l[s..e]) {
                 acc -= lik * z[k];
             }
-            z[i] = acc / self.l[e];
+            z[i] = acc * self.inv_diag[i];
         }
         // Backward: Lᵀ y = w, column sweep over the rows of L.
         for i in (0..n).rev() {
             let (s, e) = (self.indptr[i], self.indptr[i + 1] - 1);
-            let yi = z[i] / self.l[e];
+            let yi = z[i] * self.inv_diag[i];
             z[i] = yi;
             for (&k, &lik) in self.indices[s..e].iter().zip(&self.l[s..e]) {
                 z[k] -= lik * yi;
