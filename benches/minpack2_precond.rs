@@ -40,7 +40,10 @@ fn run<E: Element>(name: &str, p: &Minpack2<E>) {
 
 fn main() {
     let grids: Vec<usize> = {
-        let g: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+        let g: Vec<usize> = std::env::args()
+            .skip(1)
+            .filter_map(|a| a.parse().ok())
+            .collect();
         if g.is_empty() {
             vec![100, 300]
         } else {

@@ -72,16 +72,25 @@ fn main() {
     let indices: Vec<usize> = m.indices().to_vec();
     let indices32: Vec<u32> = indices.iter().map(|&j| j as u32).collect();
     let indptr32: Vec<u32> = indptr.iter().map(|&j| j as u32).collect();
-    let m32: CsMatI<f64, u32> =
-        CsMatI::new((n, n), indptr32.clone(), indices32.clone(), m.data().to_vec());
+    let m32: CsMatI<f64, u32> = CsMatI::new(
+        (n, n),
+        indptr32.clone(),
+        indices32.clone(),
+        m.data().to_vec(),
+    );
     let v = Array1::from_shape_fn(n, |i| ((i * 7919) % 1000) as f64 / 1000.0);
     let vs = v.as_slice().unwrap();
     let mut y = vec![0.0; n];
     let h = p.hessian(x.view());
     let mut yh = Array1::zeros(n);
 
-    let (mut t_triad, mut t_csr, mut t_csr32, mut t_free, mut t_csr_seq) =
-        (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    let (mut t_triad, mut t_csr, mut t_csr32, mut t_free, mut t_csr_seq) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+    );
     for _ in 0..REPS {
         t_triad = t_triad.min(best(|| triad(&mut a, &b, &c, 3.0)));
         t_csr = t_csr.min(best(|| {
@@ -102,8 +111,15 @@ fn main() {
     let triad_bw = gbs(24.0 * TRIAD_LEN as f64, t_triad);
     let bytes64 = nnz as f64 * 16.0 + (n + 1) as f64 * 8.0 + 16.0 * n as f64;
     let bytes32 = nnz as f64 * 12.0 + (n + 1) as f64 * 4.0 + 16.0 * n as f64;
-    println!("triad              : {:8.3} ms  {:6.2} GB/s", t_triad * 1e3, triad_bw);
-    println!("n = {n}, nnz = {nnz} ({:.2} per row)", nnz as f64 / n as f64);
+    println!(
+        "triad              : {:8.3} ms  {:6.2} GB/s",
+        t_triad * 1e3,
+        triad_bw
+    );
+    println!(
+        "n = {n}, nnz = {nnz} ({:.2} per row)",
+        nnz as f64 / n as f64
+    );
     let row = |name: &str, bytes: f64, t: f64| {
         let bw = gbs(bytes, t);
         println!(

@@ -30,7 +30,9 @@ fn solve<O: Objective + ?Sized>(
 
 /// A deterministic pseudo-random vector in [-1, 1].
 fn wiggle(n: usize, seed: u64) -> Array1<f64> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     Array1::from_shape_fn(n, |_| {
         s = s
             .wrapping_mul(6364136223846793005)
@@ -64,14 +66,47 @@ fn tao_small_grids() {
 #[test]
 fn start_values_100x100() {
     let cases: [(f64, f64); 5] = [
-        (f_at(&Minpack2::msa(100, 100).unwrap(), &Minpack2::msa(100, 100).unwrap().start()), 1.5324371),
-        (f_at(&Minpack2::ept(100, 100).unwrap(), &Minpack2::ept(100, 100).unwrap().start()), -0.33330066),
-        (f_at(&Minpack2::ssc(100, 100).unwrap(), &Minpack2::ssc(100, 100).unwrap().start()), -4.5080259),
-        (f_at(&Minpack2::odc(100, 100).unwrap(), &Minpack2::odc(100, 100).unwrap().start()), 0.048234203),
-        (f_at(&Minpack2::pjb(100, 100).unwrap(), &Minpack2::pjb(100, 100).unwrap().start()), 20.66646),
+        (
+            f_at(
+                &Minpack2::msa(100, 100).unwrap(),
+                &Minpack2::msa(100, 100).unwrap().start(),
+            ),
+            1.5324371,
+        ),
+        (
+            f_at(
+                &Minpack2::ept(100, 100).unwrap(),
+                &Minpack2::ept(100, 100).unwrap().start(),
+            ),
+            -0.33330066,
+        ),
+        (
+            f_at(
+                &Minpack2::ssc(100, 100).unwrap(),
+                &Minpack2::ssc(100, 100).unwrap().start(),
+            ),
+            -4.5080259,
+        ),
+        (
+            f_at(
+                &Minpack2::odc(100, 100).unwrap(),
+                &Minpack2::odc(100, 100).unwrap().start(),
+            ),
+            0.048234203,
+        ),
+        (
+            f_at(
+                &Minpack2::pjb(100, 100).unwrap(),
+                &Minpack2::pjb(100, 100).unwrap().start(),
+            ),
+            20.66646,
+        ),
     ];
     for (got, want) in cases {
-        assert!(close(got, want, 1e-7 * want.abs().max(1.0)), "{got} vs {want}");
+        assert!(
+            close(got, want, 1e-7 * want.abs().max(1.0)),
+            "{got} vs {want}"
+        );
     }
 }
 
@@ -88,7 +123,10 @@ fn check_hvp<E: Element>(p: &Minpack2<E>, x: &Array1<f64>, name: &str) {
     a.apply(v.view(), av.view_mut());
     let scale = hv.iter().fold(0.0f64, |m, y| m.max(y.abs()));
     let diff = (&hv - &av).iter().fold(0.0f64, |m, y| m.max(y.abs()));
-    assert!(diff <= 1e-12 * scale, "{name}: matrix-free vs assembled {diff:e} (scale {scale:e})");
+    assert!(
+        diff <= 1e-12 * scale,
+        "{name}: matrix-free vs assembled {diff:e} (scale {scale:e})"
+    );
     // The matrix is symmetric.
     let at = a.transpose_view().to_csr();
     let mut atv = Array1::zeros(n);
@@ -111,7 +149,10 @@ fn check_hvp<E: Element>(p: &Minpack2<E>, x: &Array1<f64>, name: &str) {
     p.value_grad((x - &(eps * &v)).view(), gm.view_mut());
     let fd = (&gp - &gm) / (2.0 * eps);
     let dfd = (&fd - &hv).iter().fold(0.0f64, |m, y| m.max(y.abs()));
-    assert!(dfd <= 1e-6 * scale, "{name}: finite differences {dfd:e} (scale {scale:e})");
+    assert!(
+        dfd <= 1e-6 * scale,
+        "{name}: finite differences {dfd:e} (scale {scale:e})"
+    );
 }
 
 #[test]
@@ -207,7 +248,11 @@ fn assembled_adapter_matches_matrix_free_and_reuses_buffers() {
     assert!(close(free.f, r.f, 1e-12));
     assert!(r.counts.hessians >= 3);
     // The structure is built once; value buffers come from a pool.
-    assert!(asm.value_buffers_allocated() <= 2, "{}", asm.value_buffers_allocated());
+    assert!(
+        asm.value_buffers_allocated() <= 2,
+        "{}",
+        asm.value_buffers_allocated()
+    );
     // Jacobi from the stored diagonal also converges.
     let rj = solve(&asm, &x0, 1e-9, Preconditioning::Jacobi);
     assert!(rj.status.is_converged() && close(rj.f, r.f, 1e-12));

@@ -122,7 +122,11 @@ fn ic0_on_a_2d_laplacian_is_an_spd_approximation() {
     let mut m = Mat::<f64>::identity(n, n);
     llt.solve_in_place(&mut m);
     for (v, (i, j)) in a.iter() {
-        assert!((m[(i, j)] - v).abs() < 1e-10, "({i},{j}) {} vs {v}", m[(i, j)]);
+        assert!(
+            (m[(i, j)] - v).abs() < 1e-10,
+            "({i},{j}) {} vs {v}",
+            m[(i, j)]
+        );
     }
 }
 
@@ -138,7 +142,12 @@ fn ic0_shifts_on_breakdown() {
     assert!(z.iter().all(|v| v.is_finite()));
     assert!(r.dot(&z) > 0.0);
     // Positive diagonal but not positive definite: [[1, 2], [2, 1]].
-    let b = CsMat::new((2, 2), vec![0, 2, 4], vec![0, 1, 0, 1], vec![1.0, 2.0, 2.0, 1.0]);
+    let b = CsMat::new(
+        (2, 2),
+        vec![0, 2, 4],
+        vec![0, 1, 0, 1],
+        vec![1.0, 2.0, 2.0, 1.0],
+    );
     let ic = Ic0::new(&b).unwrap();
     assert!(ic.attempts() > 1 && ic.shift() > 0.0);
 }
@@ -146,7 +155,10 @@ fn ic0_shifts_on_breakdown() {
 #[test]
 fn bad_matrices_are_typed_errors() {
     let rect = CsMat::new((2, 3), vec![0, 1, 2], vec![0, 2], vec![1.0, 1.0]);
-    assert!(matches!(SparseOperator::new(rect.clone()), Err(Error::InvalidInput(_))));
+    assert!(matches!(
+        SparseOperator::new(rect.clone()),
+        Err(Error::InvalidInput(_))
+    ));
     assert!(SymmetricUpper::new(&rect).is_err());
     assert!(Ic0::new(&rect).is_err());
     assert!(matches!(
@@ -254,7 +266,11 @@ fn assembled_adapter_full_and_upper_storage() {
             let want = p.problem().a_times(v.view(), i) + 3.0 * x[i] * x[i] * v[i];
             assert!((hv[i] - want).abs() < 1e-13);
         }
-        for pc in [Preconditioning::None, Preconditioning::Jacobi, Preconditioning::Objective] {
+        for pc in [
+            Preconditioning::None,
+            Preconditioning::Jacobi,
+            Preconditioning::Objective,
+        ] {
             let cfg = TrustRegionConfig {
                 preconditioning: pc,
                 ..TrustRegionConfig::default()
@@ -286,12 +302,12 @@ fn malformed_patterns_are_typed_errors() {
         fn fill_values(&self, _x: ArrayView1<'_, f64>, _v: &mut [f64]) {}
     }
     let cases = [
-        Bad(vec![0, 1, 2], vec![0, 1], Storage::Full),             // short indptr
-        Bad(vec![0, 1, 2, 3], vec![0, 1, 3], Storage::Full),       // column 3 ≥ n
-        Bad(vec![0, 2, 3, 4], vec![1, 0, 1, 2], Storage::Full),    // unsorted
-        Bad(vec![0, 2, 3, 4], vec![0, 0, 1, 2], Storage::Full),    // duplicate
-        Bad(vec![0, 1, 3, 4], vec![0, 0, 1, 2], Storage::Upper),   // lower entry
-        Bad(vec![0, 1, 2, 5], vec![0, 1, 2], Storage::Full),       // nnz mismatch
+        Bad(vec![0, 1, 2], vec![0, 1], Storage::Full), // short indptr
+        Bad(vec![0, 1, 2, 3], vec![0, 1, 3], Storage::Full), // column 3 ≥ n
+        Bad(vec![0, 2, 3, 4], vec![1, 0, 1, 2], Storage::Full), // unsorted
+        Bad(vec![0, 2, 3, 4], vec![0, 0, 1, 2], Storage::Full), // duplicate
+        Bad(vec![0, 1, 3, 4], vec![0, 0, 1, 2], Storage::Upper), // lower entry
+        Bad(vec![0, 1, 2, 5], vec![0, 1, 2], Storage::Full), // nnz mismatch
     ];
     for b in cases {
         assert!(matches!(Assembled::new(b), Err(Error::InvalidInput(_))));

@@ -83,7 +83,8 @@ pub const PROBLEMS: &[ProblemInfo] = &[
     ProblemInfo {
         name: "msa",
         default_n: 100,
-        description: "MINPACK-2 minimal surface, Enneper boundary; --nx/--ny grid (default 100x100)",
+        description:
+            "MINPACK-2 minimal surface, Enneper boundary; --nx/--ny grid (default 100x100)",
     },
     ProblemInfo {
         name: "ept",

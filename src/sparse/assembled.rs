@@ -89,7 +89,11 @@ pub(crate) fn check_pattern(
 ) -> Result<()> {
     let bad = |m: String| Err(Error::InvalidInput(format!("sparsity pattern: {m}")));
     if indptr.len() != n + 1 {
-        return bad(format!("indptr has length {}, expected n + 1 = {}", indptr.len(), n + 1));
+        return bad(format!(
+            "indptr has length {}, expected n + 1 = {}",
+            indptr.len(),
+            n + 1
+        ));
     }
     if indptr[0] != 0 || indptr[n] != indices.len() {
         return bad(format!(
@@ -109,7 +113,9 @@ pub(crate) fn check_pattern(
                 return bad(format!("column {j} in row {i} is out of range (n = {n})"));
             }
             if t > 0 && row[t - 1] >= j {
-                return bad(format!("row {i} is not sorted or has a duplicate column {j}"));
+                return bad(format!(
+                    "row {i} is not sorted or has a duplicate column {j}"
+                ));
             }
             if storage == Storage::Upper && j < i {
                 return bad(format!("upper storage has the lower entry ({i}, {j})"));
@@ -204,11 +210,7 @@ impl<P: SparseHessian> Assembled<P> {
     }
 
     fn take_buffers(&self) -> Buffers {
-        let popped = self
-            .pool
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop();
+        let popped = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
         popped.unwrap_or_else(|| {
             self.allocated.fetch_add(1, Ordering::Relaxed);
             Buffers {

@@ -222,7 +222,14 @@ impl Ic0 {
 }
 
 /// Up-looking IC(0) of `Â + αI` into `l`; `false` on a pivot breakdown.
-fn factor(n: usize, lptr: &[usize], lind: &[usize], ahat: &[f64], alpha: f64, l: &mut [f64]) -> bool {
+fn factor(
+    n: usize,
+    lptr: &[usize],
+    lind: &[usize],
+    ahat: &[f64],
+    alpha: f64,
+    l: &mut [f64],
+) -> bool {
     for i in 0..n {
         let (s, e) = (lptr[i], lptr[i + 1] - 1); // e: the diagonal slot
         let mut sum_sq = 0.0;

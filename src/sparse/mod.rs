@@ -363,8 +363,8 @@ pub(crate) fn expand_upper(
     // itself (sorted). Filling in row order of the upper storage keeps both
     // parts sorted.
     for i in 0..n {
-        for q in indptr[i]..indptr[i + 1] {
-            let j = indices[q];
+        let (s, e) = (indptr[i], indptr[i + 1]);
+        for (q, &j) in indices.iter().enumerate().take(e).skip(s) {
             if j > i {
                 // entry (j, i) of the full matrix, lower part of row j
                 full_ind[next[j]] = i;
@@ -372,8 +372,8 @@ pub(crate) fn expand_upper(
                 next[j] += 1;
             }
         }
-        for q in indptr[i]..indptr[i + 1] {
-            full_ind[next[i]] = indices[q];
+        for (q, &j) in indices.iter().enumerate().take(e).skip(s) {
+            full_ind[next[i]] = j;
             map[next[i]] = q;
             next[i] += 1;
         }
@@ -512,9 +512,7 @@ mod tests {
         let (mut y1, mut y2) = (Array1::zeros(a.rows()), Array1::zeros(a.rows()));
         let op = SparseOperator::new(a.clone()).unwrap();
         op.apply(x.view(), y1.view_mut());
-        op.clone()
-            .with_par(Par::Seq)
-            .apply(x.view(), y2.view_mut());
+        op.clone().with_par(Par::Seq).apply(x.view(), y2.view_mut());
         assert_eq!(y1, y2);
         // CSC path agrees.
         let csc = a.to_csc();
@@ -547,8 +545,7 @@ mod tests {
 
     #[test]
     fn mis_sized_products_give_nan_not_panic() {
-        let b: CsMatI<f64, usize> =
-            CsMatI::new((2, 3), vec![0, 1, 2], vec![0, 2], vec![1.0, 1.0]);
+        let b: CsMatI<f64, usize> = CsMatI::new((2, 3), vec![0, 1, 2], vec![0, 2], vec![1.0, 1.0]);
         let mut y = Array1::zeros(2);
         b.apply(Array1::ones(2).view(), y.view_mut());
         assert!(y.iter().all(|v| v.is_nan()));

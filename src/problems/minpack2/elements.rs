@@ -116,7 +116,11 @@ impl Element for Ept {
     }
     #[inline(always)]
     fn tri(&self, _upper: bool, _col: usize, a: f64, b: f64) -> (f64, f64, f64) {
-        (0.5 * self.area * (a * a + b * b), self.area * a, self.area * b)
+        (
+            0.5 * self.area * (a * a + b * b),
+            self.area * a,
+            self.area * b,
+        )
     }
     #[inline(always)]
     fn tri_hess(&self, _upper: bool, _col: usize, _a: f64, _b: f64) -> (f64, f64, f64) {
@@ -179,7 +183,11 @@ impl Element for Ssc {
     }
     #[inline(always)]
     fn tri(&self, _upper: bool, _col: usize, a: f64, b: f64) -> (f64, f64, f64) {
-        (0.5 * self.area * (a * a + b * b), self.area * a, self.area * b)
+        (
+            0.5 * self.area * (a * a + b * b),
+            self.area * a,
+            self.area * b,
+        )
     }
     #[inline(always)]
     fn tri_hess(&self, _upper: bool, _col: usize, _a: f64, _b: f64) -> (f64, f64, f64) {

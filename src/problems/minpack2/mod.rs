@@ -223,7 +223,10 @@ impl<E: Element> Minpack2<E> {
             hy: ly / (ny + 1) as f64,
         };
         let bnd = elem.setup(&geo);
-        let block_rows = ny.div_ceil(TARGET_BLOCKS).max(MIN_BLOCK.div_ceil(nx)).min(ny);
+        let block_rows = ny
+            .div_ceil(TARGET_BLOCKS)
+            .max(MIN_BLOCK.div_ceil(nx))
+            .min(ny);
         Ok(Self {
             geo,
             elem,
@@ -471,16 +474,7 @@ impl<E: Element> Minpack2<E> {
                     let (a, c) = own.split_at_mut((s - r0) * nx);
                     (&mut a[(s - r0 - 1) * nx..], &mut c[..nx])
                 };
-                val += self.strip(
-                    s,
-                    xr(s),
-                    xr(s + 1),
-                    dir(s),
-                    dir(s + 1),
-                    lo,
-                    hi,
-                    f,
-                );
+                val += self.strip(s, xr(s), xr(s + 1), dir(s), dir(s + 1), lo, hi, f);
             }
             for (t, o) in own.iter_mut().enumerate() {
                 let k = r0 * nx + t;
@@ -517,16 +511,7 @@ impl<E: Element> Minpack2<E> {
         }
         // The last strip (padded rows ny, ny+1): its top row is boundary.
         let lo = &mut out[(ny - 1) * nx..];
-        val += self.strip(
-            ny,
-            xr(ny),
-            xr(ny + 1),
-            dir(ny),
-            dir(ny + 1),
-            lo,
-            sink,
-            f,
-        );
+        val += self.strip(ny, xr(ny), xr(ny + 1), dir(ny), dir(ny + 1), lo, sink, f);
         val
     }
 
@@ -724,11 +709,13 @@ impl<E: Element> Minpack2<E> {
                 } else {
                     (lo.last, hi.last)
                 };
-                let (a, b, d) = self.elem.tri_hess(false, i, (x10 - x00) * rx, (x01 - x00) * ry);
+                let (a, b, d) = self
+                    .elem
+                    .tri_hess(false, i, (x10 - x00) * rx, (x01 - x00) * ry);
                 c[..3].copy_from_slice(&[a, b, d]);
-                let (a, b, d) =
-                    self.elem
-                        .tri_hess(true, i + 1, (x11 - x01) * rx, (x11 - x10) * ry);
+                let (a, b, d) = self
+                    .elem
+                    .tri_hess(true, i + 1, (x11 - x01) * rx, (x11 - x10) * ry);
                 c[3..].copy_from_slice(&[a, b, d]);
                 (x00, x01) = (x10, x11);
             }
@@ -739,7 +726,9 @@ impl<E: Element> Minpack2<E> {
                 .enumerate()
                 .for_each(|(s, c)| strip(s, c));
         } else {
-            coef.chunks_mut(len).enumerate().for_each(|(s, c)| strip(s, c));
+            coef.chunks_mut(len)
+                .enumerate()
+                .for_each(|(s, c)| strip(s, c));
         }
         coef
     }
