@@ -153,7 +153,7 @@ fn grid_size(size: Size, default: usize) -> Result<(usize, usize)> {
         (Some(nx), _) => nx,
         (None, Some(n)) => {
             let r = (n as f64).sqrt().round() as usize;
-            if r * r != n {
+            if r.checked_mul(r) != Some(n) {
                 return Err(Error::InvalidOption {
                     name: "n",
                     reason: format!("a grid problem needs --nx/--ny or a square n, got {n}"),
