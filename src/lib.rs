@@ -20,7 +20,8 @@
 //! use steihaug::{problems::Rosenbrock, DenseNewton, LineSearchNewtonCg, TrustRegion};
 //!
 //! let x0 = array![-1.2, 1.0];
-//! let tr = TrustRegion::default().solve(&Rosenbrock, x0.view())?;
+//! // Stop at ‖g‖ ≤ 1e-12·‖g0‖ (the default is 1e-8).
+//! let tr = TrustRegion::default().with_gtol(1e-12).solve(&Rosenbrock, x0.view())?;
 //! assert!(tr.status.is_converged());
 //! assert!((tr.x[0] - 1.0).abs() < 1e-8 && (tr.x[1] - 1.0).abs() < 1e-8);
 //!
@@ -44,13 +45,20 @@
 //! |---|---|---|
 //! | `cli` | yes | the `steihaug` binary (clap, serde_json) |
 //! | `serde` | with `cli` | `Serialize`/`Deserialize` for reports and configs |
+//! | `ad` | yes | forward-mode AD Hessian-vector products ([`derivatives::AdObjective`], num-dual) |
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(clippy::float_cmp)]
 
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod config;
 pub mod dense;
+pub mod derivatives;
 pub mod error;
 pub mod line_search;
 pub mod objective;

@@ -10,6 +10,15 @@
 //! `f(x + αp) ≤ f(x) + c₁ α gᵀp` holds; a non-finite trial value counts as
 //! a failure of the condition, so the search backtracks out of the region
 //! where f is undefined.
+//!
+//! Near a minimizer the decrease `c₁ α |gᵀp|` falls below the rounding
+//! error of f, and comparing f values is noise (`reference/pitfalls.md` §4,
+//! the line-search twin of the trust-region κ = 1 rule). When both
+//! `|α gᵀp|` and `|f(x + αp) − f(x)|` are below `ε^(2/3)·max(1, |f|)`, a
+//! step is also accepted if the directional derivative satisfies
+//! `∇f(x + αp)ᵀp ≤ (2c₁ − 1)·gᵀp`, which for a quadratic along p is the
+//! Armijo condition itself, written with gradients (Hager & Zhang 2005,
+//! "approximate Wolfe" conditions).
 
 use ndarray::{Array1, ArrayView1};
 
@@ -93,7 +102,11 @@ pub(crate) fn armijo<O: Objective + ?Sized>(
             .for_each(|t, &x, &p| *t = x + alpha * p);
         let ft = obj.value_grad(x_trial.view(), g_trial.view_mut());
         run.counts.evals += 1;
-        if ft.is_finite() && all_finite(g_trial.view()) && ft <= run.f + cfg.c1 * alpha * gp {
+        let finite = ft.is_finite() && all_finite(g_trial.view());
+        let armijo_holds = ft <= run.f + cfg.c1 * alpha * gp;
+        let noise = f64::EPSILON.powf(2.0 / 3.0) * run.f.abs().max(1.0);
+        let round_off = (alpha * gp).abs() <= noise && (ft - run.f).abs() <= noise;
+        if finite && (armijo_holds || (round_off && g_trial.dot(&p) <= (2.0 * cfg.c1 - 1.0) * gp)) {
             let df = run.f - ft;
             std::mem::swap(&mut run.x, x_trial);
             std::mem::swap(&mut run.g, g_trial);
@@ -235,27 +248,52 @@ impl LineSearchNewtonCg {
             run.counts.cg_iterations += info.iterations as u64;
             run.iter += 1;
 
+            let mut stop = None;
             if info.exit == CgExit::NonFinite {
                 nonfinite_cg += 1;
                 if nonfinite_cg >= 5 {
-                    return Ok(Status::NonFiniteHessian);
+                    stop = Some(Status::NonFiniteHessian);
                 }
             } else {
                 nonfinite_cg = 0;
             }
             let mut gp = run.g.dot(&p);
-            if !(gp < 0.0) || !gp.is_finite() {
+            if stop.is_none() && (gp >= 0.0 || !gp.is_finite()) {
                 // No usable Newton-CG direction (zero step from a failed CG
                 // run, or an ascent direction from an inexact solve): use −g.
-                match info.exit {
-                    CgExit::TimeLimit => return Ok(Status::TimeLimit),
-                    CgExit::MaxIterations if run.hvps_left() == 0 => return Ok(Status::MaxHvps),
-                    _ => {}
-                }
+                stop = match info.exit {
+                    CgExit::TimeLimit => Some(Status::TimeLimit),
+                    CgExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
+                    _ => None,
+                };
                 ndarray::Zip::from(&mut p)
                     .and(&run.g)
                     .for_each(|p, &g| *p = -g);
                 gp = -run.gnorm * run.gnorm;
+            }
+            if let Some(status) = stop {
+                // The iteration did work (and counted it): record it, without
+                // a step, so that the history has one record per iteration.
+                let record = IterationRecord {
+                    iter: run.iter,
+                    f: run.f,
+                    grad_norm: run.gnorm,
+                    radius: f64::NAN,
+                    next_radius: f64::NAN,
+                    ratio: f64::NAN,
+                    alpha: f64::NAN,
+                    shift: f64::NAN,
+                    accepted: false,
+                    cg_iterations: info.iterations,
+                    cg_exit: Some(info.exit),
+                    step_norm: 0.0,
+                    hvps: run.counts.hvps,
+                    elapsed_s: run.elapsed_s(),
+                };
+                if let Some(s) = run.record(record, callback) {
+                    return Ok(s);
+                }
+                return Ok(status);
             }
             let step_norm = norm(p.view());
             let outcome = armijo(

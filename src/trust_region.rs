@@ -321,7 +321,7 @@ impl TrustRegion {
             };
 
             // A CG run cut short with nothing to try.
-            if step_norm == 0.0 || !(info.pred > 0.0) || !info.pred.is_finite() {
+            if step_norm == 0.0 || info.pred <= 0.0 || !info.pred.is_finite() {
                 let status = match info.exit {
                     CgExit::TimeLimit => Some(Status::TimeLimit),
                     CgExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),

@@ -47,7 +47,10 @@ impl DenseLogistic {
         if x.nrows() == 0 || x.ncols() == 0 {
             return Err(Error::EmptyProblem);
         }
-        if let Some(i) = y.iter().position(|&v| v != 1.0 && v != -1.0) {
+        // Labels are exact codes, not measurements: compare exactly.
+        #[allow(clippy::float_cmp)]
+        let bad = y.iter().position(|&v| v != 1.0 && v != -1.0);
+        if let Some(i) = bad {
             return Err(Error::InvalidInput(format!(
                 "DenseLogistic: label {} at row {i} is not ±1",
                 y[i]

@@ -4,8 +4,12 @@
 //! * [`ExtendedRosenbrock`]: the Moré-Garbow-Hillstrom extended Rosenbrock
 //!   function (#21; CUTEst SROSENBR), any even n, f* = 0 at x = 1;
 //! * [`Quadratic`]: ½xᵀAx + bᵀx with a dense matrix;
-//! * [`DenseLogistic`]: logistic regression on a dense design matrix.
+//! * [`DenseLogistic`]: logistic regression on a dense design matrix;
+//! * [`cutest`]: the CUTEst-style collection (ARWHEAD, ENGVAL1, SROSENBR,
+//!   GENROSE, CHAINWOO, TRIDIA, NONDIA, FLETCHCR, POWELLSG, BROYDN7D,
+//!   CRAGGLVY, DIXMAANE–L).
 
+pub mod cutest;
 mod logistic;
 pub mod minpack2;
 mod quadratic;

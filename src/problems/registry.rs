@@ -106,6 +106,98 @@ pub const PROBLEMS: &[ProblemInfo] = &[
         default_n: 100,
         description: "MINPACK-2 journal bearing without bounds (ecc = 0.1, b = 10); --nx/--ny grid",
     },
+    ProblemInfo {
+        name: "arwhead",
+        default_n: 1000,
+        description: "CUTEst ARWHEAD, n >= 2, x0 = 1, f* = 0",
+    },
+    ProblemInfo {
+        name: "engval1",
+        default_n: 1000,
+        description: "CUTEst ENGVAL1, n >= 2, x0 = 2, f* = 1108.1947 at n = 1000",
+    },
+    ProblemInfo {
+        name: "genrose",
+        default_n: 1000,
+        description: "CUTEst GENROSE (chained Rosenbrock), n >= 2, x0_i = i/(n+1), f* = 1",
+    },
+    ProblemInfo {
+        name: "chainwoo",
+        default_n: 1000,
+        description: "CUTEst CHAINWOO (chained Wood), n even >= 4, global f* = 1, local minima",
+    },
+    ProblemInfo {
+        name: "tridia",
+        default_n: 1000,
+        description: "CUTEst TRIDIA, convex quadratic, kappa ~ n^2, x0 = 1, f* = 0",
+    },
+    ProblemInfo {
+        name: "nondia",
+        default_n: 1000,
+        description: "NONDIA (paper form), n >= 2, x0 = -1, f* = 0",
+    },
+    ProblemInfo {
+        name: "fletchcr",
+        default_n: 1000,
+        description: "CUTEst FLETCHCR, n >= 2, x0 = 0, f* = 0",
+    },
+    ProblemInfo {
+        name: "powellsg",
+        default_n: 1000,
+        description:
+            "MGH #22 / CUTEst POWELLSG, n = 4k, x0 = (3,-1,0,1,...), f* = 0, singular at x*",
+    },
+    ProblemInfo {
+        name: "broydn7d",
+        default_n: 1000,
+        description:
+            "BROYDN7D (paper form, power 7/3), n even, x0 = -1, local f = 105.7008 at n = 1000",
+    },
+    ProblemInfo {
+        name: "cragglvy",
+        default_n: 1000,
+        description: "CUTEst CRAGGLVY, n even >= 4, x0 = (1,2,2,...), f* = 336.4231 at n = 1000",
+    },
+    ProblemInfo {
+        name: "dixmaane",
+        default_n: 3000,
+        description: "CUTEst DIXMAANE, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaanf",
+        default_n: 3000,
+        description: "CUTEst DIXMAANF, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaang",
+        default_n: 3000,
+        description: "CUTEst DIXMAANG, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaanh",
+        default_n: 3000,
+        description: "CUTEst DIXMAANH, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaani",
+        default_n: 3000,
+        description: "CUTEst DIXMAANI, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaanj",
+        default_n: 3000,
+        description: "CUTEst DIXMAANJ, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaank",
+        default_n: 3000,
+        description: "CUTEst DIXMAANK, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaanl",
+        default_n: 3000,
+        description: "CUTEst DIXMAANL, n = 3m, x0 = 2, f* = 1",
+    },
 ];
 
 /// Known optimal values of the MINPACK-2 problems on some grids
@@ -236,6 +328,14 @@ pub fn build_with(name: &str, size: Size, opts: BuildOptions) -> Result<Built> {
                 "odc" => grid_problem(Minpack2::odc(nx, ny)?, info.name, opts),
                 _ => grid_problem(Minpack2::pjb(nx, ny)?, info.name, opts),
             }
+        }
+        cutest_name if super::cutest::NAMES.contains(&cutest_name) => {
+            let b = super::cutest::build(cutest_name, n)?;
+            Ok(Built {
+                objective: b.objective,
+                x0: b.x0,
+                f_star: b.f_star,
+            })
         }
         other => unreachable!("registered problem {other} has no builder"),
     }

@@ -79,7 +79,7 @@ pub struct ExtendedRosenbrock {
 impl ExtendedRosenbrock {
     /// The problem in dimension n (even, ≥ 2).
     pub fn new(n: usize) -> Result<Self> {
-        if n == 0 || n % 2 != 0 {
+        if n == 0 || !n.is_multiple_of(2) {
             return Err(Error::InvalidOption {
                 name: "n",
                 reason: format!("extended Rosenbrock needs an even n ≥ 2, got {n}"),
