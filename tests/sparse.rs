@@ -168,6 +168,23 @@ fn bad_matrices_are_typed_errors() {
     let mut nan = band(3, 1);
     nan.set(1, 1, f64::NAN);
     assert!(Ic0::new(&nan).is_err());
+    // An upper triangle handed over as a full matrix: a typed error that
+    // points to SymmetricUpper, which accepts it and applies the full
+    // symmetric matrix.
+    let upper = CsMat::new(
+        (3, 3),
+        vec![0, 2, 4, 5],
+        vec![0, 1, 1, 2, 2],
+        vec![2.0, -1.0, 2.0, -1.0, 2.0],
+    );
+    match SparseOperator::new(upper.clone()) {
+        Err(Error::InvalidInput(m)) => assert!(m.contains("SymmetricUpper"), "{m}"),
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+    let sym = SymmetricUpper::new(&upper).unwrap();
+    let mut y = Array1::zeros(3);
+    sym.apply(Array1::from_vec(vec![1.0, 2.0, 3.0]).view(), y.view_mut());
+    assert_eq!(y, Array1::from_vec(vec![0.0, 0.0, 4.0]));
     // CSC input is accepted and converted.
     let op = SparseOperator::new(band(6, 2).to_csc()).unwrap();
     assert!(op.matrix().is_csr());
@@ -308,6 +325,7 @@ fn malformed_patterns_are_typed_errors() {
         Bad(vec![0, 2, 3, 4], vec![0, 0, 1, 2], Storage::Full), // duplicate
         Bad(vec![0, 1, 3, 4], vec![0, 0, 1, 2], Storage::Upper), // lower entry
         Bad(vec![0, 1, 2, 5], vec![0, 1, 2], Storage::Full), // nnz mismatch
+        Bad(vec![0, 2, 3, 4], vec![0, 1, 1, 2], Storage::Full), // upper only, declared full
     ];
     for b in cases {
         assert!(matches!(Assembled::new(b), Err(Error::InvalidInput(_))));

@@ -247,6 +247,17 @@ fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
             },
         },
     )?;
+    if args.precond == PrecondKind::Ic0 && !registry::GRID_PROBLEMS.contains(&args.problem.as_str())
+    {
+        return Err(steihaug::Error::InvalidOption {
+            name: "precond",
+            reason: format!(
+                "ic0 is the preconditioner of the grid problems ({}); use objective or jacobi for {}",
+                registry::GRID_PROBLEMS.join(", "),
+                args.problem
+            ),
+        });
+    }
     let obj = &*built.objective;
     let n = built.x0.len();
     let term = termination(args)?;

@@ -24,7 +24,8 @@ pub struct Size {
     pub ny: Option<usize>,
 }
 
-/// How a problem supplies its Hessian (grid problems; the others ignore it).
+/// How a problem supplies its Hessian (grid problems; asking the others
+/// for an assembled Hessian is an [`Error::InvalidOption`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum HessianMode {
     /// Matrix-free products (the default).
@@ -200,6 +201,10 @@ pub const PROBLEMS: &[ProblemInfo] = &[
     },
 ];
 
+/// The MINPACK-2 grid problems: they take `nx`/`ny`, an assembled Hessian
+/// ([`HessianMode::Assembled`]) and IC(0) as their own preconditioner.
+pub const GRID_PROBLEMS: &[&str] = &["msa", "ept", "ssc", "odc", "pjb"];
+
 /// Known optimal values of the MINPACK-2 problems on some grids
 /// (`reference/minpack2.md`; TAO outputs for the small grids).
 fn minpack2_f_star(name: &str, nx: usize, ny: usize) -> Option<f64> {
@@ -279,6 +284,24 @@ pub fn build_with(name: &str, size: Size, opts: BuildOptions) -> Result<Built> {
             ))
         })?;
     let n = size.n.unwrap_or(info.default_n);
+    if !GRID_PROBLEMS.contains(&info.name) {
+        if opts.hessian == HessianMode::Assembled {
+            return Err(Error::InvalidOption {
+                name: "hessian",
+                reason: format!(
+                    "an assembled Hessian is available for the grid problems ({}), not for {}",
+                    GRID_PROBLEMS.join(", "),
+                    info.name
+                ),
+            });
+        }
+        if size.nx.is_some() || size.ny.is_some() {
+            return Err(Error::InvalidOption {
+                name: "nx",
+                reason: format!("{} is not a grid problem; use --n", info.name),
+            });
+        }
+    }
     match info.name {
         "rosenbrock" => {
             if n != 2 {

@@ -122,6 +122,14 @@ pub(crate) fn check_pattern(
             }
         }
     }
+    if storage == Storage::Full {
+        if let Some((i, j)) = super::asymmetric_entry(indptr, indices) {
+            return bad(format!(
+                "full storage must be structurally symmetric, but ({i}, {j}) is stored \
+                 and ({j}, {i}) is not (for the upper triangle only, use Storage::Upper)"
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -130,7 +138,8 @@ impl<P: SparseHessian> Assembled<P> {
     ///
     /// Errors: n = 0; a malformed pattern (wrong indptr length, column out
     /// of range, unsorted or duplicate columns, a lower entry in upper
-    /// storage) as [`Error::InvalidInput`].
+    /// storage, a full-storage pattern that is not structurally symmetric)
+    /// as [`Error::InvalidInput`].
     pub fn new(problem: P) -> Result<Self> {
         let n = problem.dim();
         if n == 0 {

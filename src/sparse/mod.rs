@@ -156,6 +156,36 @@ fn compressed_diagonal<I: SpIndex, P: SpIndex>(
     }
 }
 
+/// The first stored entry (i, j) of a square CSR pattern whose mirror
+/// (j, i) is not stored, or `None` when the pattern is structurally
+/// symmetric. Rows must be sorted (binary search); O(nnz·log(row length)),
+/// parallel over rows.
+pub(crate) fn asymmetric_entry<I: SpIndex, P: SpIndex>(
+    indptr: &[P],
+    indices: &[I],
+) -> Option<(usize, usize)> {
+    let n = indptr.len().saturating_sub(1);
+    let base = indptr.first().map_or(0, |p| p.index());
+    let row = |i: usize| &indices[indptr[i].index() - base..indptr[i + 1].index() - base];
+    (0..n)
+        .into_par_iter()
+        .find_first(|&i| {
+            row(i).iter().any(|j| {
+                let j = j.index();
+                j != i && (j >= n || row(j).binary_search_by(|c| c.index().cmp(&i)).is_err())
+            })
+        })
+        .and_then(|i| {
+            row(i)
+                .iter()
+                .map(|j| j.index())
+                .find(|&j| {
+                    j != i && (j >= n || row(j).binary_search_by(|c| c.index().cmp(&i)).is_err())
+                })
+                .map(|j| (i, j))
+        })
+}
+
 /// Any sprs matrix is a linear operator on `R^rows`.
 ///
 /// * CSR: the parallel kernel [`csr_matvec`] (deterministic).
@@ -256,11 +286,23 @@ pub(crate) fn check_square(what: &str, rows: usize, cols: usize) -> Result<()> {
 impl<I: SpIndex, P: SpIndex> SparseOperator<I, P> {
     /// Wraps a square matrix (CSC input is converted to CSR once).
     ///
-    /// Errors: [`Error::InvalidInput`] for a non-square matrix,
-    /// [`Error::EmptyProblem`] for a 0×0 one.
+    /// Errors: [`Error::InvalidInput`] for a non-square matrix or a
+    /// structurally unsymmetric one (an entry (i, j) stored without
+    /// (j, i), as in upper-triangle storage: use [`SymmetricUpper`] for
+    /// that), [`Error::EmptyProblem`] for a 0×0 one. The symmetry check
+    /// costs one parallel pass over the pattern (O(nnz·log(row length))).
+    /// Values are not compared: a structurally symmetric matrix with
+    /// unequal values is applied as stored.
     pub fn new(mat: CsMatI<f64, I, P>) -> Result<Self> {
         check_square("SparseOperator", mat.rows(), mat.cols())?;
         let mat = if mat.is_csr() { mat } else { mat.to_csr() };
+        if let Some((i, j)) = asymmetric_entry(mat.indptr().raw_storage(), mat.indices()) {
+            return Err(Error::InvalidInput(format!(
+                "SparseOperator: a Hessian must be symmetric, but entry ({i}, {j}) is stored \
+                 and ({j}, {i}) is not; for a matrix given by its upper triangle use \
+                 SymmetricUpper"
+            )));
+        }
         Ok(Self {
             mat,
             par: Par::Rayon,
