@@ -29,19 +29,26 @@ pub struct IterationRecord {
     /// Iteration number, from 1.
     pub iter: usize,
     /// f at the current point after this iteration.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub f: f64,
     /// ‖∇f‖ at the current point after this iteration.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub grad_norm: f64,
     /// Trust radius used for the step (NaN for line-search solvers).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub radius: f64,
     /// Trust radius after the update (NaN for line-search solvers).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub next_radius: f64,
     /// Ratio ρ of actual to predicted reduction (NaN where not computed;
     /// −∞ for a non-finite trial value).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub ratio: f64,
     /// Line-search step length α (NaN for the trust-region solver).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub alpha: f64,
     /// Multiple τ of the identity added to H (dense Newton; NaN otherwise).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub shift: f64,
     /// Whether the step was accepted.
     pub accepted: bool,
@@ -50,29 +57,46 @@ pub struct IterationRecord {
     /// Why CG stopped (`None` for dense Newton).
     pub cg_exit: Option<CgExit>,
     /// Euclidean norm of the step taken or tried.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub step_norm: f64,
     /// Cumulative Hessian-vector products.
     pub hvps: u64,
     /// Seconds since the solve started.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub elapsed_s: f64,
 }
 
+/// The name of a solver, as [`Report::solver`] holds it.
+///
+/// (An alias, so that serde's derive does not borrow the `'static` string
+/// from the input.)
+pub type SolverName = &'static str;
+
 /// The result of a solve.
+///
+/// With the `serde` feature it serializes and deserializes (JSON via
+/// `Report::to_json` / `Report::from_json`); the history keeps NaN and
+/// ±∞ as the strings `"NaN"`, `"inf"`, `"-inf"`.
 #[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Report {
     /// Which solver produced the report (`"trust_region"`, `"line_search"`,
-    /// `"dense_newton"`).
-    pub solver: &'static str,
+    /// `"dense_newton"`). Deserializing interns the name, so it stays a
+    /// `&'static str`.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "intern_solver_name"))]
+    pub solver: SolverName,
     /// Why the solve stopped.
     pub status: Status,
     /// The final point (the best accepted point).
     pub x: Array1<f64>,
     /// f(x).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub f: f64,
     /// ‖∇f(x)‖.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub grad_norm: f64,
     /// ‖∇f(x0)‖.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
     pub grad_norm0: f64,
     /// Outer iterations performed (accepted or not).
     pub iterations: usize,
@@ -82,6 +106,47 @@ pub struct Report {
     pub elapsed: Duration,
     /// One record per outer iteration.
     pub history: Vec<IterationRecord>,
+}
+
+/// Known solver names map to their constants; any other name is leaked once
+/// and reused, so the memory kept is bounded by the number of distinct names.
+#[cfg(feature = "serde")]
+fn intern_solver_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<&'static str, D::Error> {
+    use serde::Deserialize;
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    const KNOWN: [&str; 3] = ["trust_region", "line_search", "dense_newton"];
+    static OTHERS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let name = String::deserialize(d)?;
+    if let Some(k) = KNOWN.iter().find(|k| **k == name) {
+        return Ok(k);
+    }
+    let mut others = OTHERS
+        .get_or_init(|| Mutex::new(HashSet::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(k) = others.get(name.as_str()) {
+        return Ok(k);
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    others.insert(leaked);
+    Ok(leaked)
+}
+
+#[cfg(feature = "serde")]
+impl Report {
+    /// The report as one JSON object.
+    pub fn to_json(&self) -> crate::Result<String> {
+        serde_json::to_string(self).map_err(|e| crate::Error::InvalidInput(e.to_string()))
+    }
+
+    /// Parses a report written by [`Report::to_json`].
+    pub fn from_json(s: &str) -> crate::Result<Self> {
+        serde_json::from_str(s)
+            .map_err(|e| crate::Error::InvalidInput(format!("not a report: {e}")))
+    }
 }
 
 impl Report {

@@ -76,6 +76,39 @@ impl<'t> Run<'t> {
         })
     }
 
+    /// Continues a solve from saved state (a checkpoint, or the argmin
+    /// adapter's state between two `next_iter` calls). The clock restarts
+    /// with `elapsed` already spent, so `max_time` bounds the whole solve.
+    #[allow(clippy::too_many_arguments)]
+    pub fn restore(
+        term: &'t Termination,
+        x: Array1<f64>,
+        g: Array1<f64>,
+        f: f64,
+        gnorm: f64,
+        gnorm0: f64,
+        iter: usize,
+        counts: Counts,
+        history: Vec<IterationRecord>,
+        elapsed: Duration,
+    ) -> Self {
+        let now = Instant::now();
+        let start = now.checked_sub(elapsed).unwrap_or(now);
+        Self {
+            term,
+            start,
+            deadline: term.max_time.map(|t| start + t),
+            counts,
+            history,
+            x,
+            g,
+            f,
+            gnorm,
+            gnorm0,
+            iter,
+        }
+    }
+
     pub fn n(&self) -> usize {
         self.x.len()
     }

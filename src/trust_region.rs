@@ -3,7 +3,7 @@
 //! Each outer iteration (Nocedal & Wright 2006, Algorithm 4.1):
 //! 1. prepare the Hessian at x (only after an accepted step;
 //!    `reference/pitfalls.md` §6) and the preconditioner;
-//! 2. compute a step p by [`crate::subproblem::steihaug`] with forcing term
+//! 2. compute a step p by [`crate::subproblem::steihaug()`] with forcing term
 //!    η_k, inside `‖p‖_M ≤ Δ`;
 //! 3. evaluate f and ∇f at x + p and form ρ = ared / pred, where pred comes
 //!    from the CG quantities (no extra product). When |ared| and |pred| are
@@ -23,6 +23,7 @@
 
 use ndarray::{Array1, ArrayView1};
 
+use crate::checkpoint::{Checkpoint, Checkpointing};
 use crate::config::{positive, CgConfig, Preconditioning, Termination};
 use crate::error::{check_dim, Error, Result};
 use crate::objective::Objective;
@@ -167,10 +168,75 @@ pub struct TrustRegion {
     pub config: TrustRegionConfig,
 }
 
-struct Failures {
-    non_finite_trial: usize,
-    non_finite_cg: usize,
-    model: usize,
+/// Consecutive-failure counters of the trust-region loop (part of a
+/// [`crate::checkpoint::Checkpoint`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FailureCounters {
+    /// Consecutive trial points with a non-finite value or gradient.
+    pub non_finite_trial: usize,
+    /// Consecutive inner solves that met a non-finite product.
+    pub non_finite_cg: usize,
+    /// Consecutive steps with a non-positive or non-finite prediction.
+    pub model: usize,
+}
+
+/// What the loop carries from one iteration to the next besides the point,
+/// value, gradient and counts of [`Run`]: the radius and the failure
+/// counters. With `Run`, this is the whole state of a solve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TrProgress {
+    pub radius: f64,
+    pub fails: FailureCounters,
+}
+
+/// Work vectors of the loop, allocated once per solve.
+pub(crate) struct TrWork {
+    ws: CgWorkspace,
+    p: Array1<f64>,
+    x_trial: Array1<f64>,
+    g_trial: Array1<f64>,
+    diag: Option<Array1<f64>>,
+    jacobi: Option<Jacobi>,
+    cg_cap: usize,
+}
+
+impl TrWork {
+    pub(crate) fn new(n: usize, cfg: &TrustRegionConfig) -> Self {
+        Self {
+            ws: CgWorkspace::new(n),
+            p: Array1::zeros(n),
+            x_trial: Array1::zeros(n),
+            g_trial: Array1::zeros(n),
+            diag: match cfg.preconditioning {
+                Preconditioning::Jacobi => Some(Array1::zeros(n)),
+                _ => None,
+            },
+            jacobi: None,
+            cg_cap: cfg.cg.cap(n),
+        }
+    }
+
+    #[cfg_attr(not(feature = "argmin"), allow(dead_code))]
+    pub(crate) fn dim(&self) -> usize {
+        self.p.len()
+    }
+}
+
+/// The Hessian (and the objective's preconditioner) at the current point,
+/// kept while the point does not change (`reference/pitfalls.md` §6).
+pub(crate) struct TrCache<'o, H> {
+    pub hessian: Option<H>,
+    pub objective_precond: Option<Box<dyn Preconditioner + 'o>>,
+}
+
+impl<H> TrCache<'_, H> {
+    pub(crate) fn empty() -> Self {
+        Self {
+            hessian: None,
+            objective_precond: None,
+        }
+    }
 }
 
 impl TrustRegion {
@@ -203,228 +269,313 @@ impl TrustRegion {
         x0: ArrayView1<'_, f64>,
         callback: &mut Callback<'_>,
     ) -> Result<Report> {
+        self.start_and_run(obj, x0, callback, None)
+    }
+
+    /// As [`TrustRegion::solve_with`], and saves a
+    /// [`Checkpoint`] into
+    /// `checkpointing.sink` after every `checkpointing.every`-th iteration
+    /// that does not end the solve. [`TrustRegion::resume`] continues from
+    /// one to the same end as the uninterrupted solve.
+    pub fn solve_with_checkpoints<O: Objective + ?Sized>(
+        &self,
+        obj: &O,
+        x0: ArrayView1<'_, f64>,
+        checkpointing: Checkpointing<'_>,
+        callback: &mut Callback<'_>,
+    ) -> Result<Report> {
+        self.start_and_run(obj, x0, callback, Some(checkpointing))
+    }
+
+    /// Continues a solve from a checkpoint with this solver's options (use
+    /// `TrustRegion::new(checkpoint.config)` for the options it was written
+    /// with). With the same options and a deterministic objective it ends at
+    /// the same point, after the same iterations and with the same status as
+    /// the solve that wrote it; only `counts.hessians` may be one higher
+    /// (the Hessian at the checkpoint's point is prepared again).
+    ///
+    /// A checkpoint that does not fit `obj` (dimension, non-finite values,
+    /// another solver or format version) is an [`Error::Checkpoint`].
+    pub fn resume<O: Objective + ?Sized>(
+        &self,
+        obj: &O,
+        checkpoint: &Checkpoint,
+    ) -> Result<Report> {
+        self.resume_with(obj, checkpoint, None, &mut no_callback)
+    }
+
+    /// As [`TrustRegion::resume`], with a callback and optionally further
+    /// checkpoints.
+    pub fn resume_with<O: Objective + ?Sized>(
+        &self,
+        obj: &O,
+        checkpoint: &Checkpoint,
+        checkpointing: Option<Checkpointing<'_>>,
+        callback: &mut Callback<'_>,
+    ) -> Result<Report> {
+        let cfg = &self.config;
+        cfg.validate()?;
+        checkpoint.validate(obj.dim())?;
+        let (mut run, mut progress) = checkpoint.restore(&cfg.termination);
+        let status = self.run_loop(obj, &mut run, &mut progress, callback, checkpointing)?;
+        Ok(run.finish("trust_region", status))
+    }
+
+    fn start_and_run<O: Objective + ?Sized>(
+        &self,
+        obj: &O,
+        x0: ArrayView1<'_, f64>,
+        callback: &mut Callback<'_>,
+        checkpointing: Option<Checkpointing<'_>>,
+    ) -> Result<Report> {
         let cfg = &self.config;
         cfg.validate()?;
         let mut run = Run::start(obj, x0, &cfg.termination)?;
         let n = run.n();
-        let status = self.iterate(obj, &mut run, callback)?;
+        let status = if run.gradient_converged() {
+            Status::Converged
+        } else {
+            let mut progress = TrProgress {
+                radius: self.initial_radius(run.gnorm),
+                fails: FailureCounters::default(),
+            };
+            self.run_loop(obj, &mut run, &mut progress, callback, checkpointing)?
+        };
         debug_assert_eq!(run.x.len(), n);
         Ok(run.finish("trust_region", status))
     }
 
-    fn iterate<O: Objective + ?Sized>(
+    /// Δ₀ for a start with gradient norm `gnorm`.
+    pub(crate) fn initial_radius(&self, gnorm: f64) -> f64 {
+        let cfg = &self.config;
+        match cfg.initial_radius {
+            InitialRadius::Constant(r) => r,
+            InitialRadius::GradientNorm(f) => f * gnorm,
+        }
+        .min(cfg.max_radius)
+    }
+
+    /// Iterates until a status, saving checkpoints on the way.
+    fn run_loop<O: Objective + ?Sized>(
         &self,
         obj: &O,
         run: &mut Run<'_>,
+        progress: &mut TrProgress,
         callback: &mut Callback<'_>,
+        mut checkpointing: Option<Checkpointing<'_>>,
     ) -> Result<Status> {
+        let mut work = TrWork::new(run.n(), &self.config);
+        let mut cache = TrCache::empty();
+        loop {
+            if let Some(s) = self.iteration(obj, run, progress, &mut work, &mut cache, callback)? {
+                return Ok(s);
+            }
+            if let Some(c) = checkpointing.as_mut() {
+                if c.every > 0 && run.iter.is_multiple_of(c.every) {
+                    c.sink
+                        .save(&Checkpoint::capture(&self.config, run, progress))?;
+                }
+            }
+        }
+    }
+
+    /// One outer iteration (steps 1-4 of the module docs): a step, a trial
+    /// point, the radius update and acceptance, one [`IterationRecord`]
+    /// passed to `callback` and pushed to the history. `Ok(Some(status))`
+    /// when the solve ends. Shared by [`TrustRegion::solve_with`], the
+    /// checkpoint resume and the argmin adapter, so all three run exactly
+    /// the same rules.
+    pub(crate) fn iteration<'o, O: Objective + ?Sized>(
+        &self,
+        obj: &'o O,
+        run: &mut Run<'_>,
+        progress: &mut TrProgress,
+        work: &mut TrWork,
+        cache: &mut TrCache<'o, O::Hessian<'o>>,
+        callback: &mut Callback<'_>,
+    ) -> Result<Option<Status>> {
         let cfg = &self.config;
         let n = run.n();
-        if run.gradient_converged() {
-            return Ok(Status::Converged);
+        let TrProgress { radius, fails } = progress;
+        let TrWork {
+            ws,
+            p,
+            x_trial,
+            g_trial,
+            diag,
+            jacobi,
+            cg_cap,
+        } = work;
+        if let Some(s) = run.budget_exhausted() {
+            return Ok(Some(s));
         }
-        let mut radius = match cfg.initial_radius {
-            InitialRadius::Constant(r) => r,
-            InitialRadius::GradientNorm(f) => f * run.gnorm,
+        // 1. Hessian and preconditioner at x, only when x changed.
+        if cache.hessian.is_none() {
+            let h = obj.hessian(run.x.view());
+            check_dim("Hessian operator", n, h.dim())?;
+            run.counts.hessians += 1;
+            match cfg.preconditioning {
+                Preconditioning::None => {}
+                Preconditioning::Jacobi => {
+                    let d = diag.as_mut().expect("allocated for Jacobi");
+                    if h.diagonal(d.view_mut()) {
+                        match jacobi.as_mut() {
+                            Some(j) => j.update(d.view())?,
+                            None => *jacobi = Some(Jacobi::new(d.view())?),
+                        }
+                    } else {
+                        *jacobi = None;
+                    }
+                }
+                Preconditioning::Objective => {
+                    cache.objective_precond = obj.preconditioner(run.x.view(), &h);
+                    if let Some(m) = &cache.objective_precond {
+                        check_dim("preconditioner", n, m.dim())?;
+                    }
+                }
+            }
+            cache.hessian = Some(h);
         }
-        .min(cfg.max_radius);
-
-        // All work vectors, once per solve.
-        let mut ws = CgWorkspace::new(n);
-        let mut p = Array1::<f64>::zeros(n);
-        let mut x_trial = Array1::<f64>::zeros(n);
-        let mut g_trial = Array1::<f64>::zeros(n);
-        let mut diag = match cfg.preconditioning {
-            Preconditioning::Jacobi => Some(Array1::<f64>::zeros(n)),
-            _ => None,
+        let h = cache.hessian.as_ref().expect("prepared above");
+        let precond: Option<&dyn Preconditioner> = match cfg.preconditioning {
+            Preconditioning::None => None,
+            Preconditioning::Jacobi => jacobi.as_ref().map(|j| j as &dyn Preconditioner),
+            Preconditioning::Objective => cache.objective_precond.as_deref(),
         };
-        let mut jacobi: Option<Jacobi> = None;
 
-        let mut hessian: Option<O::Hessian<'_>> = None;
-        let mut objective_precond: Option<Box<dyn Preconditioner + '_>> = None;
-        let mut fails = Failures {
-            non_finite_trial: 0,
-            non_finite_cg: 0,
-            model: 0,
+        // 2. The step.
+        let params = SteihaugParams {
+            truncation: Truncation::TrustRegion { radius: *radius },
+            eta: cfg.cg.forcing.eta(run.gnorm),
+            max_iter: (*cg_cap).min(usize::try_from(run.hvps_left()).unwrap_or(usize::MAX)),
+            curvature_eps: cfg.cg.curvature_eps,
+            deadline: run.deadline,
         };
-        let cg_cap = cfg.cg.cap(n);
+        let info = steihaug(h, precond, run.g.view(), &params, ws, p.view_mut());
+        run.counts.hvps += info.iterations as u64;
+        run.counts.cg_iterations += info.iterations as u64;
+        run.iter += 1;
+        let step_norm = norm(p.view());
+        let step_m = info.step_norm_m;
+        let radius_used = *radius;
 
-        loop {
-            if let Some(s) = run.budget_exhausted() {
-                return Ok(s);
-            }
-            // 1. Hessian and preconditioner at x, only when x changed.
-            if hessian.is_none() {
-                let h = obj.hessian(run.x.view());
-                check_dim("Hessian operator", n, h.dim())?;
-                run.counts.hessians += 1;
-                match cfg.preconditioning {
-                    Preconditioning::None => {}
-                    Preconditioning::Jacobi => {
-                        let d = diag.as_mut().expect("allocated for Jacobi");
-                        if h.diagonal(d.view_mut()) {
-                            match jacobi.as_mut() {
-                                Some(j) => j.update(d.view())?,
-                                None => jacobi = Some(Jacobi::new(d.view())?),
-                            }
-                        } else {
-                            jacobi = None;
-                        }
-                    }
-                    Preconditioning::Objective => {
-                        objective_precond = obj.preconditioner(run.x.view(), &h);
-                        if let Some(m) = &objective_precond {
-                            check_dim("preconditioner", n, m.dim())?;
-                        }
-                    }
+        let mut record = IterationRecord {
+            iter: run.iter,
+            f: run.f,
+            grad_norm: run.gnorm,
+            radius: radius_used,
+            next_radius: *radius,
+            ratio: f64::NAN,
+            alpha: f64::NAN,
+            shift: f64::NAN,
+            accepted: false,
+            cg_iterations: info.iterations,
+            cg_exit: Some(info.exit),
+            step_norm,
+            hvps: run.counts.hvps,
+            elapsed_s: 0.0,
+        };
+
+        // A CG run cut short with nothing to try.
+        if step_norm == 0.0 || info.pred <= 0.0 || !info.pred.is_finite() {
+            let status = match info.exit {
+                CgExit::TimeLimit => Some(Status::TimeLimit),
+                CgExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
+                CgExit::IndefinitePreconditioner if step_norm == 0.0 => {
+                    Some(Status::PreconditionerFailure)
                 }
-                hessian = Some(h);
-            }
-            let h = hessian.as_ref().expect("prepared above");
-            let precond: Option<&dyn Preconditioner> = match cfg.preconditioning {
-                Preconditioning::None => None,
-                Preconditioning::Jacobi => jacobi.as_ref().map(|j| j as &dyn Preconditioner),
-                Preconditioning::Objective => objective_precond.as_deref(),
+                CgExit::NonFinite => {
+                    fails.non_finite_cg += 1;
+                    (fails.non_finite_cg >= cfg.max_consecutive_failures)
+                        .then_some(Status::NonFiniteHessian)
+                }
+                _ => {
+                    fails.model += 1;
+                    (fails.model >= cfg.max_consecutive_failures).then_some(Status::ModelFailure)
+                }
             };
-
-            // 2. The step.
-            let params = SteihaugParams {
-                truncation: Truncation::TrustRegion { radius },
-                eta: cfg.cg.forcing.eta(run.gnorm),
-                max_iter: cg_cap.min(usize::try_from(run.hvps_left()).unwrap_or(usize::MAX)),
-                curvature_eps: cfg.cg.curvature_eps,
-                deadline: run.deadline,
-            };
-            let info = steihaug(h, precond, run.g.view(), &params, &mut ws, p.view_mut());
-            run.counts.hvps += info.iterations as u64;
-            run.counts.cg_iterations += info.iterations as u64;
-            run.iter += 1;
-            let step_norm = norm(p.view());
-            let step_m = info.step_norm_m;
-            let radius_used = radius;
-
-            let mut record = IterationRecord {
-                iter: run.iter,
-                f: run.f,
-                grad_norm: run.gnorm,
-                radius: radius_used,
-                next_radius: radius,
-                ratio: f64::NAN,
-                alpha: f64::NAN,
-                shift: f64::NAN,
-                accepted: false,
-                cg_iterations: info.iterations,
-                cg_exit: Some(info.exit),
-                step_norm,
-                hvps: run.counts.hvps,
-                elapsed_s: 0.0,
-            };
-
-            // A CG run cut short with nothing to try.
-            if step_norm == 0.0 || info.pred <= 0.0 || !info.pred.is_finite() {
-                let status = match info.exit {
-                    CgExit::TimeLimit => Some(Status::TimeLimit),
-                    CgExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
-                    CgExit::IndefinitePreconditioner if step_norm == 0.0 => {
-                        Some(Status::PreconditionerFailure)
-                    }
-                    CgExit::NonFinite => {
-                        fails.non_finite_cg += 1;
-                        (fails.non_finite_cg >= cfg.max_consecutive_failures)
-                            .then_some(Status::NonFiniteHessian)
-                    }
-                    _ => {
-                        fails.model += 1;
-                        (fails.model >= cfg.max_consecutive_failures)
-                            .then_some(Status::ModelFailure)
-                    }
-                };
-                let base = if step_m > 0.0 {
-                    radius.min(step_m)
-                } else {
-                    radius
-                };
-                radius = 0.25 * base;
-                record.next_radius = radius;
-                record.elapsed_s = run.elapsed_s();
-                if let Some(s) = run.record(record, callback) {
-                    return Ok(s);
-                }
-                if let Some(s) = status {
-                    return Ok(s);
-                }
-                if radius_collapsed(radius, cfg.min_radius, run.x.view()) {
-                    return Ok(Status::RadiusCollapsed);
-                }
-                continue;
-            }
-
-            // 3. Trial point.
-            if !run.eval_allowed() {
-                return Ok(Status::MaxEvaluations);
-            }
-            add_into(run.x.view(), p.view(), x_trial.view_mut());
-            let f_trial = obj.value_grad(x_trial.view(), g_trial.view_mut());
-            run.counts.evals += 1;
-            let finite = f_trial.is_finite() && all_finite(g_trial.view());
-            let pred = info.pred;
-            let ared = run.f - f_trial;
-            let rho = if !finite {
-                f64::NEG_INFINITY
+            let base = if step_m > 0.0 {
+                radius.min(step_m)
             } else {
-                let noise = f64::EPSILON.powf(2.0 / 3.0) * run.f.abs().max(1.0);
-                if ared.abs() <= noise && pred.abs() <= noise {
-                    1.0
-                } else {
-                    ared / pred
-                }
+                *radius
             };
-            record.ratio = rho;
-
-            // 4. Radius update and acceptance.
-            let gp = run.g.dot(&p);
-            radius = self.update_radius(radius, rho, step_m, info.on_boundary, run, f_trial, gp);
-            record.next_radius = radius;
-
-            let accepted = finite && rho > cfg.eta_accept;
-            if !finite {
-                fails.non_finite_trial += 1;
-            }
-            let mut status = None;
-            if accepted {
-                fails = Failures {
-                    non_finite_trial: 0,
-                    non_finite_cg: 0,
-                    model: 0,
-                };
-                std::mem::swap(&mut run.x, &mut x_trial);
-                std::mem::swap(&mut run.g, &mut g_trial);
-                run.f = f_trial;
-                run.gnorm = norm(run.g.view());
-                hessian = None;
-                objective_precond = None;
-                if run.gradient_converged() {
-                    status = Some(Status::Converged);
-                } else {
-                    status = run.stalled(ared, step_norm);
-                }
-            } else if fails.non_finite_trial >= cfg.max_consecutive_failures {
-                status = Some(Status::NonFiniteObjective);
-            }
-            record.accepted = accepted;
-            record.f = run.f;
-            record.grad_norm = run.gnorm;
+            *radius = 0.25 * base;
+            record.next_radius = *radius;
             record.elapsed_s = run.elapsed_s();
             if let Some(s) = run.record(record, callback) {
-                return Ok(s);
+                return Ok(Some(s));
             }
             if let Some(s) = status {
-                return Ok(s);
+                return Ok(Some(s));
             }
-            if !accepted && radius_collapsed(radius, cfg.min_radius, run.x.view()) {
-                return Ok(Status::RadiusCollapsed);
+            if radius_collapsed(*radius, cfg.min_radius, run.x.view()) {
+                return Ok(Some(Status::RadiusCollapsed));
             }
+            return Ok(None);
         }
+
+        // 3. Trial point.
+        if !run.eval_allowed() {
+            return Ok(Some(Status::MaxEvaluations));
+        }
+        add_into(run.x.view(), p.view(), x_trial.view_mut());
+        let f_trial = obj.value_grad(x_trial.view(), g_trial.view_mut());
+        run.counts.evals += 1;
+        let finite = f_trial.is_finite() && all_finite(g_trial.view());
+        let pred = info.pred;
+        let ared = run.f - f_trial;
+        let rho = if !finite {
+            f64::NEG_INFINITY
+        } else {
+            let noise = f64::EPSILON.powf(2.0 / 3.0) * run.f.abs().max(1.0);
+            if ared.abs() <= noise && pred.abs() <= noise {
+                1.0
+            } else {
+                ared / pred
+            }
+        };
+        record.ratio = rho;
+
+        // 4. Radius update and acceptance.
+        let gp = run.g.dot(&*p);
+        *radius = self.update_radius(*radius, rho, step_m, info.on_boundary, run, f_trial, gp);
+        record.next_radius = *radius;
+
+        let accepted = finite && rho > cfg.eta_accept;
+        if !finite {
+            fails.non_finite_trial += 1;
+        }
+        let mut status = None;
+        if accepted {
+            *fails = FailureCounters::default();
+            std::mem::swap(&mut run.x, x_trial);
+            std::mem::swap(&mut run.g, g_trial);
+            run.f = f_trial;
+            run.gnorm = norm(run.g.view());
+            cache.hessian = None;
+            cache.objective_precond = None;
+            if run.gradient_converged() {
+                status = Some(Status::Converged);
+            } else {
+                status = run.stalled(ared, step_norm);
+            }
+        } else if fails.non_finite_trial >= cfg.max_consecutive_failures {
+            status = Some(Status::NonFiniteObjective);
+        }
+        record.accepted = accepted;
+        record.f = run.f;
+        record.grad_norm = run.gnorm;
+        record.elapsed_s = run.elapsed_s();
+        if let Some(s) = run.record(record, callback) {
+            return Ok(Some(s));
+        }
+        if let Some(s) = status {
+            return Ok(Some(s));
+        }
+        if !accepted && radius_collapsed(*radius, cfg.min_radius, run.x.view()) {
+            return Ok(Some(Status::RadiusCollapsed));
+        }
+        Ok(None)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -6,22 +6,34 @@
 //! * `steihaug solve --problem NAME [--n N] [--solver tr|linesearch|dense]
 //!   [--nx NX --ny NY] [--hessian matrix-free|assembled]
 //!   [--precond none|jacobi|objective|ic0] [--gtol X] [--max-iter K] [--json]
-//!   [--check-derivatives]` — any registered problem; grid problems
-//!   (MINPACK-2 msa, ept, ssc, odc, pjb) take a grid and a Hessian mode;
-//!   `ic0` is the problem's own preconditioner, IC(0) of the assembled Hessian;
+//!   [--check-derivatives] [--report FILE] [--plot FILE.svg]
+//!   [--checkpoint FILE [--checkpoint-every K]] [--resume FILE] [--quiet]`
+//!   — any registered problem; grid problems (MINPACK-2 msa, ept, ssc, odc,
+//!   pjb) take a grid and a Hessian mode; `ic0` is the problem's own
+//!   preconditioner, IC(0) of the assembled Hessian;
 //! * `steihaug problems` — the list of problems.
+//!
+//! A progress bar (iteration, f, |g|, HVPs) appears on stderr when a solve
+//! runs longer than a second, unless stderr or stdout is not a terminal or
+//! `--quiet` is given. Ctrl-C stops the solve at the end of the current
+//! iteration (status `stopped_by_user`) and the report is still printed and
+//! written; a second Ctrl-C exits at once with status 130.
 //!
 //! Exit status: 0 when the solve converged, 3 when it ended otherwise (the
 //! status says why), 2 for bad arguments, 1 for any other error.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use steihaug::checkpoint::{Checkpoint, Checkpointing, JsonFile};
 use steihaug::derivatives::{check_derivatives, CheckOptions, DerivativeReport};
+use steihaug::observe::{Observer, Observers, StopFlag};
 use steihaug::problems::registry::{self, Size, PROBLEMS};
 use steihaug::report::table_header;
 use steihaug::{
@@ -44,7 +56,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Solve a built-in problem.
-    Solve(SolveArgs),
+    Solve(Box<SolveArgs>),
     /// List the built-in problems.
     Problems,
 }
@@ -121,9 +133,29 @@ struct SolveArgs {
     /// Print the report as one JSON object (and no table).
     #[arg(long)]
     json: bool,
-    /// Do not print the per-iteration table.
+    /// Do not print the per-iteration table or the progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Write the full report (x, history, counts) as JSON to FILE; it reads
+    /// back with `Report::from_json`.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Draw |g| and f - f_best against iterations and HVPs into FILE.svg
+    /// (feature `plot`, part of the default `cli`).
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+    /// Trust region only: save a JSON checkpoint to FILE every
+    /// --checkpoint-every iterations.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// Iterations between checkpoints.
+    #[arg(long, default_value_t = 10, value_name = "K")]
+    checkpoint_every: usize,
+    /// Trust region only: continue from a checkpoint FILE (with the options
+    /// it was written with, except the iteration and time budgets given
+    /// here); the problem arguments must describe the same problem.
+    #[arg(long, value_name = "FILE")]
+    resume: Option<PathBuf>,
     /// Before solving, compare the problem's gradient and Hessian-vector
     /// products with finite differences at x0 and print the verdict.
     #[arg(long)]
@@ -147,6 +179,11 @@ impl Default for SolveArgs {
             hessian: HessianKind::MatrixFree,
             json: false,
             quiet: false,
+            report: None,
+            plot: None,
+            checkpoint: None,
+            checkpoint_every: 10,
+            resume: None,
             check_derivatives: false,
         }
     }
@@ -187,9 +224,10 @@ fn main() -> ExitCode {
             };
         }
     };
+    let stop = StopFlag::new();
     let result = match cli.command {
-        None => solve(&SolveArgs::default()),
-        Some(Command::Solve(args)) => solve(&args),
+        None => solve(&SolveArgs::default(), &stop),
+        Some(Command::Solve(args)) => solve(&args, &stop),
         Some(Command::Problems) => {
             for p in PROBLEMS {
                 println!(
@@ -231,8 +269,80 @@ fn termination(args: &SolveArgs) -> steihaug::Result<Termination> {
     })
 }
 
+/// Ctrl-C sets `stop`; the solve ends at the end of the current iteration.
+/// A second Ctrl-C exits at once.
+fn install_ctrlc(stop: &StopFlag) {
+    let flag = stop.clone();
+    let res = ctrlc::set_handler(move || {
+        if flag.is_stop_requested() {
+            std::process::exit(130);
+        }
+        flag.request_stop();
+        eprintln!("\nsteihaug: interrupted; stopping at the end of this iteration (Ctrl-C again to quit now)");
+    });
+    if let Err(e) = res {
+        eprintln!("steihaug: warning: cannot install the Ctrl-C handler: {e}");
+    }
+}
+
+/// A progress bar on stderr that appears once a solve has run for
+/// [`PROGRESS_DELAY`].
+struct Progress {
+    bar: indicatif::ProgressBar,
+    start: Instant,
+    shown: bool,
+}
+
+/// Runs shorter than this show no bar.
+const PROGRESS_DELAY: Duration = Duration::from_secs(1);
+
+impl Progress {
+    fn new() -> Self {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        Self {
+            bar,
+            start: Instant::now(),
+            shown: false,
+        }
+    }
+
+    /// Prints a line above the bar (or plainly while it is hidden).
+    fn println(&self, line: &str) {
+        if self.shown {
+            self.bar.suspend(|| println!("{line}"));
+        } else {
+            println!("{line}");
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn observe(&mut self, r: &IterationRecord) -> ControlFlow<()> {
+        if !self.shown && self.start.elapsed() >= PROGRESS_DELAY {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(Duration::from_millis(200));
+            self.shown = true;
+        }
+        self.bar.set_message(format!(
+            "iter {:>5}  f {:.6e}  |g| {:.3e}  hvps {}",
+            r.iter, r.f, r.grad_norm, r.hvps
+        ));
+        ControlFlow::Continue(())
+    }
+
+    fn finish(&mut self, _report: &Report) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Runs one solve; `Ok(converged)`.
-fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
+fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     let built = registry::build_with(
         &args.problem,
         Size {
@@ -274,7 +384,27 @@ fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
             ),
         });
     }
+    if args.solver != SolverKind::Tr && (args.checkpoint.is_some() || args.resume.is_some()) {
+        return Err(steihaug::Error::InvalidOption {
+            name: "checkpoint",
+            reason:
+                "checkpoints are written and resumed by the trust-region solver (--solver tr) only"
+                    .into(),
+        });
+    }
+    #[cfg(not(feature = "plot"))]
+    if args.plot.is_some() {
+        return Err(steihaug::Error::InvalidOption {
+            name: "plot",
+            reason: "this build has no plots; rebuild with `--features plot`".into(),
+        });
+    }
+    let resume = args.resume.as_ref().map(Checkpoint::read).transpose()?;
+    install_ctrlc(stop);
+
     let show_table = !args.json && !args.quiet;
+    let show_bar =
+        !args.quiet && std::io::stderr().is_terminal() && std::io::stdout().is_terminal();
     let check_x0 = if args.check_derivatives {
         let r = check_derivatives(obj, built.x0.view(), &CheckOptions::default())?;
         if !args.json {
@@ -284,8 +414,8 @@ fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
     } else {
         None
     };
-    let mut out = std::io::stdout().lock();
     if show_table {
+        let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
             "problem {} (n = {n}), solver {}",
@@ -294,20 +424,60 @@ fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
         );
         let _ = writeln!(out, "{}", table_header());
     }
-    let mut callback = |rec: &IterationRecord| {
-        if show_table {
-            let _ = writeln!(std::io::stdout().lock(), "{}", rec.table_row());
-        }
-        ControlFlow::Continue(())
-    };
-    drop(out);
+    let progress = show_bar.then(|| std::rc::Rc::new(std::cell::RefCell::new(Progress::new())));
+    let mut observers = Observers::new();
+    if show_table {
+        let progress = progress.clone();
+        observers.push(move |rec: &IterationRecord| {
+            match &progress {
+                Some(p) => p.borrow().println(&rec.table_row()),
+                None => {
+                    let _ = writeln!(std::io::stdout().lock(), "{}", rec.table_row());
+                }
+            }
+            ControlFlow::Continue(())
+        });
+    }
+    if let Some(p) = &progress {
+        let p = p.clone();
+        observers.push(move |rec: &IterationRecord| p.borrow_mut().observe(rec));
+    }
+    observers.push(stop.clone());
+    let mut callback = observers.callback();
     let report: Report = match args.solver {
-        SolverKind::Tr => TrustRegion::new(TrustRegionConfig {
-            termination: term,
-            preconditioning: precond,
-            ..TrustRegionConfig::default()
-        })
-        .solve_with(obj, built.x0.view(), &mut callback)?,
+        SolverKind::Tr => {
+            let mut config = TrustRegionConfig {
+                termination: term,
+                preconditioning: precond,
+                ..TrustRegionConfig::default()
+            };
+            if let Some(cp) = &resume {
+                // The checkpoint's options, with this run's budgets.
+                config = TrustRegionConfig {
+                    termination: Termination {
+                        max_iter: term.max_iter,
+                        max_hvps: term.max_hvps,
+                        max_evals: term.max_evals,
+                        max_time: term.max_time,
+                        ..cp.config.termination
+                    },
+                    ..cp.config
+                };
+            }
+            let solver = TrustRegion::new(config);
+            let mut sink = args.checkpoint.as_ref().map(JsonFile::new);
+            let checkpointing = sink.as_mut().map(|s| Checkpointing {
+                every: args.checkpoint_every,
+                sink: s,
+            });
+            match (&resume, checkpointing) {
+                (Some(cp), ck) => solver.resume_with(obj, cp, ck, &mut callback)?,
+                (None, Some(ck)) => {
+                    solver.solve_with_checkpoints(obj, built.x0.view(), ck, &mut callback)?
+                }
+                (None, None) => solver.solve_with(obj, built.x0.view(), &mut callback)?,
+            }
+        }
         SolverKind::Linesearch => LineSearchNewtonCg::new(LineSearchConfig {
             termination: term,
             preconditioning: precond,
@@ -320,6 +490,32 @@ fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
         })
         .solve_with(obj, built.x0.view(), &mut callback)?,
     };
+    drop(callback);
+    observers.finish(&report);
+    if let Some(p) = &progress {
+        p.borrow_mut().finish(&report);
+    }
+    if let Some(path) = &args.report {
+        let json = report.to_json()?;
+        std::fs::write(path, json).map_err(|e| {
+            steihaug::Error::InvalidInput(format!("cannot write {}: {e}", path.display()))
+        })?;
+    }
+    #[cfg(feature = "plot")]
+    if let Some(path) = &args.plot {
+        let options = steihaug::plot::PlotOptions {
+            title: Some(format!(
+                "{} (n = {n}), {}: {} after {} iterations",
+                args.problem,
+                solver_name(args.solver),
+                report.status,
+                report.iterations
+            )),
+            f_star: None,
+            ..Default::default()
+        };
+        steihaug::plot::convergence_svg(&report, &options, path)?;
+    }
     if args.json {
         let j = JsonReport {
             problem: &args.problem,

@@ -1,0 +1,294 @@
+//! Checkpoints of a trust-region solve: save the state every K iterations,
+//! resume from it later, and end where the uninterrupted solve would have.
+//!
+//! A [`Checkpoint`] holds everything the trust-region loop carries from one
+//! iteration to the next: the point x, f(x), ∇f(x), ‖∇f(x)‖, ‖∇f(x0)‖ (the
+//! base of the relative gradient test), the iteration number, the radius Δ,
+//! the consecutive-failure counters, the evaluation counts, the elapsed time
+//! and the history so far, plus the solver options it was written with. The
+//! Hessian is not saved: it is prepared again at x on resume, which gives the
+//! same operator for a deterministic objective, so the resumed solve takes
+//! the same steps (only `counts.hessians` may be one higher).
+//!
+//! ```
+//! use steihaug::checkpoint::{Checkpoint, Checkpointing};
+//! use steihaug::{observe::no_callback, problems::ExtendedRosenbrock, TrustRegion};
+//!
+//! let problem = ExtendedRosenbrock::new(100)?;
+//! let solver = TrustRegion::default();
+//! let mut saved: Vec<Checkpoint> = Vec::new();
+//! let mut sink = |c: &Checkpoint| {
+//!     saved.push(c.clone());
+//!     Ok(())
+//! };
+//! let full = solver.solve_with_checkpoints(
+//!     &problem,
+//!     problem.start().view(),
+//!     Checkpointing { every: 5, sink: &mut sink },
+//!     &mut no_callback,
+//! )?;
+//! // Resume from the first checkpoint (after iteration 5).
+//! let resumed = solver.resume(&problem, &saved[0])?;
+//! assert_eq!(resumed.x, full.x);
+//! assert_eq!(resumed.iterations, full.iterations);
+//! # Ok::<(), steihaug::Error>(())
+//! ```
+//!
+//! With the `serde` feature a checkpoint is a JSON document
+//! (`Checkpoint::to_json`, `Checkpoint::from_json`, `JsonFile` as a
+//! sink). Floats are written in their shortest round-trip form and read back
+//! exactly (serde_json's `float_roundtrip`), so x and g survive bit for bit;
+//! non-finite values in the history (a ratio of −∞ for a rejected
+//! non-finite trial, NaN for fields a solver does not use) are written as
+//! the strings `"NaN"`, `"inf"`, `"-inf"`.
+
+use std::time::Duration;
+
+use ndarray::Array1;
+
+use crate::config::Termination;
+use crate::error::{Error, Result};
+use crate::report::{Counts, IterationRecord};
+use crate::run::Run;
+use crate::trust_region::{FailureCounters, TrProgress, TrustRegionConfig};
+
+/// The value of [`Checkpoint::format`].
+pub const CHECKPOINT_FORMAT: &str = "steihaug-checkpoint";
+/// The current [`Checkpoint::version`]; a checkpoint of another version is
+/// refused.
+pub const CHECKPOINT_VERSION: u32 = 1;
+
+/// The saved state of a trust-region solve after an iteration.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Checkpoint {
+    /// Always [`CHECKPOINT_FORMAT`].
+    pub format: String,
+    /// [`CHECKPOINT_VERSION`] when written.
+    pub version: u32,
+    /// The solver that wrote it (`"trust_region"`).
+    pub solver: String,
+    /// The options of the solve that wrote it.
+    pub config: TrustRegionConfig,
+    /// The current (last accepted) point.
+    pub x: Vec<f64>,
+    /// ∇f(x).
+    pub g: Vec<f64>,
+    /// f(x).
+    pub f: f64,
+    /// ‖∇f(x)‖.
+    pub grad_norm: f64,
+    /// ‖∇f(x0)‖, the base of the relative gradient test.
+    pub grad_norm0: f64,
+    /// Outer iterations done.
+    pub iter: usize,
+    /// The trust radius for the next iteration.
+    pub radius: f64,
+    /// Consecutive-failure counters.
+    pub failures: FailureCounters,
+    /// Evaluation counts so far.
+    pub counts: Counts,
+    /// Seconds spent so far (a resumed solve's clock and `max_time` continue
+    /// from here).
+    pub elapsed_s: f64,
+    /// The history so far.
+    pub history: Vec<IterationRecord>,
+}
+
+impl Checkpoint {
+    pub(crate) fn capture(cfg: &TrustRegionConfig, run: &Run<'_>, progress: &TrProgress) -> Self {
+        Self {
+            format: CHECKPOINT_FORMAT.into(),
+            version: CHECKPOINT_VERSION,
+            solver: "trust_region".into(),
+            config: *cfg,
+            x: run.x.to_vec(),
+            g: run.g.to_vec(),
+            f: run.f,
+            grad_norm: run.gnorm,
+            grad_norm0: run.gnorm0,
+            iter: run.iter,
+            radius: progress.radius,
+            failures: progress.fails,
+            counts: run.counts,
+            elapsed_s: run.elapsed_s(),
+            history: run.history.clone(),
+        }
+    }
+
+    /// The dimension n.
+    pub fn n(&self) -> usize {
+        self.x.len()
+    }
+
+    /// Checks that the checkpoint is complete and fits a problem of
+    /// dimension `n`; every failure is an [`Error::Checkpoint`].
+    pub fn validate(&self, n: usize) -> Result<()> {
+        let bad = |reason: String| Err(Error::Checkpoint(reason));
+        if self.format != CHECKPOINT_FORMAT {
+            return bad(format!(
+                "format is `{}`, expected `{CHECKPOINT_FORMAT}`",
+                self.format
+            ));
+        }
+        if self.version != CHECKPOINT_VERSION {
+            return bad(format!(
+                "version {} is not supported (expected {CHECKPOINT_VERSION})",
+                self.version
+            ));
+        }
+        if self.solver != "trust_region" {
+            return bad(format!(
+                "written by solver `{}`, only `trust_region` can resume",
+                self.solver
+            ));
+        }
+        if self.x.len() != n {
+            return bad(format!(
+                "x has dimension {}, the problem has {n}",
+                self.x.len()
+            ));
+        }
+        if self.g.len() != n {
+            return bad(format!(
+                "g has dimension {}, the problem has {n}",
+                self.g.len()
+            ));
+        }
+        if !self.x.iter().chain(&self.g).all(|v| v.is_finite()) {
+            return bad("x or g has a non-finite entry".into());
+        }
+        if !self.f.is_finite() {
+            return bad(format!("f = {} is not finite", self.f));
+        }
+        for (name, v) in [
+            ("grad_norm", self.grad_norm),
+            ("grad_norm0", self.grad_norm0),
+            ("elapsed_s", self.elapsed_s),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(format!("{name} = {v} must be finite and non-negative"));
+            }
+        }
+        if !(self.radius.is_finite() && self.radius > 0.0) {
+            return bad(format!(
+                "radius = {} must be finite and positive",
+                self.radius
+            ));
+        }
+        if self.history.len() > self.iter {
+            return bad(format!(
+                "{} history records for {} iterations",
+                self.history.len(),
+                self.iter
+            ));
+        }
+        self.config
+            .validate()
+            .map_err(|e| Error::Checkpoint(format!("invalid options: {e}")))
+    }
+
+    /// The solve state (call [`Checkpoint::validate`] first).
+    pub(crate) fn restore<'t>(&self, term: &'t Termination) -> (Run<'t>, TrProgress) {
+        let run = Run::restore(
+            term,
+            Array1::from(self.x.clone()),
+            Array1::from(self.g.clone()),
+            self.f,
+            self.grad_norm,
+            self.grad_norm0,
+            self.iter,
+            self.counts,
+            self.history.clone(),
+            Duration::from_secs_f64(self.elapsed_s),
+        );
+        let progress = TrProgress {
+            radius: self.radius,
+            fails: self.failures,
+        };
+        (run, progress)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl Checkpoint {
+    /// The checkpoint as a JSON document.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| Error::Checkpoint(e.to_string()))
+    }
+
+    /// Parses a JSON checkpoint; a malformed document is an
+    /// [`Error::Checkpoint`]. Call [`Checkpoint::validate`] (or resume, which
+    /// does) to check that it fits a problem.
+    pub fn from_json(s: &str) -> Result<Self> {
+        serde_json::from_str(s).map_err(|e| Error::Checkpoint(format!("not a checkpoint: {e}")))
+    }
+
+    /// Reads a JSON checkpoint file.
+    pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let s = std::fs::read_to_string(path)
+            .map_err(|e| Error::Checkpoint(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_json(&s)
+    }
+
+    /// Writes the checkpoint as JSON to `path`, atomically: into a
+    /// temporary file next to it, then renamed, so a crash mid-write never
+    /// leaves a truncated checkpoint.
+    pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let path = path.as_ref();
+        let json = self.to_json()?;
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = std::path::PathBuf::from(tmp);
+        let io =
+            |e: std::io::Error| Error::Checkpoint(format!("cannot write {}: {e}", path.display()));
+        std::fs::write(&tmp, json).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+}
+
+/// Where checkpoints go. Implemented by closures
+/// `FnMut(&Checkpoint) -> Result<()>` and by `JsonFile` (feature `serde`); an error from
+/// `save` ends the solve with that error.
+pub trait CheckpointSink {
+    /// Stores one checkpoint.
+    fn save(&mut self, checkpoint: &Checkpoint) -> Result<()>;
+}
+
+impl<F: FnMut(&Checkpoint) -> Result<()>> CheckpointSink for F {
+    fn save(&mut self, checkpoint: &Checkpoint) -> Result<()> {
+        self(checkpoint)
+    }
+}
+
+/// A sink that (over)writes one JSON file with the latest checkpoint.
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone)]
+pub struct JsonFile {
+    /// The file.
+    pub path: std::path::PathBuf,
+}
+
+#[cfg(feature = "serde")]
+impl JsonFile {
+    /// A sink writing to `path`.
+    pub fn new(path: impl Into<std::path::PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl CheckpointSink for JsonFile {
+    fn save(&mut self, checkpoint: &Checkpoint) -> Result<()> {
+        checkpoint.write(&self.path)
+    }
+}
+
+/// How often, and where, a solve saves checkpoints.
+pub struct Checkpointing<'a> {
+    /// Save after every `every`-th iteration (0: never).
+    pub every: usize,
+    /// Where to save.
+    pub sink: &'a mut dyn CheckpointSink,
+}
