@@ -433,6 +433,7 @@ pub mod rng;
 mod run;
 #[cfg(feature = "serde")]
 mod serde_float;
+pub mod sparse;
 pub mod status;
 pub mod subproblem;
 pub mod trust_region;

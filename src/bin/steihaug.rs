@@ -4,9 +4,13 @@
 //!   n = 1,000,000) with the trust-region Newton-CG solver and prints a
 //!   per-iteration table and a summary;
 //! * `steihaug solve --problem NAME [--n N] [--solver tr|linesearch|dense]
-//!   [--gtol X] [--max-iter K] [--json] [--check-derivatives] [--report FILE]
-//!   [--plot FILE.svg] [--checkpoint FILE [--checkpoint-every K]]
-//!   [--resume FILE] [--quiet]` — any registered problem;
+//!   [--nx NX --ny NY] [--hessian matrix-free|assembled]
+//!   [--precond none|jacobi|objective|ic0] [--gtol X] [--max-iter K] [--json]
+//!   [--check-derivatives] [--report FILE] [--plot FILE.svg]
+//!   [--checkpoint FILE [--checkpoint-every K]] [--resume FILE] [--quiet]`
+//!   — any registered problem; grid problems (MINPACK-2 msa, ept, ssc, odc,
+//!   pjb) take a grid and a Hessian mode; `ic0` is the problem's own
+//!   preconditioner, IC(0) of the assembled Hessian;
 //! * `steihaug problems` — the list of problems.
 //!
 //! A progress bar (iteration, f, |g|, HVPs) appears on stderr when a solve
@@ -75,6 +79,17 @@ enum PrecondKind {
     Jacobi,
     /// The problem's own preconditioner, if it has one.
     Objective,
+    /// Incomplete Cholesky IC(0) of the assembled Hessian (MINPACK-2
+    /// problems); the problem's own preconditioner.
+    Ic0,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum HessianKind {
+    /// Matrix-free Hessian-vector products.
+    MatrixFree,
+    /// Assembled sparse Hessian (grid problems).
+    Assembled,
 }
 
 #[derive(clap::Args)]
@@ -112,6 +127,9 @@ struct SolveArgs {
     /// Preconditioner for the Newton-CG solvers.
     #[arg(long, value_enum, default_value = "none")]
     precond: PrecondKind,
+    /// How grid problems supply the Hessian.
+    #[arg(long, value_enum, default_value = "matrix-free")]
+    hessian: HessianKind,
     /// Print the report as one JSON object (and no table).
     #[arg(long)]
     json: bool,
@@ -158,6 +176,7 @@ impl Default for SolveArgs {
             max_hvps: None,
             max_time: None,
             precond: PrecondKind::None,
+            hessian: HessianKind::MatrixFree,
             json: false,
             quiet: false,
             report: None,
@@ -324,21 +343,38 @@ impl Observer for Progress {
 
 /// Runs one solve; `Ok(converged)`.
 fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
-    let built = registry::build(
+    let built = registry::build_with(
         &args.problem,
         Size {
             n: args.n,
             nx: args.nx,
             ny: args.ny,
         },
+        registry::BuildOptions {
+            hessian: match args.hessian {
+                HessianKind::MatrixFree => registry::HessianMode::MatrixFree,
+                HessianKind::Assembled => registry::HessianMode::Assembled,
+            },
+        },
     )?;
+    if args.precond == PrecondKind::Ic0 && !registry::GRID_PROBLEMS.contains(&args.problem.as_str())
+    {
+        return Err(steihaug::Error::InvalidOption {
+            name: "precond",
+            reason: format!(
+                "ic0 is the preconditioner of the grid problems ({}); use objective or jacobi for {}",
+                registry::GRID_PROBLEMS.join(", "),
+                args.problem
+            ),
+        });
+    }
     let obj = &*built.objective;
     let n = built.x0.len();
     let term = termination(args)?;
     let precond = match args.precond {
         PrecondKind::None => Preconditioning::None,
         PrecondKind::Jacobi => Preconditioning::Jacobi,
-        PrecondKind::Objective => Preconditioning::Objective,
+        PrecondKind::Objective | PrecondKind::Ic0 => Preconditioning::Objective,
     };
     if args.solver == SolverKind::Dense && n > 20_000 {
         return Err(steihaug::Error::InvalidOption {

@@ -11,6 +11,7 @@
 
 pub mod cutest;
 mod logistic;
+pub mod minpack2;
 mod quadratic;
 pub mod registry;
 mod rosenbrock;

@@ -9,7 +9,9 @@ use ndarray::Array1;
 use crate::error::{Error, Result};
 use crate::objective::DynObjective;
 
+use super::minpack2::{Element, Minpack2};
 use super::{DenseLogistic, ExtendedRosenbrock, Rosenbrock};
+use crate::sparse::Assembled;
 
 /// The size arguments a problem may take.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -20,6 +22,24 @@ pub struct Size {
     pub nx: Option<usize>,
     /// Grid height (grid problems).
     pub ny: Option<usize>,
+}
+
+/// How a problem supplies its Hessian (grid problems; asking the others
+/// for an assembled Hessian is an [`Error::InvalidOption`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HessianMode {
+    /// Matrix-free products (the default).
+    #[default]
+    MatrixFree,
+    /// An assembled sparse matrix (sprs CSR), refilled at each point.
+    Assembled,
+}
+
+/// Build options beyond the size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Matrix-free or assembled Hessian.
+    pub hessian: HessianMode,
 }
 
 /// A built problem.
@@ -60,6 +80,32 @@ pub const PROBLEMS: &[ProblemInfo] = &[
         default_n: 3,
         description:
             "logistic regression, 100n synthetic samples, n features (seed 42), unregularized",
+    },
+    ProblemInfo {
+        name: "msa",
+        default_n: 100,
+        description:
+            "MINPACK-2 minimal surface, Enneper boundary; --nx/--ny grid (default 100x100)",
+    },
+    ProblemInfo {
+        name: "ept",
+        default_n: 100,
+        description: "MINPACK-2 elastic-plastic torsion (c = 5, no bounds); --nx/--ny grid",
+    },
+    ProblemInfo {
+        name: "ssc",
+        default_n: 100,
+        description: "MINPACK-2 steady-state combustion (lambda = 5); --nx/--ny grid",
+    },
+    ProblemInfo {
+        name: "odc",
+        default_n: 100,
+        description: "MINPACK-2 optimal design with composites (C^1 only); --nx/--ny grid",
+    },
+    ProblemInfo {
+        name: "pjb",
+        default_n: 100,
+        description: "MINPACK-2 journal bearing without bounds (ecc = 0.1, b = 10); --nx/--ny grid",
     },
     ProblemInfo {
         name: "arwhead",
@@ -155,8 +201,75 @@ pub const PROBLEMS: &[ProblemInfo] = &[
     },
 ];
 
-/// Builds the problem `name` at `size`.
+/// The MINPACK-2 grid problems: they take `nx`/`ny`, an assembled Hessian
+/// ([`HessianMode::Assembled`]) and IC(0) as their own preconditioner.
+pub const GRID_PROBLEMS: &[&str] = &["msa", "ept", "ssc", "odc", "pjb"];
+
+/// Known optimal values of the MINPACK-2 problems on some grids
+/// (`reference/minpack2.md`; TAO outputs for the small grids).
+fn minpack2_f_star(name: &str, nx: usize, ny: usize) -> Option<f64> {
+    match (name, nx, ny) {
+        ("msa", 10, 8) => Some(1.41775),
+        ("msa", 50, 50) => Some(1.42122750),
+        ("msa", 100, 100) => Some(1.42132761),
+        ("ept", 10, 10) => Some(-0.427745),
+        ("ept", 16, 16) => Some(-0.434409),
+        ("ept", 50, 50) => Some(-0.43875477),
+        ("ept", 100, 100) => Some(-0.43916321),
+        ("ssc", 50, 50) => Some(-5.61084789),
+        ("ssc", 100, 100) => Some(-5.61132606),
+        ("odc", 50, 50) => Some(-0.01135947),
+        ("odc", 100, 100) => Some(-0.01137725),
+        _ => None,
+    }
+}
+
+fn grid_problem<E: Element + 'static>(
+    p: Minpack2<E>,
+    name: &str,
+    opts: BuildOptions,
+) -> Result<Built> {
+    let g = p.geometry();
+    let x0 = p.start();
+    let f_star = minpack2_f_star(name, g.nx, g.ny);
+    let objective: Box<dyn DynObjective> = match opts.hessian {
+        HessianMode::MatrixFree => Box::new(p),
+        HessianMode::Assembled => Box::new(Assembled::new(p)?),
+    };
+    Ok(Built {
+        objective,
+        x0,
+        f_star,
+    })
+}
+
+/// The grid of a grid problem: `--nx`/`--ny` (ny defaults to nx), or a
+/// square grid from `--n` (which must then be a perfect square).
+fn grid_size(size: Size, default: usize) -> Result<(usize, usize)> {
+    let nx = match (size.nx, size.n) {
+        (Some(nx), _) => nx,
+        (None, Some(n)) => {
+            let r = (n as f64).sqrt().round() as usize;
+            if r.checked_mul(r) != Some(n) {
+                return Err(Error::InvalidOption {
+                    name: "n",
+                    reason: format!("a grid problem needs --nx/--ny or a square n, got {n}"),
+                });
+            }
+            r
+        }
+        (None, None) => default,
+    };
+    Ok((nx, size.ny.unwrap_or(nx)))
+}
+
+/// Builds the problem `name` at `size` (matrix-free Hessians).
 pub fn build(name: &str, size: Size) -> Result<Built> {
+    build_with(name, size, BuildOptions::default())
+}
+
+/// Builds the problem `name` at `size` with options.
+pub fn build_with(name: &str, size: Size, opts: BuildOptions) -> Result<Built> {
     let info = PROBLEMS
         .iter()
         .find(|p| p.name == name || (name == "srosenbr" && p.name == "extended-rosenbrock"))
@@ -171,6 +284,24 @@ pub fn build(name: &str, size: Size) -> Result<Built> {
             ))
         })?;
     let n = size.n.unwrap_or(info.default_n);
+    if !GRID_PROBLEMS.contains(&info.name) {
+        if opts.hessian == HessianMode::Assembled {
+            return Err(Error::InvalidOption {
+                name: "hessian",
+                reason: format!(
+                    "an assembled Hessian is available for the grid problems ({}), not for {}",
+                    GRID_PROBLEMS.join(", "),
+                    info.name
+                ),
+            });
+        }
+        if size.nx.is_some() || size.ny.is_some() {
+            return Err(Error::InvalidOption {
+                name: "nx",
+                reason: format!("{} is not a grid problem; use --n", info.name),
+            });
+        }
+    }
     match info.name {
         "rosenbrock" => {
             if n != 2 {
@@ -210,6 +341,16 @@ pub fn build(name: &str, size: Size) -> Result<Built> {
                 x0: Array1::zeros(n),
                 f_star: None,
             })
+        }
+        "msa" | "ept" | "ssc" | "odc" | "pjb" => {
+            let (nx, ny) = grid_size(size, info.default_n)?;
+            match info.name {
+                "msa" => grid_problem(Minpack2::msa(nx, ny)?, info.name, opts),
+                "ept" => grid_problem(Minpack2::ept(nx, ny)?, info.name, opts),
+                "ssc" => grid_problem(Minpack2::ssc(nx, ny)?, info.name, opts),
+                "odc" => grid_problem(Minpack2::odc(nx, ny)?, info.name, opts),
+                _ => grid_problem(Minpack2::pjb(nx, ny)?, info.name, opts),
+            }
         }
         cutest_name if super::cutest::NAMES.contains(&cutest_name) => {
             let b = super::cutest::build(cutest_name, n)?;
