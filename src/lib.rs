@@ -38,7 +38,12 @@
 //! * [`LinearOperator`] (`apply(v, out)`) and [`Preconditioner`];
 //! * [`subproblem::steihaug`]: the truncated CG inner loop;
 //! * solvers: [`TrustRegion`], [`LineSearchNewtonCg`], [`DenseNewton`];
-//! * [`Report`]: point, [`Status`], counts, history.
+//! * [`Report`]: point, [`Status`], counts, history;
+//! * [`shard`]: finite sums `Σ_s f_s(w)` over data shards, evaluated in
+//!   parallel and bit-for-bit reproducibly for any thread count;
+//!   [`problems::sparse_logistic`] is LIBLINEAR's L2 logistic regression on
+//!   it, [`io`] reads LIBSVM files and [`datagen`] makes rcv1-shaped
+//!   synthetic data.
 //!
 //! ## Cargo features
 //! | feature | default | what it adds |
@@ -56,8 +61,10 @@
 pub struct ReadmeDoctests;
 
 pub mod config;
+pub mod datagen;
 pub mod dense;
 pub mod error;
+pub mod io;
 pub mod line_search;
 pub mod objective;
 pub mod observe;
@@ -68,6 +75,7 @@ pub mod problems;
 pub mod report;
 pub mod rng;
 mod run;
+pub mod shard;
 pub mod status;
 pub mod subproblem;
 pub mod trust_region;
@@ -83,5 +91,6 @@ pub use operator::{assemble_dense, FnOperator, LinearOperator};
 pub use par::Par;
 pub use precond::{Identity, Jacobi, Preconditioner};
 pub use report::{Counts, IterationRecord, Report};
+pub use shard::{Shard, ShardedSum};
 pub use status::{CgExit, Status};
 pub use trust_region::{InitialRadius, RadiusRule, TrustRegion, TrustRegionConfig};

@@ -4,12 +4,15 @@
 //! * [`ExtendedRosenbrock`]: the Moré-Garbow-Hillstrom extended Rosenbrock
 //!   function (#21; CUTEst SROSENBR), any even n, f* = 0 at x = 1;
 //! * [`Quadratic`]: ½xᵀAx + bᵀx with a dense matrix;
-//! * [`DenseLogistic`]: logistic regression on a dense design matrix.
+//! * [`DenseLogistic`]: logistic regression on a dense design matrix;
+//! * [`sparse_logistic`]: LIBLINEAR's L2 logistic regression on sparse rows,
+//!   as a sharded sum.
 
 mod logistic;
 mod quadratic;
 pub mod registry;
 mod rosenbrock;
+pub mod sparse_logistic;
 
 pub use logistic::{DenseLogistic, DenseLogisticHessian};
 pub use quadratic::Quadratic;
