@@ -198,9 +198,10 @@ pub fn write_row<W: Write>(out: &mut W, label: f64, indices: &[u32], values: &[f
     if !label.is_finite() {
         return Err(Error::InvalidInput(format!("label {label} is not finite")));
     }
-    if label == 1.0 {
+    // Labels are exact codes, not measurements: compare exactly.
+    if label.total_cmp(&1.0).is_eq() {
         out.write_all(b"+1")?;
-    } else if label == -1.0 {
+    } else if label.total_cmp(&-1.0).is_eq() {
         out.write_all(b"-1")?;
     } else {
         write!(out, "{label}")?;

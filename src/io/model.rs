@@ -176,11 +176,10 @@ impl LinearModel {
             let mut parts = t.split_whitespace();
             match parts.next() {
                 Some("solver_type") => solver_type = parts.next().map(str::to_string),
-                Some("nr_class") => {
-                    if parts.next() != Some("2") {
-                        return Err(perr(line_no, "only two-class models are supported".into()));
-                    }
+                Some("nr_class") if parts.next() != Some("2") => {
+                    return Err(perr(line_no, "only two-class models are supported".into()));
                 }
+                Some("nr_class") => {}
                 Some("label") => {
                     let l: Vec<f64> = parts.filter_map(|s| s.parse().ok()).collect();
                     if l.len() != 2 || !l.iter().all(|v| v.is_finite()) {

@@ -67,7 +67,10 @@ impl BinaryDataset {
                 "the data must be in CSR storage".into(),
             ));
         }
-        if let Some(i) = y.iter().position(|&v| !(v == 1.0 || v == -1.0)) {
+        // Labels are exact codes, not measurements: compare exactly.
+        #[allow(clippy::float_cmp)]
+        let bad = y.iter().position(|&v| v != 1.0 && v != -1.0);
+        if let Some(i) = bad {
             return Err(Error::InvalidInput(format!(
                 "label {} of row {i} is not +1 or -1",
                 y[i]
