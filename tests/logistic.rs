@@ -555,3 +555,87 @@ fn generator_is_deterministic_and_rcv1_shaped() {
     write_libsvm(&mut d, &labels, &x).unwrap();
     assert!(d == a);
 }
+
+#[test]
+fn registered_sparse_logistic_solves() {
+    let built = steihaug::problems::registry::build(
+        "logistic-sparse",
+        steihaug::problems::registry::Size {
+            n: Some(100),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let obj = &*built.objective;
+    let r = TrustRegion::new(TrustRegionConfig {
+        preconditioning: Preconditioning::Objective,
+        ..TrustRegionConfig::default()
+    })
+    .solve(obj, built.x0.view())
+    .unwrap();
+    assert!(r.status.is_converged(), "{:?}", r.status);
+}
+
+/// `steihaug gen-data`, `train` and `predict` end to end.
+#[cfg(feature = "cli")]
+#[test]
+fn command_line_train_and_predict() {
+    use std::process::Command;
+    let bin = env!("CARGO_BIN_EXE_steihaug");
+    let dir = std::env::temp_dir().join(format!("steihaug-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("d.svm");
+    let model = dir.join("d.model");
+    let gen = |path: &std::path::Path| {
+        let out = Command::new(bin)
+            .args([
+                "gen-data",
+                "--rows",
+                "300",
+                "--cols",
+                "50",
+                "--nnz-per-row",
+                "8",
+            ])
+            .args(["--seed", "7", "-o"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        std::fs::read(path).unwrap()
+    };
+    let first = gen(&data);
+    assert_eq!(
+        first,
+        gen(&dir.join("d2.svm")),
+        "gen-data is not reproducible"
+    );
+    let out = Command::new(bin)
+        .arg("train")
+        .arg(&data)
+        .args(["-c", "2", "-e", "0.001", "--threads", "2", "-o"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("objective") && stdout.contains("cg"));
+    let out = Command::new(bin)
+        .arg("predict")
+        .arg(&data)
+        .arg(&model)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.starts_with("Accuracy = "),
+        "{stdout}"
+    );
+    // A malformed data file: exit status 1 and the line number.
+    std::fs::write(&data, "+1 1:1\n-1 3:1 2:1\n").unwrap();
+    let out = Command::new(bin).arg("train").arg(&data).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("line 2"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -61,6 +61,12 @@ pub const PROBLEMS: &[ProblemInfo] = &[
         description:
             "logistic regression, 100n synthetic samples, n features (seed 42), unregularized",
     },
+    ProblemInfo {
+        name: "logistic-sparse",
+        default_n: 1000,
+        description:
+            "LIBLINEAR -s 0 (C = 1) on rcv1-shaped synthetic data: 20n rows, n columns, ~20 nnz/row (seed 1)",
+    },
 ];
 
 /// Builds the problem `name` at `size`.
@@ -113,6 +119,17 @@ pub fn build(name: &str, size: Size) -> Result<Built> {
                 *wj = [1.5, -1.0, 0.5][j % 3] / (1.0 + (j / 3) as f64);
             }
             let p = DenseLogistic::synthetic(100 * n, &w, 0.0, 42)?;
+            Ok(Built {
+                objective: Box::new(p),
+                x0: Array1::zeros(n),
+                f_star: None,
+            })
+        }
+        "logistic-sparse" => {
+            let spec = crate::datagen::Rcv1Shaped::new(20 * n, n, 20.0f64.min(n as f64), 1);
+            let (labels, x) = spec.generate()?;
+            let data = std::sync::Arc::new(super::sparse_logistic::BinaryDataset::new(x, labels)?);
+            let p = super::sparse_logistic::l2_logistic(data, 1.0)?;
             Ok(Built {
                 objective: Box::new(p),
                 x0: Array1::zeros(n),
