@@ -5,7 +5,15 @@
 //!   per-iteration table and a summary;
 //! * `steihaug solve --problem NAME [--n N] [--solver tr|linesearch|dense]
 //!   [--gtol X] [--max-iter K] [--json]` — any registered problem;
-//! * `steihaug problems` — the list of problems.
+//! * `steihaug problems` — the list of problems;
+//! * `steihaug train DATA [-c C] [-e EPS] [--threads N] [-o MODEL]` — L2
+//!   logistic regression (LIBLINEAR `-s 0`: ½‖w‖² + C Σ log(1+e^{−y wᵀx}))
+//!   on a LIBSVM file with LIBLINEAR's stopping rule, one progress line per
+//!   Newton iteration (objective, ‖g‖, CG iterations, radius), and a model
+//!   file in LIBLINEAR's format (default `DATA.model`);
+//! * `steihaug predict DATA MODEL` — accuracy of a model on a LIBSVM file;
+//! * `steihaug gen-data --rows L --cols N --nnz-per-row K --seed S -o FILE` —
+//!   rcv1-shaped synthetic data, the same bytes for the same arguments.
 //!
 //! Exit status: 0 when the solve converged, 3 when it ended otherwise (the
 //! status says why), 2 for bad arguments, 1 for any other error.
