@@ -151,13 +151,36 @@ impl DenseNewton {
             if let Some(s) = run.budget_exhausted() {
                 return Ok(s);
             }
-            self.hessian_into(obj, run, &mut hmat)?;
+            if !self.hessian_into(obj, run, &mut hmat)? {
+                return Ok(Status::MaxHvps);
+            }
             run.iter += 1;
             let solved = match cfg.step {
                 DenseStep::Damped => shifted_cholesky_solve(&hmat, run.g.view(), &mut p),
                 DenseStep::Pure => pure_solve(&hmat, run.g.view(), &mut p),
             };
             let Some(Shifted { shift }) = solved else {
+                // Record the iteration (no step) so that the history has one
+                // record per iteration.
+                let record = IterationRecord {
+                    iter: run.iter,
+                    f: run.f,
+                    grad_norm: run.gnorm,
+                    radius: f64::NAN,
+                    next_radius: f64::NAN,
+                    ratio: f64::NAN,
+                    alpha: f64::NAN,
+                    shift: f64::NAN,
+                    accepted: false,
+                    cg_iterations: 0,
+                    cg_exit: None,
+                    step_norm: 0.0,
+                    hvps: run.counts.hvps,
+                    elapsed_s: run.elapsed_s(),
+                };
+                if let Some(s) = run.record(record, callback) {
+                    return Ok(s);
+                }
                 return Ok(Status::SingularHessian);
             };
             let step_norm = norm(p.view());
@@ -236,16 +259,20 @@ impl DenseNewton {
         }
     }
 
-    /// Fills `hmat` with the symmetric Hessian at `run.x`.
+    /// Fills `hmat` with the symmetric Hessian at `run.x`. Returns `false`
+    /// (and does nothing) when it would have to be assembled from n
+    /// products and fewer than n remain in the `max_hvps` budget.
     fn hessian_into<O: Objective + ?Sized>(
         &self,
         obj: &O,
         run: &mut Run<'_>,
         hmat: &mut Array2<f64>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let n = run.n();
-        run.counts.hessians += 1;
         if !obj.dense_hessian(run.x.view(), hmat.view_mut()) {
+            if run.hvps_left() < n as u64 {
+                return Ok(false);
+            }
             let h = obj.hessian(run.x.view());
             check_dim("Hessian operator", n, h.dim())?;
             let mut e = Array1::<f64>::zeros(n);
@@ -281,7 +308,8 @@ impl DenseNewton {
                 hmat[[j, i]] = s;
             }
         }
-        Ok(())
+        run.counts.hessians += 1;
+        Ok(true)
     }
 }
 

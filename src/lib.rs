@@ -50,6 +50,7 @@
 //! |---|---|---|
 //! | `cli` | yes | the `steihaug` binary (clap, serde_json) |
 //! | `serde` | with `cli` | `Serialize`/`Deserialize` for reports and configs |
+//! | `ad` | yes | forward-mode AD Hessian-vector products ([`derivatives::AdObjective`], num-dual) |
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -63,6 +64,7 @@ pub struct ReadmeDoctests;
 pub mod config;
 pub mod datagen;
 pub mod dense;
+pub mod derivatives;
 pub mod error;
 pub mod io;
 pub mod line_search;

@@ -248,27 +248,52 @@ impl LineSearchNewtonCg {
             run.counts.cg_iterations += info.iterations as u64;
             run.iter += 1;
 
+            let mut stop = None;
             if info.exit == CgExit::NonFinite {
                 nonfinite_cg += 1;
                 if nonfinite_cg >= 5 {
-                    return Ok(Status::NonFiniteHessian);
+                    stop = Some(Status::NonFiniteHessian);
                 }
             } else {
                 nonfinite_cg = 0;
             }
             let mut gp = run.g.dot(&p);
-            if gp >= 0.0 || !gp.is_finite() {
+            if stop.is_none() && (gp >= 0.0 || !gp.is_finite()) {
                 // No usable Newton-CG direction (zero step from a failed CG
                 // run, or an ascent direction from an inexact solve): use −g.
-                match info.exit {
-                    CgExit::TimeLimit => return Ok(Status::TimeLimit),
-                    CgExit::MaxIterations if run.hvps_left() == 0 => return Ok(Status::MaxHvps),
-                    _ => {}
-                }
+                stop = match info.exit {
+                    CgExit::TimeLimit => Some(Status::TimeLimit),
+                    CgExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
+                    _ => None,
+                };
                 ndarray::Zip::from(&mut p)
                     .and(&run.g)
                     .for_each(|p, &g| *p = -g);
                 gp = -run.gnorm * run.gnorm;
+            }
+            if let Some(status) = stop {
+                // The iteration did work (and counted it): record it, without
+                // a step, so that the history has one record per iteration.
+                let record = IterationRecord {
+                    iter: run.iter,
+                    f: run.f,
+                    grad_norm: run.gnorm,
+                    radius: f64::NAN,
+                    next_radius: f64::NAN,
+                    ratio: f64::NAN,
+                    alpha: f64::NAN,
+                    shift: f64::NAN,
+                    accepted: false,
+                    cg_iterations: info.iterations,
+                    cg_exit: Some(info.exit),
+                    step_norm: 0.0,
+                    hvps: run.counts.hvps,
+                    elapsed_s: run.elapsed_s(),
+                };
+                if let Some(s) = run.record(record, callback) {
+                    return Ok(s);
+                }
+                return Ok(status);
             }
             let step_norm = norm(p.view());
             let outcome = armijo(

@@ -4,7 +4,8 @@
 //!   n = 1,000,000) with the trust-region Newton-CG solver and prints a
 //!   per-iteration table and a summary;
 //! * `steihaug solve --problem NAME [--n N] [--solver tr|linesearch|dense]
-//!   [--gtol X] [--max-iter K] [--json]` — any registered problem;
+//!   [--gtol X] [--max-iter K] [--json] [--check-derivatives]` — any
+//!   registered problem;
 //! * `steihaug problems` — the list of problems;
 //! * `steihaug train DATA [-c C] [-e EPS] [--threads N] [-o MODEL]` — L2
 //!   logistic regression (LIBLINEAR `-s 0`: ½‖w‖² + C Σ log(1+e^{−y wᵀx}))
@@ -25,6 +26,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use steihaug::derivatives::{check_derivatives, CheckOptions, DerivativeReport};
 use steihaug::problems::registry::{self, Size, PROBLEMS};
 use steihaug::report::table_header;
 use steihaug::{
@@ -179,6 +181,10 @@ struct SolveArgs {
     /// Do not print the per-iteration table.
     #[arg(long)]
     quiet: bool,
+    /// Before solving, compare the problem's gradient and Hessian-vector
+    /// products with finite differences at x0 and print the verdict.
+    #[arg(long)]
+    check_derivatives: bool,
 }
 
 impl Default for SolveArgs {
@@ -197,6 +203,7 @@ impl Default for SolveArgs {
             precond: PrecondKind::None,
             json: false,
             quiet: false,
+            check_derivatives: false,
         }
     }
 }
@@ -219,6 +226,9 @@ struct JsonReport<'a> {
     cg_iterations: u64,
     elapsed_s: f64,
     history: &'a [IterationRecord],
+    /// The `--check-derivatives` report at x0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    derivative_check: Option<DerivativeReport>,
 }
 
 fn main() -> ExitCode {
@@ -307,6 +317,15 @@ fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
         });
     }
     let show_table = !args.json && !args.quiet;
+    let check_x0 = if args.check_derivatives {
+        let r = check_derivatives(obj, built.x0.view(), &CheckOptions::default())?;
+        if !args.json {
+            println!("at x0: {r}");
+        }
+        Some(r)
+    } else {
+        None
+    };
     let mut out = std::io::stdout().lock();
     if show_table {
         let _ = writeln!(
@@ -360,6 +379,7 @@ fn solve(args: &SolveArgs) -> steihaug::Result<bool> {
             cg_iterations: report.counts.cg_iterations,
             elapsed_s: report.elapsed.as_secs_f64(),
             history: &report.history,
+            derivative_check: check_x0,
         };
         let s =
             serde_json::to_string(&j).map_err(|e| steihaug::Error::InvalidInput(e.to_string()))?;

@@ -6,8 +6,12 @@
 //! * [`Quadratic`]: ½xᵀAx + bᵀx with a dense matrix;
 //! * [`DenseLogistic`]: logistic regression on a dense design matrix;
 //! * [`sparse_logistic`]: LIBLINEAR's L2 logistic regression on sparse rows,
-//!   as a sharded sum.
+//!   as a sharded sum;
+//! * [`cutest`]: the CUTEst-style collection (ARWHEAD, ENGVAL1, SROSENBR,
+//!   GENROSE, CHAINWOO, TRIDIA, NONDIA, FLETCHCR, POWELLSG, BROYDN7D,
+//!   CRAGGLVY, DIXMAANE–L).
 
+pub mod cutest;
 mod logistic;
 mod quadratic;
 pub mod registry;

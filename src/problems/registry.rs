@@ -67,6 +67,98 @@ pub const PROBLEMS: &[ProblemInfo] = &[
         description:
             "LIBLINEAR -s 0 (C = 1) on rcv1-shaped synthetic data: 20n rows, n columns, ~20 nnz/row (seed 1)",
     },
+    ProblemInfo {
+        name: "arwhead",
+        default_n: 1000,
+        description: "CUTEst ARWHEAD, n >= 2, x0 = 1, f* = 0",
+    },
+    ProblemInfo {
+        name: "engval1",
+        default_n: 1000,
+        description: "CUTEst ENGVAL1, n >= 2, x0 = 2, f* = 1108.1947 at n = 1000",
+    },
+    ProblemInfo {
+        name: "genrose",
+        default_n: 1000,
+        description: "CUTEst GENROSE (chained Rosenbrock), n >= 2, x0_i = i/(n+1), f* = 1",
+    },
+    ProblemInfo {
+        name: "chainwoo",
+        default_n: 1000,
+        description: "CUTEst CHAINWOO (chained Wood), n even >= 4, global f* = 1, local minima",
+    },
+    ProblemInfo {
+        name: "tridia",
+        default_n: 1000,
+        description: "CUTEst TRIDIA, convex quadratic, kappa ~ n^2, x0 = 1, f* = 0",
+    },
+    ProblemInfo {
+        name: "nondia",
+        default_n: 1000,
+        description: "NONDIA (paper form), n >= 2, x0 = -1, f* = 0",
+    },
+    ProblemInfo {
+        name: "fletchcr",
+        default_n: 1000,
+        description: "CUTEst FLETCHCR, n >= 2, x0 = 0, f* = 0",
+    },
+    ProblemInfo {
+        name: "powellsg",
+        default_n: 1000,
+        description:
+            "MGH #22 / CUTEst POWELLSG, n = 4k, x0 = (3,-1,0,1,...), f* = 0, singular at x*",
+    },
+    ProblemInfo {
+        name: "broydn7d",
+        default_n: 1000,
+        description:
+            "BROYDN7D (paper form, power 7/3), n even, x0 = -1, local f = 105.7008 at n = 1000",
+    },
+    ProblemInfo {
+        name: "cragglvy",
+        default_n: 1000,
+        description: "CUTEst CRAGGLVY, n even >= 4, x0 = (1,2,2,...), f* = 336.4231 at n = 1000",
+    },
+    ProblemInfo {
+        name: "dixmaane",
+        default_n: 3000,
+        description: "CUTEst DIXMAANE, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaanf",
+        default_n: 3000,
+        description: "CUTEst DIXMAANF, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaang",
+        default_n: 3000,
+        description: "CUTEst DIXMAANG, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaanh",
+        default_n: 3000,
+        description: "CUTEst DIXMAANH, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaani",
+        default_n: 3000,
+        description: "CUTEst DIXMAANI, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaanj",
+        default_n: 3000,
+        description: "CUTEst DIXMAANJ, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaank",
+        default_n: 3000,
+        description: "CUTEst DIXMAANK, n = 3m, x0 = 2, f* = 1",
+    },
+    ProblemInfo {
+        name: "dixmaanl",
+        default_n: 3000,
+        description: "CUTEst DIXMAANL, n = 3m, x0 = 2, f* = 1",
+    },
 ];
 
 /// Builds the problem `name` at `size`.
@@ -134,6 +226,14 @@ pub fn build(name: &str, size: Size) -> Result<Built> {
                 objective: Box::new(p),
                 x0: Array1::zeros(n),
                 f_star: None,
+            })
+        }
+        cutest_name if super::cutest::NAMES.contains(&cutest_name) => {
+            let b = super::cutest::build(cutest_name, n)?;
+            Ok(Built {
+                objective: b.objective,
+                x0: b.x0,
+                f_star: b.f_star,
             })
         }
         other => unreachable!("registered problem {other} has no builder"),

@@ -25,13 +25,18 @@
 //! * the boundary is reported by an explicit flag, never by comparing ‖p‖
 //!   with Δ (§3);
 //! * the curvature test is scaled by ‖d‖²_M (§10);
-//! * the loop has a cap (§11).
+//! * the loop has a cap (§11);
+//! * the vector passes are fused over cache-sized blocks: the set-up
+//!   (p = 0, r = −g, d = r, ‖g‖²), the exit (pᵀr, pᵀg, pᵀp) and the
+//!   boundary coefficients (dᵀd, pᵀd, pᵀp) are one pass each, and the p/r
+//!   update takes ‖r‖² from the block it has just written
+//!   (`docs/benchmarks.md`: at large n the solver is memory-bound).
 //!
 //! No allocation: all vectors live in a [`CgWorkspace`] made once per solve.
 
 use std::time::Instant;
 
-use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
+use ndarray::{Array1, ArrayView1, ArrayViewMut1, Axis, Zip};
 
 use crate::operator::LinearOperator;
 use crate::precond::Preconditioner;
@@ -138,16 +143,14 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
     mut p: ArrayViewMut1<'_, f64>,
 ) -> CgInfo {
     let CgWorkspace { r, z, d, hd } = ws;
-    p.fill(0.0);
     let radius = match params.truncation {
         Truncation::TrustRegion { radius } => radius,
         Truncation::LineSearch => f64::INFINITY,
     };
     let trust_region = matches!(params.truncation, Truncation::TrustRegion { .. });
 
-    // r = −g
-    Zip::from(&mut *r).and(&g).for_each(|r, &g| *r = -g);
-    let gnorm2 = r.dot(&*r);
+    // p = 0, r = −g, and d = r without a preconditioner; ‖g‖². One pass.
+    let gnorm2 = start_pass(&mut p, r, precond.is_none().then_some(&mut *d), g);
     let gnorm = gnorm2.sqrt();
     let mut info = CgInfo {
         exit: CgExit::Converged,
@@ -176,9 +179,8 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         info.exit = CgExit::IndefinitePreconditioner;
         return info;
     }
-    match precond {
-        Some(_) => d.assign(&*z),
-        None => d.assign(&*r),
+    if precond.is_some() {
+        d.assign(&*z);
     }
 
     let mut p_mp = 0.0f64; // ‖p‖²_M
@@ -205,7 +207,8 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         if d_hd <= params.curvature_eps * d_md {
             // Negative or zero curvature along d.
             if trust_region {
-                let (tm, tp) = boundary_roots(d_md, p_md, p_mp - radius * radius);
+                let (a, b, c) = boundary_coefficients(precond, &p, d, (d_md, p_md, p_mp), radius);
+                let (tm, tp) = boundary_roots(a, b, c);
                 // m(p + τd) − m(p) = −τ rᵀd + ½τ² dᵀHd; pick the lower one.
                 let rd = r.dot(&*d);
                 let dm = |t: f64| -t * rd + 0.5 * t * t * d_hd;
@@ -225,7 +228,8 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         let alpha = rz / d_hd;
         let p_mp_next = p_mp + 2.0 * alpha * p_md + alpha * alpha * d_md;
         if trust_region && p_mp_next >= radius * radius {
-            let (_, tp) = boundary_roots(d_md, p_md, p_mp - radius * radius);
+            let (a, b, c) = boundary_coefficients(precond, &p, d, (d_md, p_md, p_mp), radius);
+            let (_, tp) = boundary_roots(a, b, c);
             step(&mut p, r, d, hd, tp);
             p_mp = radius * radius;
             info.on_boundary = true;
@@ -277,11 +281,120 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
         }
     }
     // −m(p) = ½ pᵀ(r − g) with r = −(g + Hp).
-    let pr = p.dot(&*r);
-    let pg = p.dot(&g);
+    let (pr, pg, pp) = exit_dots(p.view(), r.view(), g);
     info.pred = 0.5 * (pr - pg);
-    info.step_norm_m = p_mp.max(0.0).sqrt();
+    info.step_norm_m = match precond {
+        // M = I: the true norm, one dot product per solve.
+        None => pp.sqrt(),
+        Some(_) => p_mp.max(0.0).sqrt(),
+    };
     info
+}
+
+/// Coefficients `(‖d‖²_M, pᵀMd, ‖p‖²_M − Δ²)` of the boundary equation
+/// `‖p + τd‖_M = Δ`. Without a preconditioner they are computed from the
+/// vectors (three dot products, once per solve): the scalar recurrences
+/// assume the CG orthogonality `pᵀr_{k+1} = 0`, which round-off erodes on
+/// long runs with an ill-conditioned or indefinite H, and a step placed on
+/// the boundary with drifted coefficients lands off it (relative errors up
+/// to 1e-5 were seen in `tests/properties.rs`). With a preconditioner only
+/// M⁻¹ is available, so the recurrences (`recurrence` = `(d_md, p_md,
+/// p_mp)`) are used.
+fn boundary_coefficients(
+    precond: Option<&dyn Preconditioner>,
+    p: &ArrayViewMut1<'_, f64>,
+    d: &Array1<f64>,
+    recurrence: (f64, f64, f64),
+    radius: f64,
+) -> (f64, f64, f64) {
+    match precond {
+        None => {
+            let (dd, pd, pp) = boundary_dots(p.view(), d.view());
+            (dd, pd, pp - radius * radius)
+        }
+        Some(_) => {
+            let (d_md, p_md, p_mp) = recurrence;
+            (d_md, p_md, p_mp - radius * radius)
+        }
+    }
+}
+
+/// Block length of the fused passes: the blocks of the vectors involved
+/// stay in cache between the element-wise update and the reductions over
+/// them, so a fused pass reads and writes each vector once from memory
+/// (`docs/benchmarks.md`: at large n the solver is memory-bound).
+const BLOCK: usize = 2048;
+
+/// `p ← 0`, `r ← −g`, and `d ← −g` when given; returns ‖g‖².
+fn start_pass(
+    p: &mut ArrayViewMut1<'_, f64>,
+    r: &mut Array1<f64>,
+    d: Option<&mut Array1<f64>>,
+    g: ArrayView1<'_, f64>,
+) -> f64 {
+    let mut gg = 0.0;
+    let blocks = p
+        .axis_chunks_iter_mut(Axis(0), BLOCK)
+        .zip(r.axis_chunks_iter_mut(Axis(0), BLOCK))
+        .zip(g.axis_chunks_iter(Axis(0), BLOCK));
+    match d {
+        Some(d) => {
+            for (((mut pb, mut rb), gb), mut db) in
+                blocks.zip(d.axis_chunks_iter_mut(Axis(0), BLOCK))
+            {
+                pb.fill(0.0);
+                Zip::from(&mut rb)
+                    .and(&mut db)
+                    .and(&gb)
+                    .for_each(|r, d, &g| {
+                        *r = -g;
+                        *d = -g;
+                    });
+                gg += gb.dot(&gb);
+            }
+        }
+        None => {
+            for ((mut pb, mut rb), gb) in blocks {
+                pb.fill(0.0);
+                Zip::from(&mut rb).and(&gb).for_each(|r, &g| *r = -g);
+                gg += gb.dot(&gb);
+            }
+        }
+    }
+    gg
+}
+
+/// `(pᵀr, pᵀg, pᵀp)` in one pass.
+fn exit_dots(
+    p: ArrayView1<'_, f64>,
+    r: ArrayView1<'_, f64>,
+    g: ArrayView1<'_, f64>,
+) -> (f64, f64, f64) {
+    let (mut pr, mut pg, mut pp) = (0.0, 0.0, 0.0);
+    for ((pb, rb), gb) in p
+        .axis_chunks_iter(Axis(0), BLOCK)
+        .zip(r.axis_chunks_iter(Axis(0), BLOCK))
+        .zip(g.axis_chunks_iter(Axis(0), BLOCK))
+    {
+        pr += pb.dot(&rb);
+        pg += pb.dot(&gb);
+        pp += pb.dot(&pb);
+    }
+    (pr, pg, pp)
+}
+
+/// `(dᵀd, pᵀd, pᵀp)` in one pass.
+fn boundary_dots(p: ArrayView1<'_, f64>, d: ArrayView1<'_, f64>) -> (f64, f64, f64) {
+    let (mut dd, mut pd, mut pp) = (0.0, 0.0, 0.0);
+    for (pb, db) in p
+        .axis_chunks_iter(Axis(0), BLOCK)
+        .zip(d.axis_chunks_iter(Axis(0), BLOCK))
+    {
+        dd += db.dot(&db);
+        pd += pb.dot(&db);
+        pp += pb.dot(&pb);
+    }
+    (dd, pd, pp)
 }
 
 /// `p ← p + τd`, `r ← r − τHd`; returns the new ‖r‖².
@@ -293,15 +406,22 @@ fn step(
     tau: f64,
 ) -> f64 {
     let mut rr = 0.0;
-    Zip::from(p)
-        .and(r)
-        .and(d)
-        .and(hd)
-        .for_each(|p, r, &d, &hd| {
-            *p += tau * d;
-            *r -= tau * hd;
-            rr += *r * *r;
-        });
+    for (((pb, mut rb), db), hb) in p
+        .axis_chunks_iter_mut(Axis(0), BLOCK)
+        .zip(r.axis_chunks_iter_mut(Axis(0), BLOCK))
+        .zip(d.axis_chunks_iter(Axis(0), BLOCK))
+        .zip(hd.axis_chunks_iter(Axis(0), BLOCK))
+    {
+        Zip::from(pb)
+            .and(&mut rb)
+            .and(&db)
+            .and(&hb)
+            .for_each(|p, r, &d, &hd| {
+                *p += tau * d;
+                *r -= tau * hd;
+            });
+        rr += rb.dot(&rb);
+    }
     rr
 }
 

@@ -1,0 +1,639 @@
+//! A derivative checker: the user's gradient and Hessian-vector products
+//! against finite differences, and the symmetry of the products.
+//!
+//! At a point x, [`check_derivatives`] runs three tests:
+//!
+//! 1. **Gradient.** For up to [`CheckOptions::max_components`] coordinates j
+//!    (all of them when n is small, a seeded sample otherwise), `g_j` against
+//!    the central difference `(f(x + h e_j) − f(x − h e_j))/(2h)`,
+//!    `h = ∛ε(1 + |x_j|)`; and for [`CheckOptions::directions`] seeded random
+//!    unit directions u, `gᵀu` against `(f(x + hu) − f(x − hu))/(2h)`,
+//!    `h = ∛ε(1 + ‖x‖)` (Nocedal & Wright 2006, §8.1). The coordinate test
+//!    says *which component* is wrong; the direction test sees every
+//!    component at once.
+//! 2. **Hessian-vector products.** For the same directions, `H u` from the
+//!    user's operator against the central difference of the user's gradient
+//!    ([`crate::derivatives::fd_hvp`]), compared in norm; the component with
+//!    the largest difference is reported. (If the gradient is wrong this test
+//!    compares with the derivative of the wrong gradient: fix the gradient
+//!    first.)
+//! 3. **Symmetry.** For every pair of directions, `uᵀ(Hv)` against
+//!    `vᵀ(Hu)`, relative to `(‖Hu‖‖v‖ + ‖Hv‖‖u‖)/2`. A Hessian is
+//!    symmetric; a product that is not breaks the CG theory (conjugacy, the
+//!    model decrease) silently.
+//!
+//! # Relative error and noise
+//! A finite difference has its own error, and near a stationary point (or
+//! where f is computed with cancellation) it can exceed the derivative
+//! itself. Each difference is therefore also taken with steps 2h and h/2:
+//! truncation error scales like h² and rounding error like 1/h
+//! (N&W §8.1), so the three values estimate the order p and the size of
+//! the error of fd(h) (a Richardson-type estimate, robust down to p = 1/3 for
+//! functions that are not C³); with the rounding level `10ε|f|/h` this gives
+//! an error estimate N. Only the
+//! part of the disagreement above it counts:
+//! `rel = max(0, |a − fd| − N) / max(|a|, |fd|)` (vectors in the Euclidean
+//! norm). A correct derivative scores 0 even where the difference is
+//! inaccurate, while an error in the user's derivative, which does not move
+//! fd, still shows whenever it is larger than the finite-difference error.
+//!
+//! Near a stationary point the gradient is itself at the level of the
+//! finite-difference error, and for functions that are not C³ there (such as
+//! `|t|^{7/3}` at t = 0) the error estimate can fall short; the checks are
+//! most conclusive at points where ∇f is not small, such as a starting
+//! point.
+//!
+//! # Verdict
+//! An error at most [`CheckOptions::pass_tol`] (default 1e-6) is
+//! [`Verdict::Correct`]; above [`CheckOptions::fail_tol`] (default 1e-3) it
+//! is [`Verdict::Wrong`]; between, [`Verdict::Suspect`] (a small error, or
+//! finite differences too noisy to decide: check at another point).
+
+use std::fmt;
+
+use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
+
+use crate::derivatives::fd::{central_step, fd_hvp, FdScheme, FdWorkspace};
+use crate::error::{check_dim, Error, Result};
+use crate::objective::Objective;
+use crate::operator::LinearOperator;
+use crate::rng::SplitMix64;
+use crate::vecops::{all_finite, norm};
+
+/// Default number of random directions.
+pub const DEFAULT_DIRECTIONS: usize = 6;
+/// Default number of gradient components checked one by one.
+pub const DEFAULT_MAX_COMPONENTS: usize = 100;
+/// Default largest relative error of a correct derivative.
+pub const DEFAULT_PASS_TOL: f64 = 1e-6;
+/// Default relative error above which a derivative is wrong.
+pub const DEFAULT_FAIL_TOL: f64 = 1e-3;
+
+/// Options of [`check_derivatives`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CheckOptions {
+    /// Random unit directions for the directional gradient test, the
+    /// product test and the symmetry test (default [`DEFAULT_DIRECTIONS`];
+    /// at least 2 for the symmetry test).
+    pub directions: usize,
+    /// Gradient components checked one by one: all when n is at most this,
+    /// otherwise a seeded sample of this many (default
+    /// [`DEFAULT_MAX_COMPONENTS`]). Each costs six evaluations.
+    pub max_components: usize,
+    /// Seed of the directions and the component sample.
+    pub seed: u64,
+    /// Largest relative error of a correct derivative (default
+    /// [`DEFAULT_PASS_TOL`]).
+    pub pass_tol: f64,
+    /// Relative error above which a derivative is wrong (default
+    /// [`DEFAULT_FAIL_TOL`]).
+    pub fail_tol: f64,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self {
+            directions: DEFAULT_DIRECTIONS,
+            max_components: DEFAULT_MAX_COMPONENTS,
+            seed: 0x5EED_CAFE,
+            pass_tol: DEFAULT_PASS_TOL,
+            fail_tol: DEFAULT_FAIL_TOL,
+        }
+    }
+}
+
+impl CheckOptions {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<()> {
+        crate::config::positive("check.pass_tol", self.pass_tol)?;
+        crate::config::positive("check.fail_tol", self.fail_tol)?;
+        if self.fail_tol < self.pass_tol {
+            return Err(Error::InvalidOption {
+                name: "check.fail_tol",
+                reason: "must be at least pass_tol".into(),
+            });
+        }
+        if self.directions == 0 {
+            return Err(Error::InvalidOption {
+                name: "check.directions",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn verdict(&self, rel: f64) -> Verdict {
+        if rel <= self.pass_tol {
+            Verdict::Correct
+        } else if rel <= self.fail_tol {
+            Verdict::Suspect
+        } else {
+            // Also NaN (a non-finite derivative).
+            Verdict::Wrong
+        }
+    }
+}
+
+/// The outcome of a test, ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Verdict {
+    /// Agrees with finite differences to within `pass_tol`.
+    Correct,
+    /// Disagrees by more than `pass_tol` but at most `fail_tol`.
+    Suspect,
+    /// Disagrees by more than `fail_tol`, or is not finite.
+    Wrong,
+}
+
+impl Verdict {
+    /// `"correct"`, `"suspect"` or `"wrong"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Correct => "correct",
+            Verdict::Suspect => "suspect",
+            Verdict::Wrong => "wrong",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The gradient test.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct GradientCheck {
+    /// Worst relative error over the component and direction tests.
+    pub max_rel_error: f64,
+    /// Worst relative error of a single component.
+    pub component_rel_error: f64,
+    /// The component with that error (0-based), if any was checked.
+    pub worst_component: Option<usize>,
+    /// The user's and the finite-difference value of that component.
+    pub component_values: (f64, f64),
+    /// Components checked one by one.
+    pub components_checked: usize,
+    /// Worst relative error of a directional derivative `gᵀu`.
+    pub direction_rel_error: f64,
+    /// The direction with that error (0-based).
+    pub worst_direction: Option<usize>,
+    /// The verdict of this test.
+    pub verdict: Verdict,
+}
+
+/// The Hessian-vector-product test.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct HvpCheck {
+    /// Worst relative error `‖Hu − fd‖ / max(‖Hu‖, ‖fd‖)` (noise-corrected).
+    pub max_rel_error: f64,
+    /// The direction with that error (0-based).
+    pub worst_direction: usize,
+    /// In that direction, the component with the largest difference.
+    pub worst_component: usize,
+    /// The user's and the finite-difference value of that component.
+    pub component_values: (f64, f64),
+    /// The verdict of this test.
+    pub verdict: Verdict,
+}
+
+/// The symmetry test `uᵀ(Hv) = vᵀ(Hu)`.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SymmetryCheck {
+    /// Worst `|uᵀHv − vᵀHu| / ((‖Hu‖‖v‖ + ‖Hv‖‖u‖)/2)`; 0 with one
+    /// direction.
+    pub max_rel_error: f64,
+    /// The pair of directions with that error.
+    pub worst_pair: (usize, usize),
+    /// The verdict of this test.
+    pub verdict: Verdict,
+}
+
+/// What [`check_derivatives`] found.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct DerivativeReport {
+    /// The dimension.
+    pub n: usize,
+    /// f at the point.
+    pub f: f64,
+    /// ‖∇f‖ at the point.
+    pub grad_norm: f64,
+    /// The gradient test.
+    pub gradient: GradientCheck,
+    /// The product test.
+    pub hvp: HvpCheck,
+    /// The symmetry test.
+    pub symmetry: SymmetryCheck,
+    /// The worst of the three verdicts.
+    pub verdict: Verdict,
+    /// `value_grad` calls made by the checker.
+    pub evaluations: u64,
+    /// Hessian-vector products made by the checker.
+    pub hvps: u64,
+}
+
+impl DerivativeReport {
+    /// `true` when every test passed.
+    pub fn is_correct(&self) -> bool {
+        self.verdict == Verdict::Correct
+    }
+}
+
+impl fmt::Display for DerivativeReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let g = &self.gradient;
+        writeln!(
+            f,
+            "derivative check (n = {}, f = {:.6e}, |g| = {:.3e}; {} evaluations, {} Hessian-vector products)",
+            self.n, self.f, self.grad_norm, self.evaluations, self.hvps
+        )?;
+        write!(
+            f,
+            "  gradient:  worst relative error {:.2e}",
+            g.max_rel_error
+        )?;
+        if let Some(j) = g.worst_component {
+            write!(
+                f,
+                "; by component {:.2e} at component {j} (user {:.6e}, finite difference {:.6e}; {} checked)",
+                g.component_rel_error, g.component_values.0, g.component_values.1, g.components_checked
+            )?;
+        }
+        if let Some(k) = g.worst_direction {
+            write!(
+                f,
+                "; by direction {:.2e} at direction {k}",
+                g.direction_rel_error
+            )?;
+        }
+        writeln!(f, " -> {}", g.verdict)?;
+        let h = &self.hvp;
+        writeln!(
+            f,
+            "  Hessian-vector products: worst relative error {:.2e} at direction {}, largest difference in component {} (user {:.6e}, finite difference {:.6e}) -> {}",
+            h.max_rel_error, h.worst_direction, h.worst_component, h.component_values.0, h.component_values.1, h.verdict
+        )?;
+        let s = &self.symmetry;
+        writeln!(
+            f,
+            "  symmetry u'(Hv) = v'(Hu): worst relative error {:.2e} at directions {:?} -> {}",
+            s.max_rel_error, s.worst_pair, s.verdict
+        )?;
+        let what = match self.verdict {
+            Verdict::Correct => "CORRECT: gradient and Hessian-vector products agree with finite differences",
+            Verdict::Suspect => "SUSPECT: small disagreements; check at another point or look for a small missing term",
+            Verdict::Wrong => match (g.verdict, h.verdict, s.verdict) {
+                (Verdict::Wrong, _, _) => "WRONG: the gradient disagrees with finite differences of f",
+                (_, Verdict::Wrong, _) => "WRONG: the Hessian-vector product disagrees with finite differences of the gradient",
+                _ => "WRONG: the Hessian-vector product is not symmetric",
+            },
+        };
+        write!(f, "  verdict: {what}")
+    }
+}
+
+/// The relative error of `a` against a finite difference `fd` whose own
+/// error is estimated as `noise`: only the part of `|a − fd|` above the
+/// noise counts (see the module docs).
+fn rel_error(a: f64, fd: f64, noise: f64) -> f64 {
+    if !a.is_finite() {
+        return f64::INFINITY;
+    }
+    excess_ratio((a - fd).abs(), noise, a.abs().max(fd.abs()))
+}
+
+/// `max(0, d − noise) / scale`, 0 when nothing exceeds the noise.
+fn excess_ratio(d: f64, noise: f64, scale: f64) -> f64 {
+    let excess = d - noise;
+    if excess > 0.0 {
+        excess / scale.max(f64::MIN_POSITIVE)
+    } else if excess <= 0.0 {
+        0.0
+    } else {
+        f64::INFINITY // NaN
+    }
+}
+
+/// The error estimate of a central difference `d1` (step h) from the same
+/// difference at steps 2h (`d2`) and h/2 (`d3`); see [`fd_error_estimate`].
+fn fd_noise(d1: f64, d2: f64, d3: f64) -> f64 {
+    fd_error_estimate((d1 - d2).abs(), (d1 - d3).abs())
+}
+
+/// The error of a difference at step h from `a = |fd(h) − fd(2h)|` and
+/// `b = |fd(h) − fd(h/2)|`. If the error behaves like `C·h^p`, then
+/// `a/b = 2^p` and the error at h is `b/(1 − 2^{−p}) = ab/(a − b)`: for a
+/// smooth f (p = 2) that is `4b/3`, for a function like `|t|^{7/3}` near
+/// t = 0 (p = 1/3, BROYDN7D) almost `5b`. When the ratio shows no clean
+/// convergence (p < 1/3: rounding dominates, or f is rougher still) the
+/// estimate is `5·max(a, b)`. A safety factor of 2 is applied.
+fn fd_error_estimate(a: f64, b: f64) -> f64 {
+    const MIN_RATIO: f64 = 1.26; // 2^{1/3}
+    let e = if a >= MIN_RATIO * b && a > 0.0 {
+        a * b / (a - b)
+    } else {
+        5.0 * a.max(b)
+    };
+    2.0 * e
+}
+
+fn value_at<O: Objective + ?Sized>(
+    obj: &O,
+    x: &Array1<f64>,
+    scratch: &mut Array1<f64>,
+    evals: &mut u64,
+) -> f64 {
+    *evals += 1;
+    obj.value_grad(x.view(), scratch.view_mut())
+}
+
+/// Compares the gradient and Hessian-vector products of `obj` with finite
+/// differences at `x` (see the [module docs](crate::derivatives::check)).
+///
+/// Errors: an `x` of the wrong length ([`Error::DimensionMismatch`]), a
+/// Hessian operator of the wrong dimension, n = 0, invalid options, or a
+/// non-finite f(x) or ∇f(x) ([`Error::NonFiniteStart`]).
+///
+/// ```
+/// use ndarray::array;
+/// use steihaug::derivatives::{check_derivatives, CheckOptions, Verdict};
+/// use steihaug::FnObjective;
+/// // f = x0² x1: the gradient has a wrong second component (x0 instead of x0²).
+/// let obj = FnObjective::new(
+///     2,
+///     |x, mut g| { g[0] = 2.0 * x[0] * x[1]; g[1] = x[0]; x[0] * x[0] * x[1] },
+///     |x, v, mut out| {
+///         out[0] = 2.0 * x[1] * v[0] + 2.0 * x[0] * v[1];
+///         out[1] = 2.0 * x[0] * v[0];
+///     },
+/// );
+/// let report = check_derivatives(&obj, array![1.5, -0.5].view(), &CheckOptions::default())?;
+/// assert_eq!(report.verdict, Verdict::Wrong);
+/// assert_eq!(report.gradient.worst_component, Some(1));
+/// # Ok::<(), steihaug::Error>(())
+/// ```
+pub fn check_derivatives<O: Objective + ?Sized>(
+    obj: &O,
+    x: ArrayView1<'_, f64>,
+    options: &CheckOptions,
+) -> Result<DerivativeReport> {
+    options.validate()?;
+    let n = obj.dim();
+    if n == 0 {
+        return Err(Error::EmptyProblem);
+    }
+    check_dim("x", n, x.len())?;
+    if !all_finite(x) {
+        return Err(Error::NonFiniteStart { what: "x0" });
+    }
+    let mut evals = 0u64;
+    let mut hvps = 0u64;
+    let mut g = Array1::<f64>::zeros(n);
+    let f0 = obj.value_grad(x, g.view_mut());
+    evals += 1;
+    if !f0.is_finite() {
+        return Err(Error::NonFiniteStart { what: "f(x0)" });
+    }
+    if !all_finite(g.view()) {
+        return Err(Error::NonFiniteStart {
+            what: "gradient at x0",
+        });
+    }
+    let eps = f64::EPSILON;
+    let mut rng = SplitMix64::new(options.seed);
+    let mut xp = x.to_owned();
+    let mut scratch = Array1::<f64>::zeros(n);
+
+    // 1a. Gradient components.
+    let comps: Vec<usize> = if n <= options.max_components {
+        (0..n).collect()
+    } else {
+        let mut idx: Vec<usize> = (0..n).collect();
+        for k in 0..options.max_components {
+            let r = k + (rng.next_u64() % (n - k) as u64) as usize;
+            idx.swap(k, r);
+        }
+        idx.truncate(options.max_components);
+        idx.sort_unstable();
+        idx
+    };
+    // Worst (noise-corrected, raw) relative error; the raw one breaks ties so
+    // that the location shown is informative when everything passes.
+    let mut comp_worst = (0.0f64, None, (0.0, 0.0));
+    let mut comp_raw = 0.0f64;
+    for &j in &comps {
+        let xj = x[j];
+        let h = f64::EPSILON.cbrt() * (1.0 + xj.abs());
+        let mut diff = |h: f64| {
+            xp[j] = xj + h;
+            let fp = value_at(obj, &xp, &mut scratch, &mut evals);
+            xp[j] = xj - h;
+            let fm = value_at(obj, &xp, &mut scratch, &mut evals);
+            xp[j] = xj;
+            let step = (xj + h) - (xj - h);
+            ((fp - fm) / step, fp.abs().max(fm.abs()))
+        };
+        let (d1, fmax) = diff(h);
+        let (d2, _) = diff(2.0 * h);
+        let (d3, _) = diff(0.5 * h);
+        if !(d1.is_finite() && d2.is_finite() && d3.is_finite()) {
+            continue; // f undefined nearby: this component cannot be checked.
+        }
+        let noise = fd_noise(d1, d2, d3) + 10.0 * eps * fmax.max(f0.abs()) / h;
+        let r = rel_error(g[j], d1, noise);
+        let raw = rel_error(g[j], d1, 0.0);
+        if (r, raw) > (comp_worst.0, comp_raw) || comp_worst.1.is_none() {
+            comp_worst = (r, Some(j), (g[j], d1));
+            comp_raw = raw;
+        }
+    }
+
+    // Directions: seeded standard normal, unit length.
+    let k = options.directions;
+    let dirs: Vec<Array1<f64>> = (0..k)
+        .map(|_| {
+            let mut u = Array1::from_shape_fn(n, |_| rng.normal());
+            let s = norm(u.view());
+            u /= s;
+            u
+        })
+        .collect();
+    let x_norm = norm(x);
+    let h_dir = central_step(x_norm, 1.0);
+
+    // 1b. Directional derivatives.
+    let mut dir_worst = (0.0f64, None);
+    let mut dir_raw = 0.0f64;
+    for (kk, u) in dirs.iter().enumerate() {
+        let a = g.dot(u);
+        let mut diff = |h: f64| {
+            Zip::from(&mut xp)
+                .and(&x)
+                .and(u)
+                .for_each(|t, &x, &u| *t = x + h * u);
+            let fp = value_at(obj, &xp, &mut scratch, &mut evals);
+            Zip::from(&mut xp)
+                .and(&x)
+                .and(u)
+                .for_each(|t, &x, &u| *t = x - h * u);
+            let fm = value_at(obj, &xp, &mut scratch, &mut evals);
+            ((fp - fm) / (2.0 * h), fp.abs().max(fm.abs()))
+        };
+        let (d1, fmax) = diff(h_dir);
+        let (d2, _) = diff(2.0 * h_dir);
+        let (d3, _) = diff(0.5 * h_dir);
+        if !(d1.is_finite() && d2.is_finite() && d3.is_finite()) {
+            continue;
+        }
+        let noise = fd_noise(d1, d2, d3) + 10.0 * eps * fmax.max(f0.abs()) / h_dir;
+        let r = rel_error(a, d1, noise);
+        let raw = rel_error(a, d1, 0.0);
+        if (r, raw) > (dir_worst.0, dir_raw) || dir_worst.1.is_none() {
+            dir_worst = (r, Some(kk));
+            dir_raw = raw;
+        }
+    }
+    xp.assign(&x);
+
+    let grad_rel = comp_worst.0.max(dir_worst.0);
+    let gradient = GradientCheck {
+        max_rel_error: grad_rel,
+        component_rel_error: comp_worst.0,
+        worst_component: comp_worst.1,
+        component_values: comp_worst.2,
+        components_checked: comps.len(),
+        direction_rel_error: dir_worst.0,
+        worst_direction: dir_worst.1,
+        verdict: options.verdict(grad_rel),
+    };
+
+    // 2. Hessian-vector products against differences of the gradient.
+    let hess = obj.hessian(x);
+    check_dim("Hessian operator", n, hess.dim())?;
+    let mut hu: Vec<Array1<f64>> = Vec::with_capacity(k);
+    let mut ws = FdWorkspace::new(n);
+    let mut fd1 = Array1::<f64>::zeros(n);
+    let mut fd2 = Array1::<f64>::zeros(n);
+    let mut fd3 = Array1::<f64>::zeros(n);
+    let grad_fn = |xx: ArrayView1<'_, f64>, gg: ArrayViewMut1<'_, f64>| obj.value_grad(xx, gg);
+    let mut hvp_worst = (0.0f64, 0usize, 0usize, (0.0, 0.0));
+    let mut hvp_raw = 0.0f64;
+    for (kk, u) in dirs.iter().enumerate() {
+        let mut hv = Array1::<f64>::zeros(n);
+        hess.apply(u.view(), hv.view_mut());
+        hvps += 1;
+        evals += fd_hvp(
+            &grad_fn,
+            x,
+            None,
+            u.view(),
+            FdScheme::Central,
+            &mut ws,
+            fd1.view_mut(),
+        );
+        // fd_hvp's step is ∛ε(1 + ‖x‖)/‖v‖: a half-length direction gives
+        // step 2h, a double-length one h/2 (then rescale).
+        let half = u * 0.5;
+        evals += fd_hvp(
+            &grad_fn,
+            x,
+            None,
+            half.view(),
+            FdScheme::Central,
+            &mut ws,
+            fd2.view_mut(),
+        );
+        fd2 *= 2.0;
+        let double = u * 2.0;
+        evals += fd_hvp(
+            &grad_fn,
+            x,
+            None,
+            double.view(),
+            FdScheme::Central,
+            &mut ws,
+            fd3.view_mut(),
+        );
+        fd3 *= 0.5;
+        let (r, raw) = if !all_finite(hv.view()) {
+            (f64::INFINITY, f64::INFINITY)
+        } else if !(all_finite(fd1.view()) && all_finite(fd2.view()) && all_finite(fd3.view())) {
+            (0.0, 0.0) // f or ∇f undefined nearby: cannot check in this direction
+        } else {
+            let dn = norm((&hv - &fd1).view());
+            let noise = fd_error_estimate(norm((&fd1 - &fd2).view()), norm((&fd1 - &fd3).view()))
+                + 10.0 * eps * norm(g.view()) / h_dir;
+            let scale = norm(hv.view()).max(norm(fd1.view()));
+            (excess_ratio(dn, noise, scale), excess_ratio(dn, 0.0, scale))
+        };
+        if (r, raw) > (hvp_worst.0, hvp_raw) || kk == 0 {
+            let (mut jmax, mut dmax) = (0usize, -1.0f64);
+            for i in 0..n {
+                let d = (hv[i] - fd1[i]).abs();
+                if d > dmax || d.is_nan() {
+                    (jmax, dmax) = (i, d);
+                    if d.is_nan() {
+                        break;
+                    }
+                }
+            }
+            hvp_worst = (r, kk, jmax, (hv[jmax], fd1[jmax]));
+            hvp_raw = raw;
+        }
+        hu.push(hv);
+    }
+    let hvp = HvpCheck {
+        max_rel_error: hvp_worst.0,
+        worst_direction: hvp_worst.1,
+        worst_component: hvp_worst.2,
+        component_values: hvp_worst.3,
+        verdict: options.verdict(hvp_worst.0),
+    };
+
+    // 3. Symmetry over all pairs of directions.
+    let mut sym_worst = (0.0f64, (0usize, usize::from(k > 1)));
+    for i in 0..k {
+        for j in (i + 1)..k {
+            let a = dirs[i].dot(&hu[j]);
+            let b = dirs[j].dot(&hu[i]);
+            let scale = 0.5 * (norm(hu[i].view()) + norm(hu[j].view()));
+            let d = (a - b).abs();
+            let r = if !d.is_finite() {
+                f64::INFINITY
+            } else if d == 0.0 {
+                0.0
+            } else {
+                d / (scale + f64::MIN_POSITIVE)
+            };
+            if r > sym_worst.0 {
+                sym_worst = (r, (i, j));
+            }
+        }
+    }
+    let symmetry = SymmetryCheck {
+        max_rel_error: sym_worst.0,
+        worst_pair: sym_worst.1,
+        verdict: options.verdict(sym_worst.0),
+    };
+
+    let verdict = gradient.verdict.max(hvp.verdict).max(symmetry.verdict);
+    Ok(DerivativeReport {
+        n,
+        f: f0,
+        grad_norm: norm(g.view()),
+        gradient,
+        hvp,
+        symmetry,
+        verdict,
+        evaluations: evals,
+        hvps,
+    })
+}
