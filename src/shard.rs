@@ -140,6 +140,21 @@ pub trait Shard: Send + Sync {
     }
 }
 
+/// A vector of `len` zeros, or a typed error when the allocator refuses it
+/// (for example a LIBSVM file whose largest index is near 2³²), instead of
+/// the abort of `vec![0.0; len]`.
+fn try_zeros(len: usize, what: &str) -> Result<Vec<f64>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        Error::InvalidInput(format!(
+            "cannot allocate {what}: {len} doubles ({} MiB)",
+            len.saturating_mul(8) >> 20
+        ))
+    })?;
+    v.resize(len, 0.0);
+    Ok(v)
+}
+
 /// Block length (components) of the parallel ordered reduction.
 const REDUCE_BLOCK: usize = 4096;
 
@@ -192,7 +207,8 @@ impl<S: Shard> ShardedSum<S> {
     ///
     /// Errors: no shards or dimension 0 ([`Error::EmptyProblem`]), a shard
     /// with no data ([`Error::EmptyShard`]), a shard whose dimension differs
-    /// from shard 0's ([`Error::ShardDimension`]).
+    /// from shard 0's ([`Error::ShardDimension`]), buffers the allocator
+    /// refuses ([`Error::InvalidInput`]).
     pub fn new(shards: Vec<S>) -> Result<Self> {
         let first = shards.first().ok_or(Error::EmptyProblem)?;
         let n = first.dim();
@@ -217,12 +233,12 @@ impl<S: Shard> ShardedSum<S> {
             reason: format!("{count} accumulators of length {n} overflow usize"),
         })?;
         let ws = Workspace {
-            acc: vec![0.0; len],
+            acc: try_zeros(len, "shard accumulators")?,
             vals: vec![0.0; count],
             caches: shards.iter().map(|s| s.new_cache()).collect(),
-            last_w: vec![0.0; n],
+            last_w: try_zeros(n, "the point")?,
             last_valid: false,
-            vbuf: vec![0.0; n],
+            vbuf: try_zeros(n, "a product's input")?,
         };
         Ok(Self {
             shards,

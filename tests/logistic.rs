@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use ndarray::{Array1, ArrayView1};
 use steihaug::datagen::Rcv1Shaped;
+use steihaug::derivatives::{check_derivatives, CheckOptions};
 use steihaug::io::{read_libsvm, write_libsvm, CsrMatrix, LinearModel};
 use steihaug::problems::sparse_logistic::{
     l2_logistic, l2_logistic_with_shards, liblinear_gtol, BinaryDataset, LogisticShard,
@@ -99,6 +100,23 @@ fn hvp_matches_central_differences_of_the_gradient() {
         let mut he = Array1::zeros(12);
         hess.apply(e.view(), he.view_mut());
         assert!((he[j] - d[j]).abs() <= 1e-12 * d[j].abs().max(1.0));
+    }
+}
+
+/// The crate's derivative checker (main's `derivatives` module: per
+/// component and random-direction central differences, and symmetry of the
+/// products) passes the sharded gradient and HVP on a generated file.
+#[test]
+fn derivative_checker_passes_sparse_logistic() {
+    let spec = Rcv1Shaped::new(300, 40, 8.0, 21);
+    let (labels, x) = spec.generate().unwrap();
+    let data = Arc::new(BinaryDataset::new(x, labels).unwrap());
+    let obj = l2_logistic_with_shards(data, 3.0, 5).unwrap();
+    for (scale, seed) in [(0.0, 22), (0.5, 23), (3.0, 24)] {
+        let w = random_vec(40, scale, seed);
+        let r = check_derivatives(&obj, w.view(), &CheckOptions::default()).unwrap();
+        assert!(r.is_correct(), "at scale {scale}: {r}");
+        assert_eq!(r.gradient.components_checked, 40);
     }
 }
 
@@ -280,7 +298,9 @@ fn results_are_identical_for_any_thread_count() {
             (r.f.to_bits(), r.iterations, r.counts.cg_iterations)
         })
     };
-    assert_eq!(solve(1), solve(4));
+    let one = solve(1);
+    assert_eq!(one, solve(2));
+    assert_eq!(one, solve(4));
 }
 
 #[test]
@@ -416,6 +436,61 @@ fn construction_errors_are_typed() {
     let d = BinaryDataset::from_labels(x, &[0.0, 1.0]).unwrap();
     assert_eq!(d.y(), &[-1.0, 1.0]);
     assert_eq!((d.label_pos(), d.label_neg()), (1.0, 0.0));
+}
+
+/// Labels read from a LIBSVM file: +1/−1, 0/1 and any two values give the
+/// same problem (the larger label is the positive class); one or three
+/// distinct labels are typed errors.
+#[test]
+fn any_two_label_values_give_the_same_problem() {
+    let rows = [
+        "1:0.5 3:1",
+        "2:1",
+        "1:-0.3 2:0.2",
+        "3:0.7",
+        "1:1 2:-1 3:0.5",
+        "2:0.1",
+    ];
+    let classes = [true, false, true, false, false, true];
+    let file = |pos: &str, neg: &str| {
+        let mut t = String::new();
+        for (r, &c) in rows.iter().zip(&classes) {
+            t.push_str(if c { pos } else { neg });
+            t.push(' ');
+            t.push_str(r);
+            t.push('\n');
+        }
+        BinaryDataset::from_libsvm(read_libsvm(t.as_bytes()).unwrap())
+    };
+    let solve = |d: BinaryDataset| {
+        let obj = l2_logistic(Arc::new(d), 2.0).unwrap();
+        let r = TrustRegion::default()
+            .solve(&obj, Array1::zeros(3).view())
+            .unwrap();
+        assert!(r.status.is_converged());
+        r.x
+    };
+    let reference = file("+1", "-1").unwrap();
+    assert_eq!((reference.label_pos(), reference.label_neg()), (1.0, -1.0));
+    let w_ref = solve(reference);
+    for (pos, neg) in [("1", "0"), ("7", "2"), ("-1", "-5"), ("0.5", "-0.25")] {
+        let d = file(pos, neg).unwrap();
+        assert_eq!(
+            (d.label_pos(), d.label_neg()),
+            (pos.parse().unwrap(), neg.parse().unwrap())
+        );
+        assert_eq!(
+            d.y(),
+            classes.map(|c| if c { 1.0 } else { -1.0 }).as_slice()
+        );
+        assert_eq!(solve(d), w_ref, "labels {pos}/{neg}");
+    }
+    assert!(matches!(file("1", "1"), Err(Error::InvalidInput(_))));
+    let three = read_libsvm(&b"1 1:1\n2 1:1\n3 1:1\n"[..]).unwrap();
+    assert!(matches!(
+        BinaryDataset::from_libsvm(three),
+        Err(Error::InvalidInput(m)) if m.contains("more than two")
+    ));
 }
 
 #[test]
@@ -619,7 +694,49 @@ fn command_line_train_and_predict() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("objective") && stdout.contains("cg"));
+    // One progress line per Newton iteration: iteration, objective, |g|,
+    // CG iterations, radius, ...; their number matches the summary.
+    let header = stdout
+        .lines()
+        .position(|l| {
+            l.split_whitespace()
+                .take(5)
+                .eq(["iter", "objective", "|g|", "cg", "radius"])
+        })
+        .unwrap_or_else(|| panic!("no progress header in\n{stdout}"));
+    let progress: Vec<Vec<f64>> = stdout
+        .lines()
+        .skip(header + 1)
+        .take_while(|l| {
+            l.split_whitespace()
+                .next()
+                .is_some_and(|t| t.parse::<u64>().is_ok())
+        })
+        .map(|l| {
+            l.split_whitespace()
+                .take(5)
+                .map(|t| t.parse().unwrap())
+                .collect()
+        })
+        .collect();
+    let summary = stdout
+        .lines()
+        .find(|l| l.starts_with("objective "))
+        .unwrap_or_else(|| panic!("no summary in\n{stdout}"));
+    let field = |name: &str| -> f64 {
+        let mut it = summary.split_whitespace();
+        it.find(|&t| t == name).unwrap();
+        it.next().unwrap().parse().unwrap()
+    };
+    let iters = field("newton_iters") as usize;
+    assert!(iters >= 2 && progress.len() == iters, "{stdout}");
+    for (k, p) in progress.iter().enumerate() {
+        assert_eq!(p[0] as usize, k + 1, "{stdout}");
+        assert!(p[1].is_finite() && p[2] >= 0.0 && p[4] > 0.0, "{stdout}");
+    }
+    let cg: f64 = progress.iter().map(|p| p[3]).sum();
+    assert_eq!(cg, field("cg_iters"), "{stdout}");
+    assert!(progress.windows(2).all(|w| w[1][1] <= w[0][1]), "{stdout}");
     let out = Command::new(bin)
         .arg("predict")
         .arg(&data)
