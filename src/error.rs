@@ -2,7 +2,7 @@
 //!
 //! # Error policy
 //! * Programmer errors that the type system cannot catch (a vector of the
-//!   wrong length, an invalid option) are reported as [`Error`], never as a
+//!   wrong length, an invalid option) are reported as [`enum@Error`], never as a
 //!   panic inside the library.
 //! * Numerical trouble *during* a solve (a non-finite trial value, a model that
 //!   fails to predict decrease, a collapsed radius) is **not** an error: the

@@ -36,7 +36,7 @@
 //! * [`Objective`]: value and gradient in one call, and `hessian(x)` — the
 //!   Hessian at x as a [`LinearOperator`], prepared once per iteration;
 //! * [`LinearOperator`] (`apply(v, out)`) and [`Preconditioner`];
-//! * [`subproblem::steihaug`]: the truncated CG inner loop;
+//! * [`subproblem::steihaug()`]: the truncated CG inner loop;
 //! * solvers: [`TrustRegion`], [`LineSearchNewtonCg`], [`DenseNewton`];
 //! * [`Report`]: point, [`Status`], counts, history;
 //! * [`shard`]: finite sums `Σ_s f_s(w)` over data shards, evaluated in

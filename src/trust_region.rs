@@ -3,7 +3,7 @@
 //! Each outer iteration (Nocedal & Wright 2006, Algorithm 4.1):
 //! 1. prepare the Hessian at x (only after an accepted step;
 //!    `reference/pitfalls.md` §6) and the preconditioner;
-//! 2. compute a step p by [`crate::subproblem::steihaug`] with forcing term
+//! 2. compute a step p by [`crate::subproblem::steihaug()`] with forcing term
 //!    η_k, inside `‖p‖_M ≤ Δ`;
 //! 3. evaluate f and ∇f at x + p and form ρ = ared / pred, where pred comes
 //!    from the CG quantities (no extra product). When |ared| and |pred| are
