@@ -55,6 +55,39 @@ pub enum Error {
     /// fit the problem (see [`crate::checkpoint`]).
     #[error("checkpoint: {0}")]
     Checkpoint(String),
+    /// A sharded sum was given a shard with no data items.
+    #[error("shard {shard} is empty")]
+    EmptyShard {
+        /// Index of the shard.
+        shard: usize,
+    },
+    /// A shard's dimension differs from the others'.
+    #[error("shard {shard} has dimension {found}, expected {expected}")]
+    ShardDimension {
+        /// Index of the shard.
+        shard: usize,
+        /// The dimension of shard 0 (or the declared one).
+        expected: usize,
+        /// The shard's dimension.
+        found: usize,
+    },
+    /// A malformed line in a text data file (LIBSVM format, model file).
+    #[error("line {line}: {reason}")]
+    Parse {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("I/O error: {0}")]
+    Io(String),
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e.to_string())
+    }
 }
 
 /// Shorthand for `Result<T, steihaug::Error>`.

@@ -363,7 +363,12 @@
 //! * [`LinearOperator`] (`apply(v, out)`) and [`Preconditioner`];
 //! * [`subproblem::steihaug()`]: the truncated CG inner loop;
 //! * solvers: [`TrustRegion`], [`LineSearchNewtonCg`], [`DenseNewton`];
-//! * [`Report`]: point, [`Status`], counts, history.
+//! * [`Report`]: point, [`Status`], counts, history;
+//! * [`shard`]: finite sums `Σ_s f_s(w)` over data shards, evaluated in
+//!   parallel and bit-for-bit reproducibly for any thread count;
+//!   [`problems::sparse_logistic`] is LIBLINEAR's L2 logistic regression on
+//!   it, [`io`] reads LIBSVM files and [`datagen`] makes rcv1-shaped
+//!   synthetic data.
 //!
 //! ## Watching, saving and plotting a run
 //! * **Observers.** `solve_with` takes a callback that sees every
@@ -414,11 +419,13 @@ pub struct ReadmeDoctests;
 
 pub mod checkpoint;
 pub mod config;
+pub mod datagen;
 pub mod dense;
 pub mod derivatives;
 pub mod error;
 #[cfg(feature = "argmin")]
 pub mod interop;
+pub mod io;
 pub mod line_search;
 pub mod objective;
 pub mod observe;
@@ -433,6 +440,7 @@ pub mod rng;
 mod run;
 #[cfg(feature = "serde")]
 mod serde_float;
+pub mod shard;
 pub mod sparse;
 pub mod status;
 pub mod subproblem;
@@ -452,6 +460,7 @@ pub use operator::{assemble_dense, FnOperator, LinearOperator};
 pub use par::Par;
 pub use precond::{Identity, Jacobi, Preconditioner};
 pub use report::{Counts, IterationRecord, Report};
+pub use shard::{Shard, ShardedSum};
 pub use status::{CgExit, Status};
 pub use trust_region::{
     FailureCounters, InitialRadius, RadiusRule, TrustRegion, TrustRegionConfig,

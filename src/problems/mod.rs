@@ -5,6 +5,8 @@
 //!   function (#21; CUTEst SROSENBR), any even n, f* = 0 at x = 1;
 //! * [`Quadratic`]: ½xᵀAx + bᵀx with a dense matrix;
 //! * [`DenseLogistic`]: logistic regression on a dense design matrix;
+//! * [`sparse_logistic`]: LIBLINEAR's L2 logistic regression on sparse rows,
+//!   as a sharded sum;
 //! * [`cutest`]: the CUTEst-style collection (ARWHEAD, ENGVAL1, SROSENBR,
 //!   GENROSE, CHAINWOO, TRIDIA, NONDIA, FLETCHCR, POWELLSG, BROYDN7D,
 //!   CRAGGLVY, DIXMAANE–L).
@@ -15,6 +17,7 @@ pub mod minpack2;
 mod quadratic;
 pub mod registry;
 mod rosenbrock;
+pub mod sparse_logistic;
 
 pub use logistic::{DenseLogistic, DenseLogisticHessian};
 pub use quadratic::Quadratic;

@@ -108,6 +108,12 @@ pub const PROBLEMS: &[ProblemInfo] = &[
         description: "MINPACK-2 journal bearing without bounds (ecc = 0.1, b = 10); --nx/--ny grid",
     },
     ProblemInfo {
+        name: "logistic-sparse",
+        default_n: 1000,
+        description:
+            "LIBLINEAR -s 0 (C = 1) on rcv1-shaped synthetic data: 20n rows, n columns, ~20 nnz/row (seed 1)",
+    },
+    ProblemInfo {
         name: "arwhead",
         default_n: 1000,
         description: "CUTEst ARWHEAD, n >= 2, x0 = 1, f* = 0",
@@ -351,6 +357,17 @@ pub fn build_with(name: &str, size: Size, opts: BuildOptions) -> Result<Built> {
                 "odc" => grid_problem(Minpack2::odc(nx, ny)?, info.name, opts),
                 _ => grid_problem(Minpack2::pjb(nx, ny)?, info.name, opts),
             }
+        }
+        "logistic-sparse" => {
+            let spec = crate::datagen::Rcv1Shaped::new(20 * n, n, 20.0f64.min(n as f64), 1);
+            let (labels, x) = spec.generate()?;
+            let data = std::sync::Arc::new(super::sparse_logistic::BinaryDataset::new(x, labels)?);
+            let p = super::sparse_logistic::l2_logistic(data, 1.0)?;
+            Ok(Built {
+                objective: Box::new(p),
+                x0: Array1::zeros(n),
+                f_star: None,
+            })
         }
         cutest_name if super::cutest::NAMES.contains(&cutest_name) => {
             let b = super::cutest::build(cutest_name, n)?;

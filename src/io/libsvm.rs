@@ -1,0 +1,241 @@
+//! The LIBSVM / SVMlight sparse text format: a streaming reader and a writer.
+//!
+//! One example per line:
+//!
+//! ```text
+//! <label> <index>:<value> <index>:<value> ...
+//! ```
+//!
+//! Rules (those of LIBSVM and LIBLINEAR's `read_problem`, Chang & Lin 2011;
+//! Fan et al. 2008):
+//! * the label is a finite number (`+1`, `-1`, `0`, `1`, `2.5`, …);
+//! * indices are **1-based**, decimal, at most `u32::MAX`, and **strictly
+//!   increasing** within a line (an unsorted or repeated index is an error,
+//!   not silently reordered or summed);
+//! * values are finite numbers (`nan`, `inf` are errors); explicit zeros are
+//!   kept;
+//! * tokens are separated by spaces or tabs; `\r\n` line ends are accepted;
+//!   a `#` starts a comment that runs to the end of the line (SVMlight);
+//!   lines that are blank after removing the comment are skipped.
+//!
+//! Any violation is an [`Error::Parse`] with the 1-based line number and the
+//! reason; the reader never panics on any input (a property test feeds it
+//! arbitrary bytes). The reader streams: it holds one line at a time besides
+//! the growing CSR arrays, so a file of 10⁹ bytes needs about
+//! 12 bytes per nonzero of memory.
+//!
+//! Labels are returned as read; [`crate::problems::sparse_logistic::BinaryDataset`]
+//! maps any two distinct values to ±1.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// A sparse matrix in compressed sparse row form with 32-bit column indices
+/// and `usize` row pointers (`sprs`), the storage of every sparse data set in
+/// this crate.
+pub type CsrMatrix = sprs::CsMatI<f64, u32, usize>;
+
+/// The contents of a LIBSVM file: one label per row and the rows as CSR.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibsvmData {
+    /// The labels, as read.
+    pub labels: Vec<f64>,
+    /// The examples, `labels.len()` rows by (largest index) columns.
+    pub x: CsrMatrix,
+}
+
+fn parse_err(line: usize, reason: impl Into<String>) -> Error {
+    Error::Parse {
+        line,
+        reason: reason.into(),
+    }
+}
+
+/// A short, printable excerpt of a token for error messages.
+fn show(tok: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&tok[..tok.len().min(40)]).into_owned();
+    if tok.len() > 40 {
+        format!("{s}...")
+    } else {
+        s
+    }
+}
+
+fn parse_f64(tok: &[u8], line: usize, what: &str) -> Result<f64> {
+    let s = std::str::from_utf8(tok)
+        .map_err(|_| parse_err(line, format!("{what} `{}` is not valid UTF-8", show(tok))))?;
+    let v: f64 = s
+        .parse()
+        .map_err(|_| parse_err(line, format!("{what} `{}` is not a number", show(tok))))?;
+    if !v.is_finite() {
+        return Err(parse_err(
+            line,
+            format!("{what} `{}` is not finite", show(tok)),
+        ));
+    }
+    Ok(v)
+}
+
+/// A 1-based index in `1..=u32::MAX`.
+fn parse_index(tok: &[u8], line: usize) -> Result<u32> {
+    if tok.is_empty() || tok.len() > 20 || !tok.iter().all(u8::is_ascii_digit) {
+        return Err(parse_err(
+            line,
+            format!("feature index `{}` is not a positive integer", show(tok)),
+        ));
+    }
+    let mut v: u64 = 0;
+    for &b in tok {
+        v = v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+            .ok_or_else(|| {
+                parse_err(line, format!("feature index `{}` is too large", show(tok)))
+            })?;
+    }
+    if v == 0 {
+        return Err(parse_err(
+            line,
+            "feature indices are 1-based; found index 0",
+        ));
+    }
+    u32::try_from(v).map_err(|_| {
+        parse_err(
+            line,
+            format!("feature index {v} exceeds the 32-bit limit {}", u32::MAX),
+        )
+    })
+}
+
+/// Reads a LIBSVM-format stream (see the [module rules](self)).
+///
+/// The matrix has as many columns as the largest index found (0 if there
+/// are no features). An empty stream gives 0 rows.
+pub fn read_libsvm<R: BufRead>(mut reader: R) -> Result<LibsvmData> {
+    let mut labels = Vec::new();
+    let mut indptr = vec![0usize];
+    let mut indices: Vec<u32> = Vec::new();
+    let mut data: Vec<f64> = Vec::new();
+    let mut ncols: usize = 0;
+    let mut buf = Vec::with_capacity(1 << 12);
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        let read = reader.read_until(b'\n', &mut buf)?;
+        if read == 0 {
+            break;
+        }
+        line_no += 1;
+        let mut line = &buf[..];
+        if let Some(p) = line.iter().position(|&b| b == b'#') {
+            line = &line[..p];
+        }
+        let mut tokens = line
+            .split(|&b| b == b' ' || b == b'\t' || b == b'\n' || b == b'\r')
+            .filter(|t| !t.is_empty());
+        let Some(label_tok) = tokens.next() else {
+            continue; // blank line
+        };
+        let label = parse_f64(label_tok, line_no, "label")?;
+        let row_start = indices.len();
+        let mut prev: Option<u32> = None;
+        for tok in tokens {
+            let colon = tok.iter().position(|&b| b == b':').ok_or_else(|| {
+                parse_err(
+                    line_no,
+                    format!("expected `index:value`, found `{}`", show(tok)),
+                )
+            })?;
+            let idx = parse_index(&tok[..colon], line_no)?;
+            let val = parse_f64(&tok[colon + 1..], line_no, "feature value")?;
+            if let Some(p) = prev {
+                if idx <= p {
+                    indices.truncate(row_start);
+                    data.truncate(row_start);
+                    return Err(parse_err(
+                        line_no,
+                        if idx == p {
+                            format!("feature index {idx} appears twice")
+                        } else {
+                            format!("feature indices must be increasing: {idx} after {p}")
+                        },
+                    ));
+                }
+            }
+            prev = Some(idx);
+            indices.push(idx - 1);
+            data.push(val);
+        }
+        if let Some(p) = prev {
+            ncols = ncols.max(p as usize);
+        }
+        labels.push(label);
+        indptr.push(indices.len());
+    }
+    let rows = labels.len();
+    let x = CsrMatrix::try_new((rows, ncols), indptr, indices, data)
+        .map_err(|(_, _, _, e)| Error::InvalidInput(format!("LIBSVM data: {e}")))?;
+    Ok(LibsvmData { labels, x })
+}
+
+/// Reads a LIBSVM file (see [`read_libsvm`]); I/O failures are
+/// [`Error::Io`] with the path.
+pub fn read_libsvm_file(path: impl AsRef<Path>) -> Result<LibsvmData> {
+    let path = path.as_ref();
+    let f = std::fs::File::open(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    read_libsvm(BufReader::with_capacity(1 << 20, f))
+}
+
+/// Writes one example line (label, then `index:value` pairs with 1-based
+/// indices) without allocating.
+///
+/// Labels ±1 are written `+1` / `-1`; other numbers and all values use
+/// Rust's shortest representation that reads back to the same `f64`, so a
+/// write followed by a read is exact.
+pub fn write_row<W: Write>(out: &mut W, label: f64, indices: &[u32], values: &[f64]) -> Result<()> {
+    if !label.is_finite() {
+        return Err(Error::InvalidInput(format!("label {label} is not finite")));
+    }
+    // Labels are exact codes, not measurements: compare exactly.
+    if label.total_cmp(&1.0).is_eq() {
+        out.write_all(b"+1")?;
+    } else if label.total_cmp(&-1.0).is_eq() {
+        out.write_all(b"-1")?;
+    } else {
+        write!(out, "{label}")?;
+    }
+    for (&j, &v) in indices.iter().zip(values) {
+        if !v.is_finite() {
+            return Err(Error::InvalidInput(format!(
+                "value {v} in column {j} is not finite"
+            )));
+        }
+        write!(out, " {}:{}", u64::from(j) + 1, v)?;
+    }
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// Writes `labels` and the CSR rows of `x` in LIBSVM format.
+///
+/// Errors: a label count different from the row count
+/// ([`Error::DimensionMismatch`]), a matrix in CSC storage or non-finite
+/// numbers ([`Error::InvalidInput`]), or an I/O failure.
+pub fn write_libsvm<W: Write>(mut out: W, labels: &[f64], x: &CsrMatrix) -> Result<()> {
+    crate::error::check_dim("LIBSVM labels", x.rows(), labels.len())?;
+    if !x.is_csr() {
+        return Err(Error::InvalidInput(
+            "write_libsvm needs a CSR matrix".into(),
+        ));
+    }
+    let ip = x.indptr();
+    let ip = ip.raw_storage();
+    for (i, &label) in labels.iter().enumerate() {
+        let r = ip[i]..ip[i + 1];
+        write_row(&mut out, label, &x.indices()[r.clone()], &x.data()[r])?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! Reading and writing data and models.
+//!
+//! * [`libsvm`]: the LIBSVM / SVMlight sparse text format (streaming reader
+//!   with line-numbered errors, and a writer);
+//! * [`model`]: linear binary classifiers in LIBLINEAR's model-file format.
+
+pub mod libsvm;
+pub mod model;
+
+pub use libsvm::{read_libsvm, read_libsvm_file, write_libsvm, CsrMatrix, LibsvmData};
+pub use model::LinearModel;
