@@ -11,6 +11,8 @@
 //! operator applying H v, counted). Both solvers run under the same argmin
 //! termination: target cost 1e-12 or 500 iterations.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use argmin::core::{Error, Executor, State};
 use argmin::solver::trustregion::{Steihaug, TrustRegion as ArgminTr};
 use steihaug::interop::argmin::{ArgminTrustRegion, FromArgmin};
@@ -22,6 +24,36 @@ use argmin_problem::{start, ExtRosenbrock};
 
 fn max_err(x: &[f64]) -> f64 {
     x.iter().fold(0.0f64, |m, v| m.max((v - 1.0).abs()))
+}
+
+/// argmin's counter names, in table order.
+fn counts(get: impl Fn(&str) -> Option<u64>) -> [u64; 3] {
+    ["cost_count", "gradient_count", "hessian_count"].map(|k| get(k).unwrap_or(0))
+}
+
+/// One table row: argmin's evaluation counters (cost, gradient, Hessian),
+/// the problem's HVP counter, the result.
+fn row(
+    label: &str,
+    iters: u64,
+    counts: [u64; 3],
+    hvps: &AtomicU64,
+    f: f64,
+    x: &[f64],
+    status: String,
+) {
+    println!(
+        "{:<34} {:>6} {:>8} {:>9} {:>9} {:>7} {:>11.3e} {:>10.2e}   ({})",
+        label,
+        iters,
+        counts[0],
+        counts[1],
+        counts[2],
+        hvps.load(Ordering::Relaxed),
+        f,
+        max_err(x),
+        status,
+    );
 }
 
 fn main() -> Result<(), Error> {
@@ -49,17 +81,13 @@ fn main() -> Result<(), Error> {
                 .counting(true)
         })
         .run()?;
-    let c = &res.state.counts;
-    println!(
-        "{:<34} {:>6} {:>8} {:>9} {:>9} {:>7} {:>11.3e} {:>10.2e}   ({})",
+    row(
         "argmin TrustRegion<Steihaug>",
         res.state.get_iter(),
-        c.get("cost_count").unwrap_or(&0),
-        c.get("gradient_count").unwrap_or(&0),
-        c.get("hessian_count").unwrap_or(&0),
-        hvps.load(std::sync::atomic::Ordering::Relaxed),
+        counts(|k| res.state.counts.get(k).copied()),
+        &hvps,
         res.state.get_best_cost(),
-        max_err(res.state.get_best_param().unwrap()),
+        res.state.get_best_param().map_or(&[][..], |x| x.as_slice()),
         res.state
             .get_termination_reason()
             .map_or("-".into(), |r| r.to_string()),
@@ -77,17 +105,13 @@ fn main() -> Result<(), Error> {
                 .counting(true)
         })
         .run()?;
-    let c = &res.state.counts;
-    println!(
-        "{:<34} {:>6} {:>8} {:>9} {:>9} {:>7} {:>11.3e} {:>10.2e}   ({})",
+    row(
         "steihaug ArgminTrustRegion",
         res.state.get_iter(),
-        c.get("cost_count").unwrap_or(&0),
-        c.get("gradient_count").unwrap_or(&0),
-        c.get("hessian_count").unwrap_or(&0),
-        hvps.load(std::sync::atomic::Ordering::Relaxed),
+        counts(|k| res.state.counts.get(k).copied()),
+        &hvps,
         res.state.get_best_cost(),
-        max_err(res.state.get_best_param().unwrap()),
+        res.state.get_best_param().map_or(&[][..], |x| x.as_slice()),
         res.state
             .get_termination_reason()
             .map_or("-".into(), |r| r.to_string()),
@@ -100,18 +124,14 @@ fn main() -> Result<(), Error> {
     let report = TrustRegion::default()
         .solve(&obj, ndarray::Array1::from(start(n)).view())
         .map_err(Error::from)?;
-    let c = obj.counts();
-    println!(
-        "{:<34} {:>6} {:>8} {:>9} {:>9} {:>7} {:>11.3e} {:>10.2e}   ({})",
+    row(
         "steihaug TrustRegion::solve",
-        report.iterations,
-        c.get("cost_count").unwrap_or(&0),
-        c.get("gradient_count").unwrap_or(&0),
-        c.get("hessian_count").unwrap_or(&0),
-        hvps.load(std::sync::atomic::Ordering::Relaxed),
+        report.iterations as u64,
+        counts(|k| obj.counts().get(k).copied()),
+        &hvps,
         report.f,
-        max_err(report.x.as_slice().unwrap()),
-        report.status,
+        report.x.as_slice().unwrap_or(&[]),
+        report.status.to_string(),
     );
     Ok(())
 }
