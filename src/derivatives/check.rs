@@ -255,6 +255,10 @@ impl fmt::Display for DerivativeReport {
             "derivative check (n = {}, f = {:.6e}, |g| = {:.3e}; {} evaluations, {} Hessian-vector products)",
             self.n, self.f, self.grad_norm, self.evaluations, self.hvps
         )?;
+        writeln!(
+            f,
+            "  (relative errors count only the disagreement beyond the finite differences' own estimated error)"
+        )?;
         write!(
             f,
             "  gradient:  worst relative error {:.2e}",
