@@ -170,6 +170,23 @@ impl Checkpoint {
                 return bad(format!("{name} = {v} must be finite and non-negative"));
             }
         }
+        if Duration::try_from_secs_f64(self.elapsed_s).is_err() {
+            return bad(format!("elapsed_s = {} is too large", self.elapsed_s));
+        }
+        // Counters far beyond any real solve would overflow when the resumed
+        // run adds to them.
+        const COUNT_MAX: u64 = 1 << 53;
+        for (name, v) in [
+            ("counts.evals", self.counts.evals),
+            ("counts.hvps", self.counts.hvps),
+            ("counts.cg_iterations", self.counts.cg_iterations),
+            ("counts.hessians", self.counts.hessians),
+            ("iter", self.iter as u64),
+        ] {
+            if v > COUNT_MAX {
+                return bad(format!("{name} = {v} exceeds 2^53"));
+            }
+        }
         if !(self.radius.is_finite() && self.radius > 0.0) {
             return bad(format!(
                 "radius = {} must be finite and positive",
@@ -188,6 +205,39 @@ impl Checkpoint {
             .map_err(|e| Error::Checkpoint(format!("invalid options: {e}")))
     }
 
+    /// Evaluates `obj` once at the checkpoint's x and compares with the
+    /// stored f and gradient, so that a checkpoint resumed with another
+    /// objective (or another size of the same one) is an error instead of
+    /// a report that mixes the two. The comparison allows for objectives
+    /// that are not bit-for-bit reproducible: |Δf| ≤ 1e-10·max(1, |f|) and
+    /// ‖Δg‖ ≤ 1e-8·max(1, ‖g‖). This evaluation is not added to the
+    /// counts (the resumed run then counts exactly as an uninterrupted
+    /// one); the stored f and g are the ones the run continues from.
+    pub(crate) fn verify<O: crate::Objective + ?Sized>(&self, obj: &O) -> Result<()> {
+        let x = Array1::from(self.x.clone());
+        let mut g = Array1::zeros(x.len());
+        let f = obj.value_grad(x.view(), g.view_mut());
+        let df = (f - self.f).abs();
+        let (mut dg2, mut g2) = (0.0f64, 0.0f64);
+        for (a, b) in g.iter().zip(&self.g) {
+            dg2 += (a - b) * (a - b);
+            g2 += b * b;
+        }
+        let f_ok = df <= 1e-10 * self.f.abs().max(1.0);
+        let g_ok = dg2.sqrt() <= 1e-8 * g2.sqrt().max(1.0);
+        if f_ok && g_ok {
+            Ok(())
+        } else {
+            Err(Error::Checkpoint(format!(
+                "the objective does not match the checkpoint at its x \
+                 (f = {f:e} there, {:e} stored; gradient difference {:.3e}): \
+                 it was written for another problem or size",
+                self.f,
+                dg2.sqrt()
+            )))
+        }
+    }
+
     /// The solve state (call [`Checkpoint::validate`] first).
     pub(crate) fn restore<'t>(&self, term: &'t Termination) -> (Run<'t>, TrProgress) {
         let run = Run::restore(
@@ -200,7 +250,7 @@ impl Checkpoint {
             self.iter,
             self.counts,
             self.history.clone(),
-            Duration::from_secs_f64(self.elapsed_s),
+            Duration::try_from_secs_f64(self.elapsed_s).unwrap_or(Duration::ZERO),
         );
         let progress = TrProgress {
             radius: self.radius,

@@ -21,7 +21,7 @@ use faer::{Mat, Side};
 use ndarray::{Array1, Array2, ArrayView1};
 
 use crate::config::Termination;
-use crate::error::{check_dim, Error, Result};
+use crate::error::{Error, Result};
 use crate::line_search::{armijo, ArmijoConfig, Search};
 use crate::objective::Objective;
 use crate::observe::{no_callback, Callback};
@@ -151,8 +151,10 @@ impl DenseNewton {
             if let Some(s) = run.budget_exhausted() {
                 return Ok(s);
             }
-            if !self.hessian_into(obj, run, &mut hmat)? {
-                return Ok(Status::MaxHvps);
+            match self.hessian_into(obj, run, &mut hmat)? {
+                HessianFill::Ready => {}
+                HessianFill::OverBudget => return Ok(Status::MaxHvps),
+                HessianFill::NonFinite => return Ok(Status::NonFiniteHessian),
             }
             run.iter += 1;
             let solved = match cfg.step {
@@ -259,22 +261,25 @@ impl DenseNewton {
         }
     }
 
-    /// Fills `hmat` with the symmetric Hessian at `run.x`. Returns `false`
-    /// (and does nothing) when it would have to be assembled from n
-    /// products and fewer than n remain in the `max_hvps` budget.
+    /// Fills `hmat` with the symmetric Hessian at `run.x`. Does nothing
+    /// and returns [`HessianFill::OverBudget`] when it would have to be
+    /// assembled from n products and fewer than n remain in the `max_hvps`
+    /// budget; [`HessianFill::NonFinite`] (the solve ends with
+    /// [`Status::NonFiniteHessian`] and its report) when an entry is NaN or
+    /// infinite. A non-symmetric Hessian is an error: it is the user's bug.
     fn hessian_into<O: Objective + ?Sized>(
         &self,
         obj: &O,
         run: &mut Run<'_>,
         hmat: &mut Array2<f64>,
-    ) -> Result<bool> {
+    ) -> Result<HessianFill> {
         let n = run.n();
         if !obj.dense_hessian(run.x.view(), hmat.view_mut()) {
             if run.hvps_left() < n as u64 {
-                return Ok(false);
+                return Ok(HessianFill::OverBudget);
             }
             let h = obj.hessian(run.x.view());
-            check_dim("Hessian operator", n, h.dim())?;
+            crate::operator::check_square("Hessian operator", n, &h)?;
             let mut e = Array1::<f64>::zeros(n);
             for j in 0..n {
                 e[j] = 1.0;
@@ -291,10 +296,7 @@ impl DenseNewton {
             }
         }
         if !hmat.iter().all(|v| v.is_finite()) {
-            return Err(Error::InvalidInput(format!(
-                "the Hessian at iteration {} has non-finite entries",
-                run.iter + 1
-            )));
+            return Ok(HessianFill::NonFinite);
         }
         if asym > self.config.symmetry_tol * scale {
             return Err(Error::InvalidInput(format!(
@@ -309,8 +311,15 @@ impl DenseNewton {
             }
         }
         run.counts.hessians += 1;
-        Ok(true)
+        Ok(HessianFill::Ready)
     }
+}
+
+/// What [`DenseNewton::hessian_into`] did.
+enum HessianFill {
+    Ready,
+    OverBudget,
+    NonFinite,
 }
 
 fn to_faer(h: &Array2<f64>, shift: f64) -> Mat<f64> {

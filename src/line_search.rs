@@ -217,7 +217,7 @@ impl LineSearchNewtonCg {
                 return Ok(s);
             }
             let h = obj.hessian(run.x.view());
-            check_dim("Hessian operator", n, h.dim())?;
+            crate::operator::check_square("Hessian operator", n, &h)?;
             run.counts.hessians += 1;
             let objective_precond;
             let precond: Option<&dyn Preconditioner> = match cfg.preconditioning {

@@ -19,6 +19,13 @@ pub trait LinearOperator {
     /// `out ← A v`.
     fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>);
 
+    /// (rows, columns). The solvers check that both equal n before the
+    /// first product. The default is `(dim(), dim())`; only operators that
+    /// can be rectangular (a dense `ndarray` matrix) override it.
+    fn shape(&self) -> (usize, usize) {
+        (self.dim(), self.dim())
+    }
+
     /// Writes the diagonal of A into `out` and returns `true`, or returns
     /// `false` if the diagonal is not available cheaply. Used by the Jacobi
     /// preconditioner. The default returns `false`.
@@ -32,6 +39,9 @@ impl<T: LinearOperator + ?Sized> LinearOperator for &T {
     fn dim(&self) -> usize {
         (**self).dim()
     }
+    fn shape(&self) -> (usize, usize) {
+        (**self).shape()
+    }
     fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>) {
         (**self).apply(v, out)
     }
@@ -44,6 +54,9 @@ impl<T: LinearOperator + ?Sized> LinearOperator for Box<T> {
     fn dim(&self) -> usize {
         (**self).dim()
     }
+    fn shape(&self) -> (usize, usize) {
+        (**self).shape()
+    }
     fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>) {
         (**self).apply(v, out)
     }
@@ -52,19 +65,44 @@ impl<T: LinearOperator + ?Sized> LinearOperator for Box<T> {
     }
 }
 
-/// A dense square matrix is an operator. A non-square matrix gives a
-/// dimension mismatch when a solver checks it (its `dim` is the row count).
+/// A dense square matrix is an operator. A non-square matrix is a
+/// dimension-mismatch error when a solver checks its [`shape`]; applied
+/// directly with vectors of the wrong lengths it writes NaN into `out`
+/// (as far as `out` goes) instead of panicking.
+///
+/// [`shape`]: LinearOperator::shape
 impl<S: Data<Elem = f64>> LinearOperator for ArrayBase<S, Ix2> {
     fn dim(&self) -> usize {
         self.nrows()
     }
+    fn shape(&self) -> (usize, usize) {
+        (self.nrows(), self.ncols())
+    }
     fn apply(&self, v: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
+        if v.len() != self.ncols() || out.len() != self.nrows() {
+            out.fill(f64::NAN);
+            return;
+        }
         ndarray::linalg::general_mat_vec_mul(1.0, self, &v, 0.0, &mut out);
     }
     fn diagonal(&self, mut out: ArrayViewMut1<'_, f64>) -> bool {
+        if !self.is_square() || out.len() != self.nrows() {
+            return false;
+        }
         out.assign(&self.diag());
         true
     }
+}
+
+/// Checks that `op` is n × n: a typed error naming `what` otherwise.
+pub(crate) fn check_square<O: LinearOperator + ?Sized>(
+    what: &'static str,
+    n: usize,
+    op: &O,
+) -> crate::error::Result<()> {
+    let (rows, cols) = op.shape();
+    crate::error::check_dim(what, n, rows)?;
+    crate::error::check_dim(what, n, cols)
 }
 
 /// An operator given by a closure `|v, out| ...` that writes `A v` into `out`.

@@ -53,11 +53,14 @@ impl Preconditioner for Identity {
 
 /// Jacobi (diagonal) preconditioner M = diag(d).
 ///
-/// Safeguard: entries that are not positive and finite (a zero or negative
-/// Hessian diagonal, which happens away from a minimizer) are replaced by
-/// `floor = max(rel_floor·max|d_i|, f64::MIN_POSITIVE)`, and positive entries
-/// below the floor are raised to it, so M stays positive definite and its
-/// condition number is bounded by `1/rel_floor`.
+/// Safeguard (a zero or negative Hessian diagonal happens away from a
+/// minimizer): each entry is replaced by `max(|d_i|, floor)` with
+/// `floor = rel_floor·max|d_i|` (the maximum over finite entries), and a
+/// non-finite entry by `floor`; so M stays positive definite, keeps the
+/// scale of the entries it replaces, and its condition number is at most
+/// `1/rel_floor`. A diagonal with no finite nonzero entry gives M = I.
+/// [`Jacobi::replaced`] counts the entries that were not positive, finite
+/// and at least the floor.
 #[derive(Debug, Clone)]
 pub struct Jacobi {
     inv_diag: Array1<f64>,
@@ -121,14 +124,23 @@ impl Jacobi {
             .iter()
             .filter(|v| v.is_finite())
             .fold(0.0f64, |m, v| m.max(v.abs()));
-        let floor = (rel_floor * max_abs).max(f64::MIN_POSITIVE);
+        // A floor whose inverse is finite; M = I when nothing sets a scale.
+        let floor = if max_abs > 0.0 {
+            (rel_floor * max_abs).max(4.0 / f64::MAX)
+        } else {
+            1.0
+        };
         let mut replaced = 0;
         Zip::from(&mut inv).and(&d).for_each(|i, &di| {
             let v = if di.is_finite() && di >= floor {
                 di
             } else {
                 replaced += 1;
-                floor
+                if di.is_finite() {
+                    di.abs().max(floor)
+                } else {
+                    floor
+                }
             };
             *i = 1.0 / v;
         });
@@ -149,5 +161,51 @@ impl Preconditioner for Jacobi {
                 .and(&m)
                 .for_each(|z, &r, &m| *z = r * m)
         });
+    }
+}
+
+/// The fallback when an incomplete factorization fails (IC(0) after all
+/// its shifts): Jacobi from the operator's diagonal, or nothing when the
+/// operator has no cheap diagonal. A preconditioner asked for is not
+/// dropped silently while a cheaper one is at hand.
+pub(crate) fn jacobi_fallback<'a, H: crate::LinearOperator + ?Sized>(
+    h: &H,
+    n: usize,
+) -> Option<Box<dyn Preconditioner + 'a>> {
+    let mut d = Array1::zeros(n);
+    if h.diagonal(d.view_mut()) {
+        Jacobi::new(d.view())
+            .ok()
+            .map(|j| Box::new(j) as Box<dyn Preconditioner>)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn jacobi_safeguard_keeps_m_positive_definite_and_finite() {
+        let j = Jacobi::new(array![4.0, -2.0, 0.0, f64::NAN, 1e-12].view()).unwrap();
+        let inv = j.inverse_diagonal();
+        // 4 kept; −2 → |−2|; 0, NaN and 1e-12 → the floor 1e-8·4.
+        assert_eq!(
+            inv.to_vec(),
+            vec![0.25, 0.5, 1.0 / 4e-8, 1.0 / 4e-8, 1.0 / 4e-8]
+        );
+        assert_eq!(j.replaced(), 4);
+        // Nothing sets a scale: M = I, not 1/MIN_POSITIVE.
+        let z = Jacobi::new(array![0.0, 0.0, f64::INFINITY].view()).unwrap();
+        assert_eq!(z.inverse_diagonal().to_vec(), vec![1.0; 3]);
+        // Entries near f64::MAX: the inverse stays finite and positive.
+        let big = Jacobi::new(array![f64::MAX, -f64::MAX].view()).unwrap();
+        assert!(big
+            .inverse_diagonal()
+            .iter()
+            .all(|v| v.is_finite() && *v > 0.0));
+        assert!(Jacobi::new(ndarray::Array1::<f64>::zeros(0).view()).is_err());
     }
 }

@@ -65,7 +65,8 @@ impl<'t> Run<'t> {
         Ok(Self {
             term,
             start,
-            deadline: term.max_time.map(|t| start + t),
+            // A limit too large for the clock is no limit.
+            deadline: term.max_time.and_then(|t| start.checked_add(t)),
             counts: Counts {
                 evals: 1,
                 ..Counts::default()
@@ -103,7 +104,8 @@ impl<'t> Run<'t> {
         Self {
             term,
             start,
-            deadline: term.max_time.map(|t| start + t),
+            // A limit too large for the clock is no limit.
+            deadline: term.max_time.and_then(|t| start.checked_add(t)),
             counts,
             history,
             x,

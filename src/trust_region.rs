@@ -296,7 +296,9 @@ impl TrustRegion {
     /// (the Hessian at the checkpoint's point is prepared again).
     ///
     /// A checkpoint that does not fit `obj` (dimension, non-finite values,
-    /// another solver or format version) is an [`Error::Checkpoint`].
+    /// another solver or format version, or f and ∇f at its x that differ
+    /// from `obj`'s — checked with one uncounted evaluation) is an
+    /// [`Error::Checkpoint`].
     pub fn resume<O: Objective + ?Sized>(
         &self,
         obj: &O,
@@ -317,6 +319,7 @@ impl TrustRegion {
         let cfg = &self.config;
         cfg.validate()?;
         checkpoint.validate(obj.dim())?;
+        checkpoint.verify(obj)?;
         let (mut run, mut progress) = checkpoint.restore(&cfg.termination);
         let status = self.run_loop(obj, &mut run, &mut progress, callback, checkpointing)?;
         Ok(run.finish("trust_region", status))
@@ -417,7 +420,7 @@ impl TrustRegion {
         // 1. Hessian and preconditioner at x, only when x changed.
         if cache.hessian.is_none() {
             let h = obj.hessian(run.x.view());
-            check_dim("Hessian operator", n, h.dim())?;
+            crate::operator::check_square("Hessian operator", n, &h)?;
             run.counts.hessians += 1;
             match cfg.preconditioning {
                 Preconditioning::None => {}
@@ -458,9 +461,25 @@ impl TrustRegion {
         };
         // The step, and the trial point x + p from CG's last pass.
         let trial = Some((run.x.view(), x_trial.view_mut()));
-        let info = steihaug_trial(h, precond, run.g.view(), &params, ws, p.view_mut(), trial);
+        let mut info = steihaug_trial(h, precond, run.g.view(), &params, ws, p.view_mut(), trial);
         run.counts.hvps += info.iterations as u64;
         run.counts.cg_iterations += info.iterations as u64;
+        let first_exit = info.exit;
+        if info.exit == CgExit::IndefinitePreconditioner && info.step_norm == 0.0 {
+            // rᵀM⁻¹r ≤ 0 at the start: M is not positive definite at this
+            // point. Fall back to the unpreconditioned Cauchy step (one CG
+            // iteration without M, the same radius taken in the Euclidean
+            // norm) instead of giving up (`reference/failure-modes.md`).
+            let cauchy = SteihaugParams {
+                max_iter: params.max_iter.min(1),
+                ..params
+            };
+            let trial = Some((run.x.view(), x_trial.view_mut()));
+            let fallback = steihaug_trial(h, None, run.g.view(), &cauchy, ws, p.view_mut(), trial);
+            run.counts.hvps += fallback.iterations as u64;
+            run.counts.cg_iterations += fallback.iterations as u64;
+            info = fallback;
+        }
         run.iter += 1;
         let step_norm = info.step_norm;
         let step_m = info.step_norm_m;
@@ -477,7 +496,9 @@ impl TrustRegion {
             shift: f64::NAN,
             accepted: false,
             cg_iterations: info.iterations,
-            cg_exit: Some(info.exit),
+            // An indefinite preconditioner stays visible in the history
+            // even when the Cauchy fallback gave the step.
+            cg_exit: Some(first_exit),
             step_norm,
             hvps: run.counts.hvps,
             elapsed_s: 0.0,

@@ -169,6 +169,27 @@ fn bad_checkpoints_are_typed_errors() {
     let mut c = good.clone();
     c.config.max_radius = -3.0;
     assert!(is_ckpt_err(solver.resume(&problem, &c)));
+    // Values beyond what the clock or the counters hold.
+    let mut c = good.clone();
+    c.elapsed_s = 1e300;
+    assert!(is_ckpt_err(solver.resume(&problem, &c)));
+    let mut c = good.clone();
+    c.counts.hvps = u64::MAX;
+    assert!(is_ckpt_err(solver.resume(&problem, &c)));
+    // Another objective of the same dimension: f and g at x do not match.
+    let other = steihaug::FnObjective::new(
+        100,
+        |x: ndarray::ArrayView1<'_, f64>, mut g: ndarray::ArrayViewMut1<'_, f64>| {
+            g.assign(&x);
+            0.5 * x.dot(&x)
+        },
+        |_x: ndarray::ArrayView1<'_, f64>,
+         v: ndarray::ArrayView1<'_, f64>,
+         mut out: ndarray::ArrayViewMut1<'_, f64>| out.assign(&v),
+    );
+    assert!(is_ckpt_err(solver.resume(&other, &good)));
+    // The right objective still resumes.
+    assert!(solver.resume(&problem, &good).is_ok());
 
     #[cfg(feature = "serde")]
     corrupt_files_are_typed_errors(&good);

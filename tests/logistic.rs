@@ -575,11 +575,17 @@ fn liblinear_rule_and_model_roundtrip() {
     let acc = back.accuracy(&x, &labels).unwrap();
     assert!(acc > 0.8, "training accuracy {acc}");
     // A malformed model is a typed error with its line.
-    let text = String::from_utf8(buf)
-        .unwrap()
-        .replace("nr_feature 200", "nr_feature 201");
+    let text = String::from_utf8(buf).unwrap();
+    let wrong_size = text.replace("nr_feature 200", "nr_feature 201");
     assert!(matches!(
-        LinearModel::read(text.as_bytes()),
+        LinearModel::read(wrong_size.as_bytes()),
+        Err(Error::Parse { .. })
+    ));
+    // Two equal labels cannot tell the classes apart.
+    let label_line = text.lines().find(|l| l.starts_with("label")).unwrap();
+    let same_labels = text.replace(label_line, "label 1 1");
+    assert!(matches!(
+        LinearModel::read(same_labels.as_bytes()),
         Err(Error::Parse { .. })
     ));
 }

@@ -356,8 +356,9 @@ proptest! {
         // singular H) loss of orthogonality makes them drift: over 20,000
         // random cases the largest relative gap between the carried and the
         // true ‖p‖_M was 1.3e-7 (without a preconditioner, below 1e-12; see
-        // the test above). So the region holds to 1e-6 relative here.
-        let tol = 1e-4;
+        // the test above). So the region is held to 1e-6 relative here, a
+        // known limit of the preconditioned solver (docs/algorithms.md).
+        let tol = 1e-6;
         let pm = (&p * &p * &case.m_diag).sum().sqrt();
         prop_assert!(pm <= radius * (1.0 + tol), "‖p‖_M = {:e} > Δ = {:e}", pm, radius);
         prop_assert!((info.step_norm_m - pm).abs() <= tol * radius, "{} vs {}", info.step_norm_m, pm);

@@ -326,6 +326,7 @@ fn malformed_patterns_are_typed_errors() {
         Bad(vec![0, 1, 3, 4], vec![0, 0, 1, 2], Storage::Upper), // lower entry
         Bad(vec![0, 1, 2, 5], vec![0, 1, 2], Storage::Full), // nnz mismatch
         Bad(vec![0, 2, 3, 4], vec![0, 1, 1, 2], Storage::Full), // upper only, declared full
+        Bad(vec![0, 5, 2, 3], vec![0, 1, 2], Storage::Full), // indptr past nnz, then down
     ];
     for b in cases {
         assert!(matches!(Assembled::new(b), Err(Error::InvalidInput(_))));

@@ -281,6 +281,8 @@ struct JsonReport<'a> {
     cg_iterations: u64,
     elapsed_s: f64,
     history: &'a [IterationRecord],
+    /// The solver's options (its configuration type, serialized).
+    config: serde_json::Value,
     /// The `--check-derivatives` report at x0.
     #[serde(skip_serializing_if = "Option::is_none")]
     derivative_check: Option<DerivativeReport>,
@@ -328,7 +330,10 @@ fn main() -> ExitCode {
 fn termination(args: &SolveArgs) -> steihaug::Result<Termination> {
     let max_time = match args.max_time {
         None => None,
-        Some(t) if t.is_finite() && t >= 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+        Some(t) if t.is_finite() && t >= 0.0 => {
+            // Beyond what a Duration holds (~5.8e11 years): no limit.
+            std::time::Duration::try_from_secs_f64(t).ok()
+        }
         Some(t) => {
             return Err(steihaug::Error::InvalidOption {
                 name: "max-time",
@@ -448,6 +453,14 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     let obj = &*built.objective;
     let n = built.x0.len();
     let term = termination(args)?;
+    // Bad numbers are reported before any table line is printed.
+    term.validate()?;
+    if args.checkpoint.is_some() && args.checkpoint_every == 0 {
+        return Err(steihaug::Error::InvalidOption {
+            name: "checkpoint-every",
+            reason: "must be at least 1 (0 would never write the checkpoint)".into(),
+        });
+    }
     let precond = match args.precond {
         PrecondKind::None => Preconditioning::None,
         PrecondKind::Jacobi => Preconditioning::Jacobi,
@@ -521,6 +534,8 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     }
     observers.push(stop.clone());
     let mut callback = observers.callback();
+    // The options the solve ran with, for `--json`.
+    let config_json: serde_json::Value;
     let report: Report = match args.solver {
         SolverKind::Tr => {
             let mut config = TrustRegionConfig {
@@ -541,6 +556,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
                     ..cp.config
                 };
             }
+            config_json = serde_json::to_value(config).unwrap_or_default();
             let solver = TrustRegion::new(config);
             let mut sink = args.checkpoint.as_ref().map(JsonFile::new);
             let checkpointing = sink.as_mut().map(|s| Checkpointing {
@@ -555,17 +571,23 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
                 (None, None) => solver.solve_with(obj, built.x0.view(), &mut callback)?,
             }
         }
-        SolverKind::Linesearch => LineSearchNewtonCg::new(LineSearchConfig {
-            termination: term,
-            preconditioning: precond,
-            ..LineSearchConfig::default()
-        })
-        .solve_with(obj, built.x0.view(), &mut callback)?,
-        SolverKind::Dense => DenseNewton::new(DenseNewtonConfig {
-            termination: term,
-            ..DenseNewtonConfig::default()
-        })
-        .solve_with(obj, built.x0.view(), &mut callback)?,
+        SolverKind::Linesearch => {
+            let config = LineSearchConfig {
+                termination: term,
+                preconditioning: precond,
+                ..LineSearchConfig::default()
+            };
+            config_json = serde_json::to_value(config).unwrap_or_default();
+            LineSearchNewtonCg::new(config).solve_with(obj, built.x0.view(), &mut callback)?
+        }
+        SolverKind::Dense => {
+            let config = DenseNewtonConfig {
+                termination: term,
+                ..DenseNewtonConfig::default()
+            };
+            config_json = serde_json::to_value(config).unwrap_or_default();
+            DenseNewton::new(config).solve_with(obj, built.x0.view(), &mut callback)?
+        }
     };
     drop(callback);
     observers.finish(&report);
@@ -577,21 +599,6 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         std::fs::write(path, json).map_err(|e| {
             steihaug::Error::InvalidInput(format!("cannot write {}: {e}", path.display()))
         })?;
-    }
-    #[cfg(feature = "plot")]
-    if let Some(path) = &args.plot {
-        let options = steihaug::plot::PlotOptions {
-            title: Some(format!(
-                "{} (n = {n}), {}: {} after {} iterations",
-                args.problem,
-                solver_name(args.solver),
-                report.status,
-                report.iterations
-            )),
-            f_star: None,
-            ..Default::default()
-        };
-        steihaug::plot::convergence_svg(&report, &options, path)?;
     }
     if args.json {
         let j = JsonReport {
@@ -610,6 +617,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
             cg_iterations: report.counts.cg_iterations,
             elapsed_s: report.elapsed.as_secs_f64(),
             history: &report.history,
+            config: config_json,
             derivative_check: check_x0,
         };
         let s =
@@ -619,6 +627,28 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         println!("{}", report.summary());
         if let Some(fs) = built.f_star {
             println!("known optimum f* = {fs:e}; f - f* = {:.3e}", report.f - fs);
+        }
+    }
+    #[cfg(feature = "plot")]
+    if let Some(path) = &args.plot {
+        let options = steihaug::plot::PlotOptions {
+            title: Some(format!(
+                "{} (n = {n}), {}: {} after {} iterations",
+                args.problem,
+                solver_name(args.solver),
+                report.status,
+                report.iterations
+            )),
+            f_star: None,
+            ..Default::default()
+        };
+        // The solve's output is already printed: a plot that cannot be
+        // drawn (no iterations, an unwritable path) is a warning.
+        if let Err(e) = steihaug::plot::convergence_svg(&report, &options, path) {
+            eprintln!(
+                "steihaug: warning: no plot written to {}: {e}",
+                path.display()
+            );
         }
     }
     Ok(report.status.is_converged())
@@ -632,15 +662,18 @@ fn solver_name(s: SolverKind) -> &'static str {
     }
 }
 
+/// More threads than this is a typo, not a machine.
+const MAX_THREADS: usize = 1024;
+
 /// `steihaug train`: LIBLINEAR's -s 0 problem and stopping rule.
 fn train(args: &TrainArgs) -> steihaug::Result<bool> {
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
         if let Some(t) = args.threads {
-            if t == 0 {
+            if t == 0 || t > MAX_THREADS {
                 return Err(steihaug::Error::InvalidOption {
                     name: "threads",
-                    reason: "must be at least 1".into(),
+                    reason: format!("must be between 1 and {MAX_THREADS}, got {t}"),
                 });
             }
             b = b.num_threads(t);

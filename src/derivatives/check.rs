@@ -46,8 +46,13 @@
 //! # Verdict
 //! An error at most [`CheckOptions::pass_tol`] (default 1e-6) is
 //! [`Verdict::Correct`]; above [`CheckOptions::fail_tol`] (default 1e-3) it
-//! is [`Verdict::Wrong`]; between, [`Verdict::Suspect`] (a small error, or
-//! finite differences too noisy to decide: check at another point).
+//! is [`Verdict::Wrong`]; between, [`Verdict::Suspect`] (a small error:
+//! check at another point). Because only the disagreement beyond the error
+//! estimate counts, finite differences too noisy to decide score as
+//! agreement, and components or directions where f is not finite nearby
+//! are skipped: a `Correct` verdict is only as strong as the differences
+//! it rests on, which is why a point where ∇f is not small is the place to
+//! check.
 
 use std::fmt;
 
@@ -62,8 +67,11 @@ use crate::vecops::{all_finite, norm};
 
 /// Default number of random directions.
 pub const DEFAULT_DIRECTIONS: usize = 6;
-/// Default number of gradient components checked one by one.
-pub const DEFAULT_MAX_COMPONENTS: usize = 100;
+/// Default largest n at which every gradient component is checked one by
+/// one (a single wrong component is then always found).
+pub const DEFAULT_MAX_COMPONENTS: usize = 1000;
+/// Default number of components sampled when n is larger.
+pub const DEFAULT_SAMPLE_COMPONENTS: usize = 100;
 /// Default largest relative error of a correct derivative.
 pub const DEFAULT_PASS_TOL: f64 = 1e-6;
 /// Default relative error above which a derivative is wrong.
@@ -77,10 +85,15 @@ pub struct CheckOptions {
     /// product test and the symmetry test (default [`DEFAULT_DIRECTIONS`];
     /// at least 2 for the symmetry test).
     pub directions: usize,
-    /// Gradient components checked one by one: all when n is at most this,
-    /// otherwise a seeded sample of this many (default
-    /// [`DEFAULT_MAX_COMPONENTS`]). Each costs six evaluations.
+    /// Gradient components are checked one by one, all of them, when n is
+    /// at most this (default [`DEFAULT_MAX_COMPONENTS`]). Each costs six
+    /// evaluations.
     pub max_components: usize,
+    /// Above `max_components`, a seeded sample of this many components
+    /// (default [`DEFAULT_SAMPLE_COMPONENTS`]). A single wrong component is
+    /// then found by the sample with probability `sample/n` only; the
+    /// direction test sees every component, but diluted by about `1/√n`.
+    pub sample_components: usize,
     /// Seed of the directions and the component sample.
     pub seed: u64,
     /// Largest relative error of a correct derivative (default
@@ -96,6 +109,7 @@ impl Default for CheckOptions {
         Self {
             directions: DEFAULT_DIRECTIONS,
             max_components: DEFAULT_MAX_COMPONENTS,
+            sample_components: DEFAULT_SAMPLE_COMPONENTS,
             seed: 0x5EED_CAFE,
             pass_tol: DEFAULT_PASS_TOL,
             fail_tol: DEFAULT_FAIL_TOL,
@@ -177,8 +191,13 @@ pub struct GradientCheck {
     pub worst_component: Option<usize>,
     /// The user's and the finite-difference value of that component.
     pub component_values: (f64, f64),
-    /// Components checked one by one.
+    /// Components checked one by one (including those counted below).
     pub components_checked: usize,
+    /// Of those, components whose finite differences could not decide: the
+    /// error estimate exceeds `fail_tol` times the values compared (a wrong
+    /// entry there would go unseen), or f is not finite nearby. They score
+    /// as agreement; a large count means: check at another point.
+    pub components_inconclusive: usize,
     /// Worst relative error of a directional derivative `gᵀu`.
     pub direction_rel_error: f64,
     /// The direction with that error (0-based).
@@ -267,9 +286,17 @@ impl fmt::Display for DerivativeReport {
         if let Some(j) = g.worst_component {
             write!(
                 f,
-                "; by component {:.2e} at component {j} (user {:.6e}, finite difference {:.6e}; {} checked)",
+                "; by component {:.2e} at component {j} (user {:.6e}, finite difference {:.6e}; {} checked",
                 g.component_rel_error, g.component_values.0, g.component_values.1, g.components_checked
             )?;
+            if g.components_inconclusive > 0 {
+                write!(
+                    f,
+                    ", {} of them inconclusive: finite differences too noisy here",
+                    g.components_inconclusive
+                )?;
+            }
+            write!(f, ")")?;
         }
         if let Some(k) = g.worst_direction {
             write!(
@@ -420,12 +447,13 @@ pub fn check_derivatives<O: Objective + ?Sized>(
     let comps: Vec<usize> = if n <= options.max_components {
         (0..n).collect()
     } else {
+        let m = options.sample_components.min(n);
         let mut idx: Vec<usize> = (0..n).collect();
-        for k in 0..options.max_components {
+        for k in 0..m {
             let r = k + (rng.next_u64() % (n - k) as u64) as usize;
             idx.swap(k, r);
         }
-        idx.truncate(options.max_components);
+        idx.truncate(m);
         idx.sort_unstable();
         idx
     };
@@ -433,6 +461,7 @@ pub fn check_derivatives<O: Objective + ?Sized>(
     // that the location shown is informative when everything passes.
     let mut comp_worst = (0.0f64, None, (0.0, 0.0));
     let mut comp_raw = 0.0f64;
+    let mut inconclusive = 0usize;
     for &j in &comps {
         let xj = x[j];
         let h = f64::EPSILON.cbrt() * (1.0 + xj.abs());
@@ -449,9 +478,13 @@ pub fn check_derivatives<O: Objective + ?Sized>(
         let (d2, _) = diff(2.0 * h);
         let (d3, _) = diff(0.5 * h);
         if !(d1.is_finite() && d2.is_finite() && d3.is_finite()) {
+            inconclusive += 1;
             continue; // f undefined nearby: this component cannot be checked.
         }
         let noise = fd_noise(d1, d2, d3) + 10.0 * eps * fmax.max(f0.abs()) / h;
+        if noise > options.fail_tol * g[j].abs().max(d1.abs()) {
+            inconclusive += 1;
+        }
         let r = rel_error(g[j], d1, noise);
         let raw = rel_error(g[j], d1, 0.0);
         if (r, raw) > (comp_worst.0, comp_raw) || comp_worst.1.is_none() {
@@ -514,6 +547,7 @@ pub fn check_derivatives<O: Objective + ?Sized>(
         worst_component: comp_worst.1,
         component_values: comp_worst.2,
         components_checked: comps.len(),
+        components_inconclusive: inconclusive,
         direction_rel_error: dir_worst.0,
         worst_direction: dir_worst.1,
         verdict: options.verdict(grad_rel),
@@ -521,7 +555,7 @@ pub fn check_derivatives<O: Objective + ?Sized>(
 
     // 2. Hessian-vector products against differences of the gradient.
     let hess = obj.hessian(x);
-    check_dim("Hessian operator", n, hess.dim())?;
+    crate::operator::check_square("Hessian operator", n, &hess)?;
     let mut hu: Vec<Array1<f64>> = Vec::with_capacity(k);
     let mut ws = FdWorkspace::new(n);
     let mut fd1 = Array1::<f64>::zeros(n);

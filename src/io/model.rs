@@ -182,8 +182,14 @@ impl LinearModel {
                 Some("nr_class") => {}
                 Some("label") => {
                     let l: Vec<f64> = parts.filter_map(|s| s.parse().ok()).collect();
-                    if l.len() != 2 || !l.iter().all(|v| v.is_finite()) {
-                        return Err(perr(line_no, format!("bad label line `{t}`")));
+                    if l.len() != 2
+                        || !l.iter().all(|v| v.is_finite())
+                        || l[0].partial_cmp(&l[1]) == Some(std::cmp::Ordering::Equal)
+                    {
+                        return Err(perr(
+                            line_no,
+                            format!("bad label line `{t}`: expected two different finite labels"),
+                        ));
                     }
                     labels = Some((l[0], l[1]));
                 }

@@ -73,7 +73,7 @@ pub const PROBLEMS: &[ProblemInfo] = &[
     ProblemInfo {
         name: "extended-rosenbrock",
         default_n: 1_000_000,
-        description: "MGH #21 / CUTEst SROSENBR, n even, x0 = (-1.2, 1, ...), f* = 0",
+        description: "MGH #21 / CUTEst SROSENBR (alias: srosenbr), n even, x0 = (-1.2, 1, ...), f* = 0",
     },
     ProblemInfo {
         name: "logistic",
@@ -250,8 +250,20 @@ fn grid_problem<E: Element + 'static>(
 }
 
 /// The grid of a grid problem: `--nx`/`--ny` (ny defaults to nx), or a
-/// square grid from `--n` (which must then be a perfect square).
+/// square grid from `--n` (which must then be a perfect square), not both.
 fn grid_size(size: Size, default: usize) -> Result<(usize, usize)> {
+    if size.n.is_some() && (size.nx.is_some() || size.ny.is_some()) {
+        return Err(Error::InvalidOption {
+            name: "n",
+            reason: "give either --n (a square grid) or --nx/--ny, not both".into(),
+        });
+    }
+    if size.nx.is_none() && size.ny.is_some() {
+        return Err(Error::InvalidOption {
+            name: "ny",
+            reason: "--ny needs --nx".into(),
+        });
+    }
     let nx = match (size.nx, size.n) {
         (Some(nx), _) => nx,
         (None, Some(n)) => {
@@ -274,8 +286,38 @@ pub fn build(name: &str, size: Size) -> Result<Built> {
     build_with(name, size, BuildOptions::default())
 }
 
-/// Builds the problem `name` at `size` with options.
+/// Fails with a typed error, before anything is built, when a problem of
+/// `n` unknowns needing about `words` 8-byte words in all (its data, its
+/// Hessian and the solver's n-vectors) cannot be allocated here. A size
+/// whose count overflows is refused the same way. (Without this, an
+/// allocation of that size aborts the process.)
+fn ensure_memory(n: usize, words: Option<usize>) -> Result<()> {
+    let fits = words.is_some_and(|w| Vec::<f64>::new().try_reserve_exact(w).is_ok());
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::InvalidOption {
+            name: "n",
+            reason: match words {
+                Some(w) => format!(
+                    "n = {n} needs about {:.1} GiB, more than this machine can allocate",
+                    w as f64 * 8.0 / f64::from(1u32 << 30)
+                ),
+                None => format!("n = {n} is too large"),
+            },
+        })
+    }
+}
+
+/// The solver's n-vectors (trust region: 9) plus slack for the problem's
+/// own per-unknown arrays.
+const WORDS_PER_UNKNOWN: usize = 16;
+
+/// Builds the problem `name` at `size` with options. Names are matched
+/// without regard to case (`ARWHEAD` is `arwhead`).
 pub fn build_with(name: &str, size: Size, opts: BuildOptions) -> Result<Built> {
+    let lower = name.to_ascii_lowercase();
+    let name = lower.as_str();
     let info = PROBLEMS
         .iter()
         .find(|p| p.name == name || (name == "srosenbr" && p.name == "extended-rosenbrock"))
@@ -291,6 +333,14 @@ pub fn build_with(name: &str, size: Size, opts: BuildOptions) -> Result<Built> {
         })?;
     let n = size.n.unwrap_or(info.default_n);
     if !GRID_PROBLEMS.contains(&info.name) {
+        let words = match info.name {
+            // 100 n samples of n dense features.
+            "logistic" => n.checked_mul(n).and_then(|nn| nn.checked_mul(100)),
+            // 20 n rows of about 20 nonzeros (value and index each).
+            "logistic-sparse" => n.checked_mul(800),
+            _ => n.checked_mul(WORDS_PER_UNKNOWN),
+        };
+        ensure_memory(n, words)?;
         if opts.hessian == HessianMode::Assembled {
             return Err(Error::InvalidOption {
                 name: "hessian",
@@ -350,6 +400,17 @@ pub fn build_with(name: &str, size: Size, opts: BuildOptions) -> Result<Built> {
         }
         "msa" | "ept" | "ssc" | "odc" | "pjb" => {
             let (nx, ny) = grid_size(size, info.default_n)?;
+            let cells = nx.checked_mul(ny);
+            // The assembled Hessian adds a 5-to-9-point stencil (value and
+            // index per entry) and an IC(0) factor of the same size.
+            let per = match opts.hessian {
+                HessianMode::MatrixFree => WORDS_PER_UNKNOWN,
+                HessianMode::Assembled => WORDS_PER_UNKNOWN + 40,
+            };
+            ensure_memory(
+                cells.unwrap_or(usize::MAX),
+                cells.and_then(|c| c.checked_mul(per)),
+            )?;
             match info.name {
                 "msa" => grid_problem(Minpack2::msa(nx, ny)?, info.name, opts),
                 "ept" => grid_problem(Minpack2::ept(nx, ny)?, info.name, opts),

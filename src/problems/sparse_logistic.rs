@@ -431,5 +431,18 @@ pub fn liblinear_gtol<O: Objective + ?Sized>(
     let (pos, neg) = data.class_counts();
     let l = data.rows().max(1) as f64;
     let factor = eps * (pos.min(neg).max(1) as f64) / l;
-    Ok(factor * g0.dot(&g0).sqrt())
+    // ‖g0‖ with scaling, so that entries near 1e200 do not overflow the
+    // sum of squares.
+    let scale = g0.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let norm = if scale > 0.0 && scale.is_finite() {
+        scale * g0.iter().map(|v| (v / scale).powi(2)).sum::<f64>().sqrt()
+    } else {
+        scale
+    };
+    if !norm.is_finite() {
+        return Err(crate::Error::NonFiniteStart {
+            what: "gradient at w = 0 (data values too large?)",
+        });
+    }
+    Ok(factor * norm)
 }

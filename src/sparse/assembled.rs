@@ -47,7 +47,9 @@ pub trait SparseHessian: Send + Sync {
 }
 
 /// The preconditioner [`Assembled`] offers under
-/// [`crate::Preconditioning::Objective`].
+/// [`crate::Preconditioning::Objective`]. If IC(0) breaks down even after
+/// its diagonal shifts, that iteration uses Jacobi (the Hessian's diagonal,
+/// safeguarded) instead.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum AssembledPreconditioner {
     /// None.
@@ -103,10 +105,12 @@ pub(crate) fn check_pattern(
             indptr[n]
         ));
     }
+    // All of indptr first: a rise past nnz followed by a fall must be an
+    // error before any row is sliced.
+    if let Some(i) = (0..n).find(|&i| indptr[i] > indptr[i + 1]) {
+        return bad(format!("indptr decreases at row {i}"));
+    }
     for i in 0..n {
-        if indptr[i] > indptr[i + 1] {
-            return bad(format!("indptr decreases at row {i}"));
-        }
         let row = &indices[indptr[i]..indptr[i + 1]];
         for (t, &j) in row.iter().enumerate() {
             if j >= n {
@@ -332,5 +336,6 @@ impl<P: SparseHessian> Objective for Assembled<P> {
         )
         .ok()
         .map(|m| Box::new(m) as Box<dyn Preconditioner>)
+        .or_else(|| crate::precond::jacobi_fallback(hessian, self.n))
     }
 }

@@ -891,6 +891,7 @@ impl<E: Element> Objective for Minpack2<E> {
         Ic0::from_csr(self.n(), indptr, indices, &values, Ic0Config::default())
             .ok()
             .map(|m| Box::new(m) as Box<dyn Preconditioner>)
+            .or_else(|| crate::precond::jacobi_fallback(hessian, self.n()))
     }
 }
 
