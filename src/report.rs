@@ -176,12 +176,14 @@ impl Report {
 pub fn table_header() -> String {
     format!(
         "{:>5} {:>22} {:>10} {:>10} {:>10} {:>5} {:>18} {:>10} {:>9}",
-        "iter", "f", "|g|", "radius", "ratio", "cg", "cg exit", "|step|", "time s"
+        "iter", "f", "|g|", "radius", "ratio|α", "cg", "cg exit", "|step|", "time s"
     )
 }
 
 impl IterationRecord {
-    /// One formatted line for a progress table.
+    /// One formatted line for a progress table. The `ratio|α` column holds
+    /// the trust-region ratio ρ, or, for the line-search and dense solvers
+    /// (which have no ρ), the step length α.
     pub fn table_row(&self) -> String {
         format!(
             "{:>5} {:>22.14e} {:>10.3e} {:>10.3e} {:>10.3e} {:>5} {:>18} {:>10.3e} {:>9.3}{}",

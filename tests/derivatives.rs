@@ -90,6 +90,18 @@ fn fd_hvp_forward_and_central_on_the_seed_example() {
     );
     assert_eq!(n, 0);
     assert!(out.iter().all(|&o| o == 0.0));
+    // A v of the wrong length: NaN out, no evaluation, no panic.
+    let n = fd_hvp(
+        &seed_value_grad,
+        x.view(),
+        None,
+        Array1::ones(2).view(),
+        FdScheme::Central,
+        &mut ws,
+        out.view_mut(),
+    );
+    assert_eq!(n, 0);
+    assert!(out.iter().all(|o| o.is_nan()));
 }
 
 /// FdObjective turns value_grad into a full objective; all three solvers

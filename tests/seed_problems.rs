@@ -485,3 +485,30 @@ fn extended_rosenbrock_one_million() {
     );
     assert!(err <= 1e-4);
 }
+
+/// Damped dense Newton where the Hessian is indefinite: Rosenbrock at
+/// (0, 1) has det ∇²f = 80000(x² − y) + 400 < 0, so plain Cholesky fails
+/// and the solver must add τI (τ > 0, and H + τI positive definite: the
+/// step is then a descent direction, gᵀp < 0) before reaching (1, 1).
+#[test]
+fn dense_newton_shifts_an_indefinite_hessian() {
+    let x0 = array![0.0, 1.0];
+    let h = {
+        let mut h = ndarray::Array2::zeros((2, 2));
+        assert!(Rosenbrock.dense_hessian(x0.view(), h.view_mut()));
+        h
+    };
+    assert!(h[[0, 0]] * h[[1, 1]] - h[[0, 1]] * h[[1, 0]] < 0.0, "indefinite at x0");
+    let r = DenseNewton::default().solve(&Rosenbrock, x0.view()).unwrap();
+    assert_converged(&r);
+    let first = &r.history[0];
+    assert!(first.shift > 0.0, "no shift at an indefinite Hessian: {first:?}");
+    // H + τI is positive definite: its determinant and trace are positive.
+    let t = first.shift;
+    let det = (h[[0, 0]] + t) * (h[[1, 1]] + t) - h[[0, 1]] * h[[1, 0]];
+    assert!(det > 0.0 && h[[0, 0]] + h[[1, 1]] + 2.0 * t > 0.0);
+    assert!(first.accepted && first.f > r.history[1].f);
+    assert!(max_abs_diff(r.x.view(), array![1.0, 1.0].view()) <= 1e-8, "{:?}", r.x);
+    // Near the solution the Hessian is positive definite: no shift.
+    assert_eq!(r.history.last().unwrap().shift, 0.0);
+}

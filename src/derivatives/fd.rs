@@ -104,8 +104,10 @@ impl FdWorkspace {
 ///
 /// `g_x` is ∇f(x), used by the forward scheme (computed here when `None`).
 /// `v = 0` gives `out = 0` without evaluations; a non-finite v gives NaN.
-/// Panics if the lengths of `x`, `v`, `out`, `g_x` and the workspace differ
-/// (the adapters check them once).
+/// If the lengths of `x`, `v`, `out`, `g_x` and the workspace differ, `out`
+/// is filled with NaN and no evaluation is made (the adapters check the
+/// lengths once, with a typed error; here a NaN product is what the solvers
+/// already handle).
 pub fn fd_hvp<F>(
     value_grad: &F,
     x: ArrayView1<'_, f64>,
@@ -118,6 +120,15 @@ pub fn fd_hvp<F>(
 where
     F: Fn(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>) -> f64 + ?Sized,
 {
+    let n = x.len();
+    if v.len() != n
+        || out.len() != n
+        || ws.x.len() != n
+        || g_x.is_some_and(|g| g.len() != n)
+    {
+        out.fill(f64::NAN);
+        return 0;
+    }
     let v_norm = norm(v);
     if v_norm == 0.0 {
         out.fill(0.0);
