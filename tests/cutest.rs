@@ -135,8 +135,11 @@ fn solve_both(name: &str, n: usize, gtol_rel: f64) -> [(&'static str, Report, f6
 
 /// Every problem with a known optimum reaches it, with both Newton-CG
 /// solvers, within the stated budget of outer iterations and
-/// Hessian-vector products (about 1.5× what the solvers used when the test
-/// was written, at `‖g‖ ≤ 1e-12‖g0‖`; see `docs/benchmarks-cutest.md`).
+/// Hessian-vector products. At `‖g‖ ≤ 1e-12‖g0‖` and commit f3d94af the
+/// budgets were 1.5–4× the iterations and 1.29–2.9× the HVPs either solver
+/// used (tightest: FLETCHCR line search, 842 of 1300 iterations and 6182
+/// of 8000 HVPs). Counts at the default tolerance are in
+/// `docs/benchmarks-cutest.md`.
 #[test]
 fn known_optima_are_reached_within_budget() {
     // (name, n, f*, max iterations, max HVPs)
@@ -201,10 +204,12 @@ fn reference_local_values_at_n_1000() {
     }
     // CHAINWOO: the trust-region solver reaches the reference local minimum
     // 12.42; line-search Newton-CG stops at another local minimum
-    // (f ≈ 457.42, Hessian positive definite there), not at a saddle.
-    // BROYDN7D: both reach local minima other than the reference 105.7008
-    // (trust region ≈ 116.19, line search ≈ 89.08); each has a positive
-    // definite Hessian. We report them rather than force the reference.
+    // (f ≈ 412.96 at commit f3d94af, Hessian positive definite there), not
+    // at a saddle. BROYDN7D: both reach local minima other than the
+    // reference 105.7008 (trust region ≈ 132.52, line search ≈ 89.06 at
+    // f3d94af); each has a positive definite Hessian. We report them rather
+    // than force the reference; only the CHAINWOO trust-region value is
+    // asserted, since the others move with rounding-level solver changes.
     for name in ["chainwoo", "broydn7d"] {
         let b = build(name, 1000).unwrap();
         for (solver, r, f0) in solve_both(name, 1000, 1e-8) {
