@@ -61,7 +61,8 @@ fn bench(c: &mut Criterion) {
         };
         let mut ws = CgWorkspace::new(N);
         let mut p = Array1::<f64>::zeros(N);
-        let info = subproblem::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut());
+        let info =
+            subproblem::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut()).unwrap();
         assert_eq!(info.exit, CgExit::MaxIterations, "one full CG iteration");
         assert_eq!(info.iterations, 1);
         group.bench_function(format!("cg1/{label}"), |b| {
@@ -74,6 +75,7 @@ fn bench(c: &mut Criterion) {
                     &mut ws,
                     p.view_mut(),
                 )
+                .unwrap()
             })
         });
 
@@ -89,6 +91,7 @@ fn bench(c: &mut Criterion) {
                     &mut ws_seq,
                     p.view_mut(),
                 )
+                .unwrap()
             })
         });
 

@@ -80,7 +80,7 @@ fn main() {
         let mut p = Array1::<f64>::zeros(n);
         let mut ws = [Par::Seq, Par::Rayon].map(|par| CgWorkspace::new(n).with_par(par));
         let mut call = |w: &mut CgWorkspace| {
-            subproblem::steihaug(&h, None, black_box(g.view()), &params, w, p.view_mut())
+            subproblem::steihaug(&h, None, black_box(g.view()), &params, w, p.view_mut()).unwrap()
         };
         // Calls per sample: ≈ 10 ms of the sequential version.
         let t = Instant::now();

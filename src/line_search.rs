@@ -31,7 +31,8 @@ use crate::precond::{Jacobi, Preconditioner};
 use crate::report::{IterationRecord, Report};
 use crate::run::Run;
 use crate::status::{CgExit, Status};
-use crate::subproblem::{steihaug, CgWorkspace, SteihaugParams, Truncation};
+use crate::subproblem::steihaug::steihaug_trial;
+use crate::subproblem::{CgWorkspace, SteihaugParams, Truncation};
 use crate::vecops::axpy_into;
 
 /// Default sufficient-decrease constant c₁ (N&W §3.1 suggest 1e-4).
@@ -248,7 +249,15 @@ impl LineSearchNewtonCg {
                 curvature_eps: cfg.cg.curvature_eps,
                 deadline: run.deadline,
             };
-            let info = steihaug(&h, precond, run.g.view(), &params, &mut ws, p.view_mut());
+            let info = steihaug_trial(
+                &h,
+                precond,
+                run.g.view(),
+                &params,
+                &mut ws,
+                p.view_mut(),
+                None,
+            );
             run.counts.hvps += info.iterations as u64;
             run.counts.cg_iterations += info.iterations as u64;
             run.iter += 1;

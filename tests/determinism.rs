@@ -181,7 +181,8 @@ fn steihaug_step_is_identical_with_seq_and_rayon_passes() {
             in_pool(4, || {
                 let mut ws = CgWorkspace::new(n).with_par(par);
                 let mut p = Array1::from_elem(n, f64::NAN); // must be overwritten
-                let info = subproblem::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut());
+                let info = subproblem::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut())
+                    .unwrap();
                 (info, p)
             })
         };

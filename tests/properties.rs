@@ -239,7 +239,7 @@ fn check_step(
     let n = g.len();
     let mut ws = CgWorkspace::new(n);
     let mut p = Array1::zeros(n);
-    let info = subproblem::steihaug(&h, None, g, &params(case), &mut ws, p.view_mut());
+    let info = subproblem::steihaug(&h, None, g, &params(case), &mut ws, p.view_mut()).unwrap();
     let radius = case.radius;
     let pn = norm(p.view());
 
@@ -347,7 +347,7 @@ proptest! {
             &params(&case),
             &mut ws,
             p.view_mut(),
-        );
+        ).unwrap();
         let radius = case.radius;
         // ‖p‖_M is never formed by the solver (it has M⁻¹, not M): it is
         // carried by the recurrences of Gould, Lucidi, Roma & Toint (1999),
@@ -443,7 +443,7 @@ proptest! {
             curvature_eps: f64::EPSILON,
             deadline: None,
         };
-        let info = subproblem::steihaug(&case.h, None, case.g.view(), &params, &mut ws, p.view_mut());
+        let info = subproblem::steihaug(&case.h, None, case.g.view(), &params, &mut ws, p.view_mut()).unwrap();
         prop_assert!(
             matches!(info.exit, CgExit::NegativeCurvature | CgExit::Boundary),
             "exit {:?} after {} iterations", info.exit, info.iterations
@@ -495,7 +495,8 @@ fn long_cg_runs_land_exactly_on_the_boundary() {
                 };
                 let mut ws = CgWorkspace::new(n);
                 let mut p = Array1::zeros(n);
-                let info = subproblem::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut());
+                let info = subproblem::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut())
+                    .unwrap();
                 let case = format!("n = {n}, κ = {kappa:e}, g₀ = {g0:e}: {info:?}");
                 assert_eq!(info.exit, CgExit::NegativeCurvature, "{case}");
                 assert!(info.on_boundary, "{case}");

@@ -498,17 +498,29 @@ fn dense_newton_shifts_an_indefinite_hessian() {
         assert!(Rosenbrock.dense_hessian(x0.view(), h.view_mut()));
         h
     };
-    assert!(h[[0, 0]] * h[[1, 1]] - h[[0, 1]] * h[[1, 0]] < 0.0, "indefinite at x0");
-    let r = DenseNewton::default().solve(&Rosenbrock, x0.view()).unwrap();
+    assert!(
+        h[[0, 0]] * h[[1, 1]] - h[[0, 1]] * h[[1, 0]] < 0.0,
+        "indefinite at x0"
+    );
+    let r = DenseNewton::default()
+        .solve(&Rosenbrock, x0.view())
+        .unwrap();
     assert_converged(&r);
     let first = &r.history[0];
-    assert!(first.shift > 0.0, "no shift at an indefinite Hessian: {first:?}");
+    assert!(
+        first.shift > 0.0,
+        "no shift at an indefinite Hessian: {first:?}"
+    );
     // H + τI is positive definite: its determinant and trace are positive.
     let t = first.shift;
     let det = (h[[0, 0]] + t) * (h[[1, 1]] + t) - h[[0, 1]] * h[[1, 0]];
     assert!(det > 0.0 && h[[0, 0]] + h[[1, 1]] + 2.0 * t > 0.0);
     assert!(first.accepted && first.f > r.history[1].f);
-    assert!(max_abs_diff(r.x.view(), array![1.0, 1.0].view()) <= 1e-8, "{:?}", r.x);
+    assert!(
+        max_abs_diff(r.x.view(), array![1.0, 1.0].view()) <= 1e-8,
+        "{:?}",
+        r.x
+    );
     // Near the solution the Hessian is positive definite: no shift.
     assert_eq!(r.history.last().unwrap().shift, 0.0);
 }

@@ -121,11 +121,7 @@ where
     F: Fn(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>) -> f64 + ?Sized,
 {
     let n = x.len();
-    if v.len() != n
-        || out.len() != n
-        || ws.x.len() != n
-        || g_x.is_some_and(|g| g.len() != n)
-    {
+    if v.len() != n || out.len() != n || ws.x.len() != n || g_x.is_some_and(|g| g.len() != n) {
         out.fill(f64::NAN);
         return 0;
     }

@@ -44,6 +44,7 @@ use std::time::Instant;
 
 use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
+use crate::error::{check_dim, Error, Result};
 use crate::operator::LinearOperator;
 use crate::par::{Par, Partials};
 use crate::precond::Preconditioner;
@@ -156,9 +157,10 @@ pub(crate) fn boundary_roots(a: f64, b: f64, c: f64) -> (f64, f64) {
 
 /// Runs truncated CG on `H p = −g` and writes the step into `p`.
 ///
-/// `h`, `g`, `p` and the workspace must have the same dimension (the solvers
-/// check this once up front; a mismatch here is a programming error inside
-/// the crate and panics in ndarray).
+/// Errors (checked before any work): `h`, the preconditioner, `g`, `p` and
+/// the workspace of different dimensions ([`Error::DimensionMismatch`]); a
+/// trust-region radius that is not finite and positive, or a forcing term
+/// η that is not finite and non-negative ([`Error::InvalidOption`]).
 pub fn steihaug<A: LinearOperator + ?Sized>(
     h: &A,
     precond: Option<&dyn Preconditioner>,
@@ -166,8 +168,29 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
     params: &SteihaugParams,
     ws: &mut CgWorkspace,
     p: ArrayViewMut1<'_, f64>,
-) -> CgInfo {
-    steihaug_trial(h, precond, g, params, ws, p, None)
+) -> Result<CgInfo> {
+    let n = g.len();
+    crate::operator::check_square("Hessian operator", n, h)?;
+    if let Some(m) = precond {
+        check_dim("preconditioner", n, m.dim())?;
+    }
+    check_dim("step p", n, p.len())?;
+    check_dim("CG workspace", n, ws.r.len())?;
+    if let Truncation::TrustRegion { radius } = params.truncation {
+        if !(radius.is_finite() && radius > 0.0) {
+            return Err(Error::InvalidOption {
+                name: "radius",
+                reason: format!("must be finite and positive, got {radius}"),
+            });
+        }
+    }
+    if !(params.eta.is_finite() && params.eta >= 0.0) {
+        return Err(Error::InvalidOption {
+            name: "eta",
+            reason: format!("must be finite and non-negative, got {}", params.eta),
+        });
+    }
+    Ok(steihaug_trial(h, precond, g, params, ws, p, None))
 }
 
 /// [`steihaug`], and, when `trial = Some((x, out))`, also `out ← x + p`,
@@ -551,9 +574,74 @@ mod tests {
             &params,
             &mut ws,
             p.view_mut(),
-        );
+        )
+        .unwrap();
         assert_eq!(info.iterations, 0);
         assert_eq!(info.exit, CgExit::Converged);
         assert_eq!(p, array![0.0, 0.0]);
+    }
+
+    #[test]
+    fn bad_inputs_are_typed_errors() {
+        let h = array![[2.0, 0.0], [0.0, 3.0]];
+        let g = array![1.0, -1.0];
+        let mut ws = CgWorkspace::new(2);
+        let params = |radius: f64, eta: f64| SteihaugParams {
+            truncation: Truncation::TrustRegion { radius },
+            eta,
+            max_iter: 10,
+            curvature_eps: f64::EPSILON,
+            deadline: None,
+        };
+        let mut p = array![0.0, 0.0];
+        let run = |h: &ndarray::Array2<f64>,
+                   g: ndarray::ArrayView1<'_, f64>,
+                   prm: SteihaugParams,
+                   ws: &mut CgWorkspace,
+                   p: &mut ndarray::Array1<f64>| {
+            steihaug(h, None, g, &prm, ws, p.view_mut())
+        };
+        for (radius, eta) in [(f64::NAN, 0.1), (0.0, 0.1), (-1.0, 0.1), (1.0, f64::NAN)] {
+            let e = run(&h, g.view(), params(radius, eta), &mut ws, &mut p);
+            assert!(
+                matches!(e, Err(Error::InvalidOption { .. })),
+                "{radius} {eta}"
+            );
+        }
+        let mismatch = |r: Result<CgInfo>| matches!(r, Err(Error::DimensionMismatch { .. }));
+        let g3 = array![1.0, 2.0, 3.0];
+        assert!(mismatch(run(
+            &h,
+            g3.view(),
+            params(1.0, 0.1),
+            &mut ws,
+            &mut p
+        )));
+        let mut p3 = array![0.0, 0.0, 0.0];
+        assert!(mismatch(run(
+            &h,
+            g.view(),
+            params(1.0, 0.1),
+            &mut ws,
+            &mut p3
+        )));
+        let rect = array![[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]];
+        assert!(mismatch(run(
+            &rect,
+            g.view(),
+            params(1.0, 0.1),
+            &mut ws,
+            &mut p
+        )));
+        let mut ws3 = CgWorkspace::new(3);
+        assert!(mismatch(run(
+            &h,
+            g.view(),
+            params(1.0, 0.1),
+            &mut ws3,
+            &mut p
+        )));
+        // The good call still works.
+        assert!(run(&h, g.view(), params(1.0, 0.1), &mut ws, &mut p).is_ok());
     }
 }
