@@ -662,6 +662,11 @@ fn solver_name(s: SolverKind) -> &'static str {
     }
 }
 
+/// An I/O or parse error with the file it came from.
+fn in_file(path: &std::path::Path, e: steihaug::Error) -> steihaug::Error {
+    steihaug::Error::InvalidInput(format!("{}: {e}", path.display()))
+}
+
 /// More threads than this is a typo, not a machine.
 const MAX_THREADS: usize = 1024;
 
@@ -693,7 +698,9 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
     use steihaug::{InitialRadius, RadiusRule};
 
     let t_read = std::time::Instant::now();
-    let data = Arc::new(BinaryDataset::from_libsvm(read_libsvm_file(&args.data)?)?);
+    let data = Arc::new(BinaryDataset::from_libsvm(
+        read_libsvm_file(&args.data).map_err(|e| in_file(&args.data, e))?,
+    )?);
     let read_s = t_read.elapsed().as_secs_f64();
     let (l, n, nnz) = (data.rows(), data.cols(), data.x().nnz());
     let (pos, neg) = data.class_counts();
@@ -792,15 +799,17 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
         std::path::PathBuf::from(format!("{name}.model"))
     });
     LinearModel::logistic(report.x.to_vec(), data.label_pos(), data.label_neg())
-        .write_file(&model_path)?;
+        .write_file(&model_path)
+        .map_err(|e| in_file(&model_path, e))?;
     println!("model written to {}", model_path.display());
     Ok(report.status.is_converged())
 }
 
 /// `steihaug predict`: accuracy of a model.
 fn predict(args: &PredictArgs) -> steihaug::Result<bool> {
-    let model = steihaug::io::LinearModel::read_file(&args.model)?;
-    let data = steihaug::io::read_libsvm_file(&args.data)?;
+    let model =
+        steihaug::io::LinearModel::read_file(&args.model).map_err(|e| in_file(&args.model, e))?;
+    let data = steihaug::io::read_libsvm_file(&args.data).map_err(|e| in_file(&args.data, e))?;
     let acc = model.accuracy(&data.x, &data.labels)?;
     let hits = (acc * data.labels.len() as f64).round() as usize;
     println!(
