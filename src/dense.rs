@@ -155,6 +155,7 @@ impl DenseNewton {
                 HessianFill::Ready => {}
                 HessianFill::OverBudget => return Ok(Status::MaxHvps),
                 HessianFill::NonFinite => return Ok(Status::NonFiniteHessian),
+                HessianFill::TimeLimit => return Ok(Status::TimeLimit),
             }
             run.iter += 1;
             let solved = match cfg.step {
@@ -282,6 +283,11 @@ impl DenseNewton {
             crate::operator::check_square("Hessian operator", n, &h)?;
             let mut e = Array1::<f64>::zeros(n);
             for j in 0..n {
+                // n products can take long: the time limit holds between them.
+                if run.time_up() {
+                    run.counts.hvps += j as u64;
+                    return Ok(HessianFill::TimeLimit);
+                }
                 e[j] = 1.0;
                 h.apply(e.view(), hmat.column_mut(j));
                 e[j] = 0.0;
@@ -320,6 +326,7 @@ enum HessianFill {
     Ready,
     OverBudget,
     NonFinite,
+    TimeLimit,
 }
 
 fn to_faer(h: &Array2<f64>, shift: f64) -> Mat<f64> {

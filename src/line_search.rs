@@ -93,9 +93,13 @@ pub(crate) fn armijo<O: Objective + ?Sized>(
     g_trial: &mut Array1<f64>,
 ) -> Search {
     let mut alpha = 1.0;
-    for _ in 0..=cfg.max_backtracks {
+    for k in 0..=cfg.max_backtracks {
         if !run.eval_allowed() {
             return Search::Failed(Status::MaxEvaluations);
+        }
+        // The time limit also holds between backtracks (up to 61 of them).
+        if k > 0 && run.time_up() {
+            return Search::Failed(Status::TimeLimit);
         }
         axpy_into(
             run.partials.par(),

@@ -160,6 +160,11 @@ impl<'t> Run<'t> {
         None
     }
 
+    /// Whether the time limit has passed.
+    pub fn time_up(&self) -> bool {
+        self.deadline.is_some_and(|t| Instant::now() >= t)
+    }
+
     /// Hessian-vector products still allowed.
     pub fn hvps_left(&self) -> u64 {
         self.term

@@ -388,6 +388,29 @@ fn time_limit_is_honoured() {
     .solve(&p, p.start().view())
     .unwrap();
     assert_eq!((r.status, r.iterations), (Status::TimeLimit, 0));
+    // Dense Newton assembling H from 100 slow products (1 ms each) under a
+    // 20 ms limit: it stops inside the first assembly, before all n
+    // products, and counts the products it made.
+    let slow_hvp = FnObjective::new(
+        100,
+        |x, g| p.value_grad(x, g),
+        |x, v, out| {
+            std::thread::sleep(Duration::from_millis(1));
+            p.hessian(x).apply(v, out)
+        },
+    );
+    let dn = DenseNewton::new(steihaug::DenseNewtonConfig {
+        termination: Termination {
+            max_time: Some(Duration::from_millis(20)),
+            ..Termination::default()
+        },
+        ..Default::default()
+    })
+    .solve(&slow_hvp, p.start().view())
+    .unwrap();
+    assert_eq!(dn.status, Status::TimeLimit, "{}", dn.summary());
+    assert!(dn.counts.hvps < 100, "{}", dn.summary());
+    assert_eq!(dn.iterations, 0);
 }
 
 #[test]
