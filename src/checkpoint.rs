@@ -210,21 +210,23 @@ impl Checkpoint {
     /// objective (or another size of the same one) is an error instead of
     /// a report that mixes the two. The comparison allows for objectives
     /// that are not bit-for-bit reproducible: |Δf| ≤ 1e-10·max(1, |f|) and
-    /// ‖Δg‖ ≤ 1e-8·max(1, ‖g‖). This evaluation is not added to the
+    /// ‖Δg‖ ≤ 1e-8·max(1, ‖g‖) (norms rescaled when the sum of squares
+    /// would overflow). This evaluation is not added to the
     /// counts (the resumed run then counts exactly as an uninterrupted
     /// one); the stored f and g are the ones the run continues from.
-    pub(crate) fn verify<O: crate::Objective + ?Sized>(&self, obj: &O) -> Result<()> {
+    /// [`crate::TrustRegion::resume`] calls it; call it yourself to check
+    /// a checkpoint before starting anything else. Call
+    /// [`Checkpoint::validate`] first (it checks the dimension).
+    pub fn verify<O: crate::Objective + ?Sized>(&self, obj: &O) -> Result<()> {
         let x = Array1::from(self.x.clone());
         let mut g = Array1::zeros(x.len());
         let f = obj.value_grad(x.view(), g.view_mut());
         let df = (f - self.f).abs();
-        let (mut dg2, mut g2) = (0.0f64, 0.0f64);
-        for (a, b) in g.iter().zip(&self.g) {
-            dg2 += (a - b) * (a - b);
-            g2 += b * b;
-        }
+        let diff: Array1<f64> = g.iter().zip(&self.g).map(|(a, b)| a - b).collect();
+        let dg = crate::vecops::norm(diff.view());
+        let gn = crate::vecops::norm(ndarray::ArrayView1::from(&self.g[..]));
         let f_ok = df <= 1e-10 * self.f.abs().max(1.0);
-        let g_ok = dg2.sqrt() <= 1e-8 * g2.sqrt().max(1.0);
+        let g_ok = dg <= 1e-8 * gn.max(1.0);
         if f_ok && g_ok {
             Ok(())
         } else {
@@ -232,8 +234,7 @@ impl Checkpoint {
                 "the objective does not match the checkpoint at its x \
                  (f = {f:e} there, {:e} stored; gradient difference {:.3e}): \
                  it was written for another problem or size",
-                self.f,
-                dg2.sqrt()
+                self.f, dg
             )))
         }
     }

@@ -35,9 +35,6 @@ pub enum Status {
     NonFiniteHessian,
     /// Too many consecutive steps had a non-positive predicted reduction.
     ModelFailure,
-    /// The preconditioner was not positive definite (`rᵀM⁻¹r ≤ 0`) at the
-    /// first CG iteration, so no step could be formed.
-    PreconditionerFailure,
     /// The dense Newton system could not be solved (singular in pure mode, or
     /// the regularization shift overflowed).
     SingularHessian,
@@ -66,7 +63,6 @@ impl Status {
             Status::NonFiniteObjective => "non_finite_objective",
             Status::NonFiniteHessian => "non_finite_hessian",
             Status::ModelFailure => "model_failure",
-            Status::PreconditionerFailure => "preconditioner_failure",
             Status::SingularHessian => "singular_hessian",
             Status::StoppedByUser => "stopped_by_user",
         }

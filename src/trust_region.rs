@@ -509,9 +509,6 @@ impl TrustRegion {
             let status = match info.exit {
                 CgExit::TimeLimit => Some(Status::TimeLimit),
                 CgExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
-                CgExit::IndefinitePreconditioner if step_norm == 0.0 => {
-                    Some(Status::PreconditionerFailure)
-                }
                 CgExit::NonFinite => {
                     fails.non_finite_cg += 1;
                     (fails.non_finite_cg >= cfg.max_consecutive_failures)

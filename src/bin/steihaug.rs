@@ -490,6 +490,11 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         });
     }
     let resume = args.resume.as_ref().map(Checkpoint::read).transpose()?;
+    if let Some(cp) = &resume {
+        // A checkpoint that does not fit is reported before the table starts.
+        cp.validate(n)?;
+        cp.verify(obj)?;
+    }
     install_ctrlc(stop);
 
     let show_table = !args.json && !args.quiet;
@@ -662,9 +667,16 @@ fn solver_name(s: SolverKind) -> &'static str {
     }
 }
 
-/// An I/O or parse error with the file it came from.
+/// An error with the file it came from: the path is added (as an
+/// `InvalidInput` naming the file) only when the message lacks it; an error
+/// that already names its file keeps its own kind.
 fn in_file(path: &std::path::Path, e: steihaug::Error) -> steihaug::Error {
-    steihaug::Error::InvalidInput(format!("{}: {e}", path.display()))
+    let shown = path.display().to_string();
+    if e.to_string().contains(&shown) {
+        e
+    } else {
+        steihaug::Error::InvalidInput(format!("{shown}: {e}"))
+    }
 }
 
 /// More threads than this is a typo, not a machine.

@@ -195,8 +195,9 @@ pub struct GradientCheck {
     pub components_checked: usize,
     /// Of those, components whose finite differences could not decide: the
     /// error estimate exceeds `fail_tol` times the values compared (a wrong
-    /// entry there would go unseen), or f is not finite nearby. They score
-    /// as agreement; a large count means: check at another point.
+    /// entry there would go unseen; a user value and a difference that are
+    /// both exactly 0 count as agreement), or f is not finite nearby. They
+    /// score as agreement; a large count means: check at another point.
     pub components_inconclusive: usize,
     /// Worst relative error of a directional derivative `gᵀu`.
     pub direction_rel_error: f64,
@@ -482,7 +483,9 @@ pub fn check_derivatives<O: Objective + ?Sized>(
             continue; // f undefined nearby: this component cannot be checked.
         }
         let noise = fd_noise(d1, d2, d3) + 10.0 * eps * fmax.max(f0.abs()) / h;
-        if noise > options.fail_tol * g[j].abs().max(d1.abs()) {
+        // Both exactly zero (a symmetry) is agreement, not indecision.
+        let scale = g[j].abs().max(d1.abs());
+        if scale > 0.0 && noise > options.fail_tol * scale {
             inconclusive += 1;
         }
         let r = rel_error(g[j], d1, noise);
