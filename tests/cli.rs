@@ -273,3 +273,36 @@ fn ctrl_c_stops_at_the_end_of_the_iteration_and_still_reports() {
     assert_eq!(report.f.to_bits(), last.f.to_bits());
     assert!(!report.status.is_converged());
 }
+
+/// `--check-derivatives` (at x0) and `--check-derivatives-final` (at the
+/// last iterate) put their verdicts into `--json`; the problem's derivatives
+/// are right, so both say "correct".
+#[test]
+fn derivative_checks_reach_the_json() {
+    let out = run(&[
+        "solve",
+        "--problem",
+        "arwhead",
+        "--n",
+        "100",
+        "--check-derivatives",
+        "--check-derivatives-final",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["derivative_check"]["verdict"], "correct");
+    // At the minimizer ∇f ≈ 4e-8: finite differences cannot decide any
+    // component there, so the checker may not call the gradient wrong.
+    let fin = &v["derivative_check_final"];
+    assert_eq!(fin["n"], 100);
+    assert_eq!(fin["gradient"]["components_inconclusive"], 100, "{fin}");
+    assert_ne!(fin["verdict"], "wrong", "{fin}");
+    assert_eq!(fin["hvp"]["verdict"], "correct", "{fin}");
+    // The final check ran at the solution, not at x0.
+    assert_ne!(v["derivative_check"]["f"], v["derivative_check_final"]["f"]);
+    // Without the flags there is no such field.
+    let plain = run(&["solve", "--problem", "arwhead", "--n", "100", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(v.get("derivative_check").is_none() && v.get("derivative_check_final").is_none());
+}

@@ -234,6 +234,11 @@ struct SolveArgs {
     /// products with finite differences at x0 and print the verdict.
     #[arg(long)]
     check_derivatives: bool,
+    /// After solving, run the same check at the final iterate (less
+    /// conclusive where ∇f is small; the report counts the components it
+    /// could not decide).
+    #[arg(long)]
+    check_derivatives_final: bool,
 }
 
 impl Default for SolveArgs {
@@ -259,6 +264,7 @@ impl Default for SolveArgs {
             checkpoint_every: 10,
             resume: None,
             check_derivatives: false,
+            check_derivatives_final: false,
         }
     }
 }
@@ -286,6 +292,9 @@ struct JsonReport<'a> {
     /// The `--check-derivatives` report at x0.
     #[serde(skip_serializing_if = "Option::is_none")]
     derivative_check: Option<DerivativeReport>,
+    /// The `--check-derivatives-final` report at the last iterate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    derivative_check_final: Option<DerivativeReport>,
 }
 
 fn main() -> ExitCode {
@@ -599,6 +608,15 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     if let Some(p) = &progress {
         p.borrow_mut().finish(&report);
     }
+    let check_final = if args.check_derivatives_final {
+        let r = check_derivatives(obj, report.x.view(), &CheckOptions::default())?;
+        if !args.json {
+            println!("at the final x: {r}");
+        }
+        Some(r)
+    } else {
+        None
+    };
     if let Some(path) = &args.report {
         let json = report.to_json()?;
         std::fs::write(path, json).map_err(|e| {
@@ -624,6 +642,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
             history: &report.history,
             config: config_json,
             derivative_check: check_x0,
+            derivative_check_final: check_final,
         };
         let s =
             serde_json::to_string(&j).map_err(|e| steihaug::Error::InvalidInput(e.to_string()))?;
