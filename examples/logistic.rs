@@ -9,76 +9,12 @@
 //! cargo run --release --example logistic
 //! ```
 
-use std::ops::ControlFlow;
+mod common;
 
-use ndarray::{Array1, ArrayView1};
+use common::{compare, run_all};
+use ndarray::Array1;
 use steihaug::problems::DenseLogistic;
-use steihaug::report::table_header;
-use steihaug::{
-    DenseNewton, DenseNewtonConfig, IterationRecord, LineSearchConfig, LineSearchNewtonCg,
-    Objective, Report, Termination, TrustRegion, TrustRegionConfig,
-};
-
-/// Runs the three solvers with the same stopping rule, printing a table for
-/// each, and returns their reports.
-fn run_all<O: Objective>(
-    obj: &O,
-    x0: ArrayView1<'_, f64>,
-    termination: Termination,
-) -> steihaug::Result<Vec<Report>> {
-    let mut reports = Vec::new();
-    for solver in 0..3 {
-        let mut print_row = |rec: &IterationRecord| {
-            println!("{}", rec.table_row());
-            ControlFlow::Continue(())
-        };
-        let title = ["trust region", "line search", "dense Newton"][solver];
-        println!("\n== {title} ==\n{}", table_header());
-        let report = match solver {
-            0 => TrustRegion::new(TrustRegionConfig {
-                termination,
-                ..Default::default()
-            })
-            .solve_with(obj, x0, &mut print_row)?,
-            1 => LineSearchNewtonCg::new(LineSearchConfig {
-                termination,
-                ..Default::default()
-            })
-            .solve_with(obj, x0, &mut print_row)?,
-            _ => DenseNewton::new(DenseNewtonConfig {
-                termination,
-                ..Default::default()
-            })
-            .solve_with(obj, x0, &mut print_row)?,
-        };
-        println!("{}", report.summary());
-        reports.push(report);
-    }
-    Ok(reports)
-}
-
-fn compare(reports: &[Report]) {
-    // Dense Newton is the reference.
-    let reference = &reports[2].x;
-    println!(
-        "\n{:<13} {:>10} {:>6} {:>6} {:>6} {:>22} {:>9} {:>14}",
-        "solver", "status", "iters", "evals", "hvps", "f", "|g|", "|w - w_dense|"
-    );
-    for r in reports {
-        let diff = (&r.x - reference).mapv(|v| v * v).sum().sqrt();
-        println!(
-            "{:<13} {:>10} {:>6} {:>6} {:>6} {:>22.15e} {:>9.2e} {:>14.2e}",
-            r.solver,
-            r.status.as_str(),
-            r.iterations,
-            r.counts.evals,
-            r.counts.hvps,
-            r.f,
-            r.grad_norm,
-            diff
-        );
-    }
-}
+use steihaug::Termination;
 
 fn main() -> steihaug::Result<()> {
     let termination = Termination {
@@ -91,7 +27,7 @@ fn main() -> steihaug::Result<()> {
     println!("### 100 samples, 3 features, w_true = {w_true:?}");
     let p = DenseLogistic::synthetic(100, &w_true, 0.0, 42)?;
     let reports = run_all(&p, Array1::zeros(3).view(), termination)?;
-    compare(&reports);
+    compare(&reports, reports[2].x.view(), "|w - w_dense|");
     println!("fitted w = {:.6}", reports[0].x);
 
     let d = 50;
@@ -99,6 +35,6 @@ fn main() -> steihaug::Result<()> {
     println!("\n### 20000 samples, {d} features, lambda = 1");
     let p = DenseLogistic::synthetic(20_000, &w_true, 1.0, 7)?;
     let reports = run_all(&p, Array1::zeros(d).view(), termination)?;
-    compare(&reports);
+    compare(&reports, reports[2].x.view(), "|w - w_dense|");
     Ok(())
 }

@@ -7,74 +7,12 @@
 //! cargo run --release --example quadratic
 //! ```
 
-use std::ops::ControlFlow;
+mod common;
 
-use ndarray::{array, Array1, Array2, ArrayView1};
+use common::{compare, run_all};
+use ndarray::{array, Array1, Array2};
 use steihaug::problems::Quadratic;
-use steihaug::report::table_header;
-use steihaug::{
-    DenseNewton, DenseNewtonConfig, IterationRecord, LineSearchConfig, LineSearchNewtonCg,
-    Objective, Report, Termination, TrustRegion, TrustRegionConfig,
-};
-
-/// Runs the three solvers with the same stopping rule, printing a table for
-/// each, and returns their reports.
-fn run_all<O: Objective>(
-    obj: &O,
-    x0: ArrayView1<'_, f64>,
-    termination: Termination,
-) -> steihaug::Result<Vec<Report>> {
-    let mut reports = Vec::new();
-    for solver in 0..3 {
-        let mut print_row = |rec: &IterationRecord| {
-            println!("{}", rec.table_row());
-            ControlFlow::Continue(())
-        };
-        let title = ["trust region", "line search", "dense Newton"][solver];
-        println!("\n== {title} ==\n{}", table_header());
-        let report = match solver {
-            0 => TrustRegion::new(TrustRegionConfig {
-                termination,
-                ..Default::default()
-            })
-            .solve_with(obj, x0, &mut print_row)?,
-            1 => LineSearchNewtonCg::new(LineSearchConfig {
-                termination,
-                ..Default::default()
-            })
-            .solve_with(obj, x0, &mut print_row)?,
-            _ => DenseNewton::new(DenseNewtonConfig {
-                termination,
-                ..Default::default()
-            })
-            .solve_with(obj, x0, &mut print_row)?,
-        };
-        println!("{}", report.summary());
-        reports.push(report);
-    }
-    Ok(reports)
-}
-
-fn compare(reports: &[Report], x_star: ArrayView1<'_, f64>) {
-    println!(
-        "\n{:<13} {:>10} {:>6} {:>6} {:>6} {:>22} {:>9} {:>11}",
-        "solver", "status", "iters", "evals", "hvps", "f", "|g|", "|x - x*|"
-    );
-    for r in reports {
-        let err = (&r.x - &x_star).mapv(|v| v * v).sum().sqrt();
-        println!(
-            "{:<13} {:>10} {:>6} {:>6} {:>6} {:>22.15e} {:>9.2e} {:>11.2e}",
-            r.solver,
-            r.status.as_str(),
-            r.iterations,
-            r.counts.evals,
-            r.counts.hvps,
-            r.f,
-            r.grad_norm,
-            err
-        );
-    }
-}
+use steihaug::Termination;
 
 fn main() -> steihaug::Result<()> {
     let termination = Termination {
@@ -91,7 +29,7 @@ fn main() -> steihaug::Result<()> {
     println!("### 2×2 quadratic, x* = (5/11, -9/11)");
     let q = Quadratic::new(array![[4.0, 1.0], [1.0, 3.0]], array![-1.0, 2.0])?;
     let reports = run_all(&q, array![0.0, 0.0].view(), termination)?;
-    compare(&reports, array![5.0 / 11.0, -9.0 / 11.0].view());
+    compare(&reports, array![5.0 / 11.0, -9.0 / 11.0].view(), "|x - x*|");
 
     // The 1-D Laplacian tridiag(−1, 2, −1) plus 10⁻³·I at n = 400:
     // κ ≈ 4·10³, so CG needs many products per Newton step and the
@@ -109,6 +47,6 @@ fn main() -> steihaug::Result<()> {
     let reports = run_all(&q, x0.view(), termination)?;
     // Dense Newton's single step is the reference here.
     let x_star = reports[2].x.clone();
-    compare(&reports, x_star.view());
+    compare(&reports, x_star.view(), "|x - x*|");
     Ok(())
 }

@@ -6,53 +6,12 @@
 //! cargo run --release --example rosenbrock
 //! ```
 
-use std::ops::ControlFlow;
+mod common;
 
-use ndarray::{array, ArrayView1};
+use common::run_all;
+use ndarray::array;
 use steihaug::problems::Rosenbrock;
-use steihaug::report::table_header;
-use steihaug::{
-    DenseNewton, DenseNewtonConfig, IterationRecord, LineSearchConfig, LineSearchNewtonCg,
-    Objective, Report, Termination, TrustRegion, TrustRegionConfig,
-};
-
-/// Runs the three solvers with the same stopping rule, printing a table for
-/// each, and returns their reports.
-fn run_all<O: Objective>(
-    obj: &O,
-    x0: ArrayView1<'_, f64>,
-    termination: Termination,
-) -> steihaug::Result<Vec<Report>> {
-    let mut reports = Vec::new();
-    for solver in 0..3 {
-        let mut print_row = |rec: &IterationRecord| {
-            println!("{}", rec.table_row());
-            ControlFlow::Continue(())
-        };
-        let title = ["trust region", "line search", "dense Newton"][solver];
-        println!("\n== {title} ==\n{}", table_header());
-        let report = match solver {
-            0 => TrustRegion::new(TrustRegionConfig {
-                termination,
-                ..Default::default()
-            })
-            .solve_with(obj, x0, &mut print_row)?,
-            1 => LineSearchNewtonCg::new(LineSearchConfig {
-                termination,
-                ..Default::default()
-            })
-            .solve_with(obj, x0, &mut print_row)?,
-            _ => DenseNewton::new(DenseNewtonConfig {
-                termination,
-                ..Default::default()
-            })
-            .solve_with(obj, x0, &mut print_row)?,
-        };
-        println!("{}", report.summary());
-        reports.push(report);
-    }
-    Ok(reports)
-}
+use steihaug::Termination;
 
 fn main() -> steihaug::Result<()> {
     // Stop at ‖∇f‖ ≤ 1e-10 for all three, so the answers can be compared.
