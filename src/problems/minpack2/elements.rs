@@ -10,6 +10,20 @@ pub(crate) fn dist(g: &Geometry, i: usize, j: usize) -> f64 {
     di.min(dj)
 }
 
+/// The weighted Dirichlet energy of one triangle, `½t(a² + b²)` in the
+/// slopes (a, b): value and gradient (EPT and SSC with t = area, PJB with
+/// its per-column weight).
+#[inline(always)]
+fn dirichlet(t: f64, a: f64, b: f64) -> (f64, f64, f64) {
+    (0.5 * t * (a * a + b * b), t * a, t * b)
+}
+
+/// The Hessian of [`dirichlet`] in (a, b): `(t, 0, t)`.
+#[inline(always)]
+fn dirichlet_hess(t: f64) -> (f64, f64, f64) {
+    (t, 0.0, t)
+}
+
 /// MSA — minimal surface with Enneper boundary data (`dmsabc`, `dmsafg`,
 /// `dmsahs`): `φ(a, b) = sqrt(1 + a² + b²)` on `[−½, ½]²`. Convex, smooth;
 /// the Hessian is a 7-point stencil.
@@ -116,15 +130,11 @@ impl Element for Ept {
     }
     #[inline(always)]
     fn tri(&self, _upper: bool, _col: usize, a: f64, b: f64) -> (f64, f64, f64) {
-        (
-            0.5 * self.area * (a * a + b * b),
-            self.area * a,
-            self.area * b,
-        )
+        dirichlet(self.area, a, b)
     }
     #[inline(always)]
     fn tri_hess(&self, _upper: bool, _col: usize, _a: f64, _b: f64) -> (f64, f64, f64) {
-        (self.area, 0.0, self.area)
+        dirichlet_hess(self.area)
     }
     #[inline(always)]
     fn node(&self, _i: usize, _j: usize, x: f64) -> (f64, f64) {
@@ -183,15 +193,11 @@ impl Element for Ssc {
     }
     #[inline(always)]
     fn tri(&self, _upper: bool, _col: usize, a: f64, b: f64) -> (f64, f64, f64) {
-        (
-            0.5 * self.area * (a * a + b * b),
-            self.area * a,
-            self.area * b,
-        )
+        dirichlet(self.area, a, b)
     }
     #[inline(always)]
     fn tri_hess(&self, _upper: bool, _col: usize, _a: f64, _b: f64) -> (f64, f64, f64) {
-        (self.area, 0.0, self.area)
+        dirichlet_hess(self.area)
     }
     #[inline(always)]
     fn node(&self, _i: usize, _j: usize, x: f64) -> (f64, f64) {
@@ -334,6 +340,16 @@ impl Pjb {
     pub fn standard() -> Self {
         Self::new(0.1, 10.0)
     }
+
+    /// The triangle weight of column `col` (upper or lower triangle).
+    #[inline(always)]
+    fn weight(&self, upper: bool, col: usize) -> f64 {
+        if upper {
+            self.t_upper[col]
+        } else {
+            self.t_lower[col]
+        }
+    }
 }
 
 impl Element for Pjb {
@@ -366,21 +382,11 @@ impl Element for Pjb {
     }
     #[inline(always)]
     fn tri(&self, upper: bool, col: usize, a: f64, b: f64) -> (f64, f64, f64) {
-        let t = if upper {
-            self.t_upper[col]
-        } else {
-            self.t_lower[col]
-        };
-        (0.5 * t * (a * a + b * b), t * a, t * b)
+        dirichlet(self.weight(upper, col), a, b)
     }
     #[inline(always)]
     fn tri_hess(&self, upper: bool, col: usize, _a: f64, _b: f64) -> (f64, f64, f64) {
-        let t = if upper {
-            self.t_upper[col]
-        } else {
-            self.t_lower[col]
-        };
-        (t, 0.0, t)
+        dirichlet_hess(self.weight(upper, col))
     }
     #[inline(always)]
     fn node(&self, i: usize, _j: usize, x: f64) -> (f64, f64) {
