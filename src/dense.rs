@@ -165,22 +165,7 @@ impl DenseNewton {
             let Some(Shifted { shift }) = solved else {
                 // Record the iteration (no step) so that the history has one
                 // record per iteration.
-                let record = IterationRecord {
-                    iter: run.iter,
-                    f: run.f,
-                    grad_norm: run.gnorm,
-                    radius: f64::NAN,
-                    next_radius: f64::NAN,
-                    ratio: f64::NAN,
-                    alpha: f64::NAN,
-                    shift: f64::NAN,
-                    accepted: false,
-                    cg_iterations: 0,
-                    cg_exit: None,
-                    step_norm: 0.0,
-                    hvps: run.counts.hvps,
-                    elapsed_s: run.elapsed_s(),
-                };
+                let record = run.blank_record();
                 if let Some(s) = run.record(record, callback) {
                     return Ok(s);
                 }
@@ -234,24 +219,15 @@ impl DenseNewton {
                 }
             };
             let record = IterationRecord {
-                iter: run.iter,
-                f: run.f,
-                grad_norm: run.gnorm,
-                radius: f64::NAN,
-                next_radius: f64::NAN,
-                ratio: f64::NAN,
                 alpha,
                 shift,
                 accepted,
-                cg_iterations: 0,
-                cg_exit: None,
                 step_norm: if accepted {
                     alpha * step_norm
                 } else {
                     step_norm
                 },
-                hvps: run.counts.hvps,
-                elapsed_s: run.elapsed_s(),
+                ..run.blank_record()
             };
             if let Some(s) = run.record(record, callback) {
                 return Ok(s);

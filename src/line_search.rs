@@ -295,20 +295,9 @@ impl LineSearchNewtonCg {
                 // The iteration did work (and counted it): record it, without
                 // a step, so that the history has one record per iteration.
                 let record = IterationRecord {
-                    iter: run.iter,
-                    f: run.f,
-                    grad_norm: run.gnorm,
-                    radius: f64::NAN,
-                    next_radius: f64::NAN,
-                    ratio: f64::NAN,
-                    alpha: f64::NAN,
-                    shift: f64::NAN,
-                    accepted: false,
                     cg_iterations: info.iterations,
                     cg_exit: Some(info.exit),
-                    step_norm: 0.0,
-                    hvps: run.counts.hvps,
-                    elapsed_s: run.elapsed_s(),
+                    ..run.blank_record()
                 };
                 if let Some(s) = run.record(record, callback) {
                     return Ok(s);
@@ -336,14 +325,7 @@ impl LineSearchNewtonCg {
                 Search::Failed(s) => (false, f64::NAN, Some(s)),
             };
             let record = IterationRecord {
-                iter: run.iter,
-                f: run.f,
-                grad_norm: run.gnorm,
-                radius: f64::NAN,
-                next_radius: f64::NAN,
-                ratio: f64::NAN,
                 alpha,
-                shift: f64::NAN,
                 accepted,
                 cg_iterations: info.iterations,
                 cg_exit: Some(info.exit),
@@ -352,8 +334,7 @@ impl LineSearchNewtonCg {
                 } else {
                     step_norm
                 },
-                hvps: run.counts.hvps,
-                elapsed_s: run.elapsed_s(),
+                ..run.blank_record()
             };
             if let Some(s) = run.record(record, callback) {
                 return Ok(s);

@@ -193,6 +193,29 @@ impl<'t> Run<'t> {
         self.start.elapsed().as_secs_f64()
     }
 
+    /// The record of the current iteration as the run stands now (iteration
+    /// number, f, ‖g‖, HVPs, elapsed time), with no step: the fields a
+    /// solver does not have are NaN (radius, ratio, α, shift), `None` or 0.
+    /// Solvers fill in what they have with struct-update syntax.
+    pub fn blank_record(&self) -> IterationRecord {
+        IterationRecord {
+            iter: self.iter,
+            f: self.f,
+            grad_norm: self.gnorm,
+            radius: f64::NAN,
+            next_radius: f64::NAN,
+            ratio: f64::NAN,
+            alpha: f64::NAN,
+            shift: f64::NAN,
+            accepted: false,
+            cg_iterations: 0,
+            cg_exit: None,
+            step_norm: 0.0,
+            hvps: self.counts.hvps,
+            elapsed_s: self.elapsed_s(),
+        }
+    }
+
     /// Records an iteration and runs the callback; `Some(StoppedByUser)` if
     /// the callback asks to stop.
     pub fn record(&mut self, rec: IterationRecord, callback: &mut Callback<'_>) -> Option<Status> {

@@ -485,23 +485,16 @@ impl TrustRegion {
         let step_m = info.step_norm_m;
         let radius_used = *radius;
 
+        // f, ‖g‖, ρ, the next radius and the time are set below, when known.
         let mut record = IterationRecord {
-            iter: run.iter,
-            f: run.f,
-            grad_norm: run.gnorm,
             radius: radius_used,
             next_radius: *radius,
-            ratio: f64::NAN,
-            alpha: f64::NAN,
-            shift: f64::NAN,
-            accepted: false,
             cg_iterations: info.iterations,
             // An indefinite preconditioner stays visible in the history
             // even when the Cauchy fallback gave the step.
             cg_exit: Some(first_exit),
             step_norm,
-            hvps: run.counts.hvps,
-            elapsed_s: 0.0,
+            ..run.blank_record()
         };
 
         // A CG run cut short with nothing to try.
