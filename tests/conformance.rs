@@ -15,6 +15,10 @@ use steihaug::{
     Result, Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
+#[path = "common/with_hessian.rs"]
+mod with_hessian;
+use with_hessian::WithHessian;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
     TrustRegion,
@@ -530,27 +534,15 @@ fn invalid_options_are_rejected_before_any_evaluation() {
     assert_invalid_option("dense symmetry_tol", dn.solve(&obj, x0.view()), &evals);
 }
 
-/// f = ½‖x‖², whose `hessian` returns an operator of the wrong size.
-struct WrongHessianDim;
-
-impl Objective for WrongHessianDim {
-    type Hessian<'a> = Array2<f64>;
-    fn dim(&self) -> usize {
-        3
-    }
-    fn value_grad(&self, x: ArrayView1<'_, f64>, mut g: ArrayViewMut1<'_, f64>) -> f64 {
-        g.assign(&x);
-        0.5 * x.dot(&x)
-    }
-    fn hessian(&self, _x: ArrayView1<'_, f64>) -> Array2<f64> {
-        Array2::eye(4)
-    }
-}
-
 #[test]
 fn hessian_of_the_wrong_dimension_is_an_error() {
     for kind in ALL {
-        let e = solve(kind, term(), &WrongHessianDim, array![1.0, 2.0, 3.0].view()).unwrap_err();
+        // ½‖x‖² in R³ whose operator is 4 × 4.
+        let wrong = WithHessian {
+            n: 3,
+            h: Array2::eye(4),
+        };
+        let e = solve(kind, term(), &wrong, array![1.0, 2.0, 3.0].view()).unwrap_err();
         assert!(
             matches!(
                 e,

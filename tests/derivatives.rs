@@ -13,6 +13,10 @@ use steihaug::{
     DenseNewton, FnObjective, LineSearchNewtonCg, LinearOperator, Objective, TrustRegion,
 };
 
+#[path = "common/with_hessian.rs"]
+mod with_hessian;
+use with_hessian::WithHessian;
+
 /// The seed example: f = x1² x2³ x3⁴.
 fn seed_value_grad(x: ArrayView1<'_, f64>, mut g: ArrayViewMut1<'_, f64>) -> f64 {
     let (a, b, c) = (x[0], x[1], x[2]);
@@ -396,22 +400,12 @@ fn checker_reports_bad_input_as_errors() {
     );
     assert!(check_derivatives(&nan, array![1.0, 2.0].view(), &opts).is_err());
     // An operator of the wrong dimension.
-    struct Short;
-    impl Objective for Short {
-        type Hessian<'a> = Array2<f64>;
-        fn dim(&self) -> usize {
-            2
-        }
-        fn value_grad(&self, x: ArrayView1<'_, f64>, mut g: ArrayViewMut1<'_, f64>) -> f64 {
-            g.assign(&x);
-            0.5 * x.dot(&x)
-        }
-        fn hessian(&self, _x: ArrayView1<'_, f64>) -> Array2<f64> {
-            Array2::eye(3)
-        }
-    }
+    let short = WithHessian {
+        n: 2,
+        h: Array2::eye(3),
+    };
     assert!(matches!(
-        check_derivatives(&Short, array![1.0, 2.0].view(), &opts),
+        check_derivatives(&short, array![1.0, 2.0].view(), &opts),
         Err(steihaug::Error::DimensionMismatch { .. })
     ));
 }

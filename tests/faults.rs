@@ -15,6 +15,10 @@ use steihaug::{
     LinearOperator, Objective, Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
+#[path = "common/with_hessian.rs"]
+mod with_hessian;
+use with_hessian::WithHessian;
+
 /// Wraps an objective and returns `bad` (f and every gradient entry) at
 /// every `every`-th evaluation after the first. (With `every = 3` the
 /// trust-region radius shrinks by 4 every third trial and grows by at most 4
@@ -225,27 +229,22 @@ fn nan_products_never_converge() {
 /// operator's; a wrong one is `Error::DimensionMismatch`, not a panic.
 #[test]
 fn wrong_sized_operators_and_starts_are_errors() {
-    // ½‖x‖² in R³ whose Hessian operator is a given (wrongly shaped) matrix.
-    struct WithHessian(Array2<f64>);
-    impl Objective for WithHessian {
-        type Hessian<'a> = Array2<f64>;
-        fn dim(&self) -> usize {
-            3
-        }
-        fn value_grad(&self, x: ArrayView1<'_, f64>, mut g: ArrayViewMut1<'_, f64>) -> f64 {
-            g.assign(&x);
-            0.5 * x.dot(&x)
-        }
-        fn hessian(&self, _x: ArrayView1<'_, f64>) -> Array2<f64> {
-            self.0.clone()
-        }
-    }
+    // ½‖x‖² in R³ whose Hessian operator is wrongly shaped.
     let x0 = array![1.0, 2.0, 3.0];
     // 2 x 2, and 3 x 4 (the row count is right, the column count is not).
     let cases = [
-        (WithHessian(Array2::eye(2)), 2),
         (
-            WithHessian(Array2::eye(4).slice_move(ndarray::s![..3, ..])),
+            WithHessian {
+                n: 3,
+                h: Array2::eye(2),
+            },
+            2,
+        ),
+        (
+            WithHessian {
+                n: 3,
+                h: Array2::eye(4).slice_move(ndarray::s![..3, ..]),
+            },
             4,
         ),
     ];
