@@ -35,6 +35,40 @@ impl Cragglvy {
     }
 }
 
+/// The quantities of one element group at x[j..j+4] = (a, b, c, d) that
+/// the value, gradient and Hessian share: u = e^a − b, w = b − c,
+/// z = tan y + y with y = c − d, and dz = d(tan y + y)/dy = sec² y + 1.
+struct Group {
+    a: f64,
+    d: f64,
+    ea: f64,
+    u: f64,
+    w: f64,
+    t: f64,
+    z: f64,
+    dz: f64,
+}
+
+impl Group {
+    #[inline]
+    fn at(x: &[f64], j: usize) -> Self {
+        let (a, b, c, d) = (x[j], x[j + 1], x[j + 2], x[j + 3]);
+        let ea = a.exp();
+        let y = c - d;
+        let t = y.tan();
+        Self {
+            a,
+            d,
+            ea,
+            u: ea - b,
+            w: b - c,
+            t,
+            z: t + y,
+            dz: 2.0 + t * t,
+        }
+    }
+}
+
 impl Elements for Cragglvy {
     fn n(&self) -> usize {
         self.n
@@ -43,14 +77,16 @@ impl Elements for Cragglvy {
         let mut f = 0.0;
         for k in 0..self.n / 2 - 1 {
             let j = 2 * k;
-            let (a, b, c, d) = (x[j], x[j + 1], x[j + 2], x[j + 3]);
-            let ea = a.exp();
-            let u = ea - b;
-            let w = b - c;
-            let y = c - d;
-            let t = y.tan();
-            let z = t + y;
-            let dz = 2.0 + t * t; // d(tan y + y)/dy = sec² y + 1
+            let Group {
+                a,
+                d,
+                ea,
+                u,
+                w,
+                z,
+                dz,
+                ..
+            } = Group::at(x, j);
             f += u.powi(4) + 100.0 * w.powi(6) + z.powi(4) + a.powi(8) + (d - 1.0).powi(2);
             let u3 = 4.0 * u.powi(3);
             let w5 = 600.0 * w.powi(5);
@@ -65,14 +101,16 @@ impl Elements for Cragglvy {
     fn hessian_entries(&self, x: &[f64], h: &mut CutestHessian) {
         for k in 0..self.n / 2 - 1 {
             let j = 2 * k;
-            let (a, b, c, d) = (x[j], x[j + 1], x[j + 2], x[j + 3]);
-            let ea = a.exp();
-            let u = ea - b;
-            let w = b - c;
-            let y = c - d;
-            let t = y.tan();
-            let z = t + y;
-            let dz = 2.0 + t * t;
+            let Group {
+                a,
+                ea,
+                u,
+                w,
+                t,
+                z,
+                dz,
+                ..
+            } = Group::at(x, j);
             let ddz = 2.0 * (1.0 + t * t) * t;
             // (e^a − b)⁴: 12u²∇u∇uᵀ + 4u³∇²u, ∇u = (e^a, −1), ∇²u = e^a e₁e₁ᵀ.
             let u2 = 12.0 * u * u;
