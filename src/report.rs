@@ -181,9 +181,18 @@ pub fn table_header() -> String {
 }
 
 impl IterationRecord {
-    /// One formatted line for a progress table. The `ratio|α` column holds
-    /// the trust-region ratio ρ, or, for the line-search and dense solvers
-    /// (which have no ρ), the step length α.
+    /// The ratio ρ for the trust-region solver; the step length α for the
+    /// line-search and dense solvers (which have no ρ). The `ratio|α`
+    /// column of the tables.
+    pub fn ratio_or_alpha(&self) -> f64 {
+        if self.ratio.is_nan() {
+            self.alpha
+        } else {
+            self.ratio
+        }
+    }
+
+    /// One formatted line for a progress table.
     pub fn table_row(&self) -> String {
         format!(
             "{:>5} {:>22.14e} {:>10.3e} {:>10.3e} {:>10.3e} {:>5} {:>18} {:>10.3e} {:>9.3}{}",
@@ -191,11 +200,7 @@ impl IterationRecord {
             self.f,
             self.grad_norm,
             self.radius,
-            if self.ratio.is_nan() {
-                self.alpha
-            } else {
-                self.ratio
-            },
+            self.ratio_or_alpha(),
             self.cg_iterations,
             self.cg_exit.map(|e| e.as_str()).unwrap_or("-"),
             self.step_norm,

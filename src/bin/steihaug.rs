@@ -774,11 +774,7 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
                 rec.grad_norm,
                 rec.cg_iterations,
                 rec.radius,
-                if rec.ratio.is_nan() {
-                    rec.alpha
-                } else {
-                    rec.ratio
-                },
+                rec.ratio_or_alpha(),
                 rec.elapsed_s,
                 if rec.accepted { "" } else { "  rejected" }
             );
