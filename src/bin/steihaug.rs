@@ -462,8 +462,6 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     let obj = &*built.objective;
     let n = built.x0.len();
     let term = termination(args)?;
-    // Bad numbers are reported before any table line is printed.
-    term.validate()?;
     if args.checkpoint.is_some() && args.checkpoint_every == 0 {
         return Err(steihaug::Error::InvalidOption {
             name: "checkpoint-every",
@@ -499,11 +497,6 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         });
     }
     let resume = args.resume.as_ref().map(Checkpoint::read).transpose()?;
-    if let Some(cp) = &resume {
-        // A checkpoint that does not fit is reported before the table starts.
-        cp.validate(n)?;
-        cp.verify(obj)?;
-    }
     install_ctrlc(stop);
 
     let show_table = !args.json && !args.quiet;
@@ -518,25 +511,28 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     } else {
         None
     };
-    if show_table {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(
-            out,
-            "problem {} (n = {n}), solver {}",
-            args.problem,
-            solver_name(args.solver)
-        );
-        let _ = writeln!(out, "{}", table_header());
-    }
     let progress = show_bar.then(|| std::rc::Rc::new(std::cell::RefCell::new(Progress::new())));
     let mut observers = Observers::new();
     if show_table {
         let progress = progress.clone();
+        // The title and header come with the first row, so that anything the
+        // solver rejects up front (options, a checkpoint that does not fit)
+        // is reported before any table line.
+        let mut header = Some(format!(
+            "problem {} (n = {n}), solver {}\n{}",
+            args.problem,
+            solver_name(args.solver),
+            table_header()
+        ));
         observers.push(move |rec: &IterationRecord| {
+            let line = match header.take() {
+                Some(h) => format!("{h}\n{}", rec.table_row()),
+                None => rec.table_row(),
+            };
             match &progress {
-                Some(p) => p.borrow().println(&rec.table_row()),
+                Some(p) => p.borrow().println(&line),
                 None => {
-                    let _ = writeln!(std::io::stdout().lock(), "{}", rec.table_row());
+                    let _ = writeln!(std::io::stdout().lock(), "{line}");
                 }
             }
             ControlFlow::Continue(())
