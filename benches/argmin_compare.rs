@@ -41,7 +41,7 @@ use argmin::solver::trustregion::{Steihaug, TrustRegion as ArgminTrustRegion};
 use argmin_math::ArgminDot;
 use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use rayon::prelude::*;
-use steihaug::par::CHUNK;
+use steihaug::linalg::par::CHUNK;
 use steihaug::problems::{DenseLogistic, ExtendedRosenbrock, ExtendedRosenbrockHessian};
 use steihaug::{IterationRecord, LinearOperator, Objective, Report, Status, TrustRegion};
 

@@ -22,8 +22,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ndarray::Array1;
+use steihaug::krylov::{self, CgWorkspace, SteihaugParams, Truncation};
 use steihaug::problems::ExtendedRosenbrock;
-use steihaug::subproblem::{self, CgWorkspace, SteihaugParams, Truncation};
 use steihaug::{CgExit, LinearOperator, Objective, Par};
 
 const N: usize = 1_000_000;
@@ -61,13 +61,12 @@ fn bench(c: &mut Criterion) {
         };
         let mut ws = CgWorkspace::new(N);
         let mut p = Array1::<f64>::zeros(N);
-        let info =
-            subproblem::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut()).unwrap();
+        let info = krylov::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut()).unwrap();
         assert_eq!(info.exit, CgExit::MaxIterations, "one full CG iteration");
         assert_eq!(info.iterations, 1);
         group.bench_function(format!("cg1/{label}"), |b| {
             b.iter(|| {
-                subproblem::steihaug(
+                krylov::steihaug(
                     &h,
                     None,
                     black_box(g.view()),
@@ -83,7 +82,7 @@ fn bench(c: &mut Criterion) {
         let mut ws_seq = CgWorkspace::new(N).with_par(Par::Seq);
         group.bench_function(format!("cg1_seqpasses/{label}"), |b| {
             b.iter(|| {
-                subproblem::steihaug(
+                krylov::steihaug(
                     &h,
                     None,
                     black_box(g.view()),

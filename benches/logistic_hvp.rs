@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use ndarray::Array1;
-use steihaug::datagen::Rcv1Shaped;
 use steihaug::io::read_libsvm_file;
+use steihaug::problems::datagen::Rcv1Shaped;
 use steihaug::problems::sparse_logistic::{l2_logistic, BinaryDataset};
 use steihaug::{LinearOperator, Objective};
 

@@ -25,9 +25,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use ndarray::Array1;
-use steihaug::par::PAR_MIN_LEN;
+use steihaug::krylov::{self, CgWorkspace, SteihaugParams, Truncation};
+use steihaug::linalg::par::PAR_MIN_LEN;
 use steihaug::problems::ExtendedRosenbrock;
-use steihaug::subproblem::{self, CgWorkspace, SteihaugParams, Truncation};
 use steihaug::{Objective, Par, TrustRegion, TrustRegionConfig};
 
 fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
@@ -80,7 +80,7 @@ fn main() {
         let mut p = Array1::<f64>::zeros(n);
         let mut ws = [Par::Seq, Par::Rayon].map(|par| CgWorkspace::new(n).with_par(par));
         let mut call = |w: &mut CgWorkspace| {
-            subproblem::steihaug(&h, None, black_box(g.view()), &params, w, p.view_mut()).unwrap()
+            krylov::steihaug(&h, None, black_box(g.view()), &params, w, p.view_mut()).unwrap()
         };
         // Calls per sample: ≈ 10 ms of the sequential version.
         let t = Instant::now();

@@ -5,7 +5,7 @@
 //! * Triad `a ← b + s·c` over three arrays of 2^25 doubles (768 MiB in
 //!   all, far beyond any cache), parallel over fixed chunks with rayon;
 //!   bytes counted as STREAM does, 24 per element (no write-allocate).
-//! * The CSR product `y ← A x` (`steihaug::sparse::csr_matvec`) with the MSA
+//! * The CSR product `y ← A x` (`steihaug::linalg::sparse::csr_matvec`) with the MSA
 //!   Hessian (7-point stencil) on an N×N grid (default 1000, n = 10^6,
 //!   nnz ≈ 7·10^6), with usize and u32 column indices; bytes counted with
 //!   the same convention: `nnz·(8 + index) + (n+1)·8 + 8n (x) + 8n (y)`.
@@ -22,9 +22,9 @@ use std::time::Instant;
 use ndarray::Array1;
 use rayon::prelude::*;
 use sprs::CsMatI;
-use steihaug::par::Par;
+use steihaug::linalg::par::Par;
+use steihaug::linalg::sparse::csr_matvec;
 use steihaug::problems::minpack2::Minpack2;
-use steihaug::sparse::csr_matvec;
 use steihaug::{LinearOperator, Objective};
 
 const REPS: usize = 15;

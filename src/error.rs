@@ -52,7 +52,7 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
     /// A checkpoint could not be read or written, is malformed, or does not
-    /// fit the problem (see [`crate::checkpoint`]).
+    /// fit the problem (see [`crate::solvers::checkpoint`]).
     #[error("checkpoint: {0}")]
     Checkpoint(String),
     /// A sharded sum was given a shard with no data items.

@@ -361,7 +361,7 @@
 //! * [`Objective`]: value and gradient in one call, and `hessian(x)` — the
 //!   Hessian at x as a [`LinearOperator`], prepared once per iteration;
 //! * [`LinearOperator`] (`apply(v, out)`) and [`Preconditioner`];
-//! * [`subproblem::steihaug()`]: the truncated CG inner loop;
+//! * [`krylov::steihaug()`]: the truncated CG inner loop;
 //! * solvers: [`TrustRegion`], [`LineSearchNewtonCg`], [`DenseNewton`];
 //! * [`Report`]: point, [`Status`], counts, history;
 //! * [`shard`]: finite sums `Σ_s f_s(w)` over data shards, evaluated in
@@ -417,51 +417,35 @@
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-pub mod checkpoint;
-pub mod config;
-pub mod datagen;
-pub mod dense;
 pub mod derivatives;
 pub mod error;
 #[cfg(feature = "argmin")]
 pub mod interop;
 pub mod io;
-pub mod line_search;
-pub mod objective;
-pub mod observe;
-pub mod operator;
-pub mod par;
-#[cfg(feature = "plot")]
-pub mod plot;
-pub mod precond;
+pub mod krylov;
+pub mod linalg;
+pub mod problem;
 pub mod problems;
 pub mod report;
-pub mod rng;
-mod run;
-#[cfg(feature = "serde")]
-mod serde_float;
 pub mod shard;
-pub mod sparse;
-pub mod status;
-pub mod subproblem;
-pub mod trust_region;
-mod vecops;
+pub mod solvers;
 
-pub use checkpoint::{Checkpoint, CheckpointSink, Checkpointing};
-pub use config::{CgConfig, Forcing, Preconditioning, Termination};
-pub use dense::{DenseNewton, DenseNewtonConfig, DenseStep};
 pub use error::{Error, Result};
-pub use line_search::{ArmijoConfig, LineSearchConfig, LineSearchNewtonCg};
-pub use objective::{DynObjective, FnObjective, Objective};
+pub use krylov::{CgInfo, CgWorkspace, SteihaugParams, Truncation};
+pub use linalg::{
+    assemble_dense, FnOperator, Identity, Jacobi, LinearOperator, Par, Preconditioner,
+};
+pub use problem::{DynObjective, FnObjective, Objective};
 #[cfg(feature = "tracing")]
-pub use observe::TracingObserver;
-pub use observe::{Callback, Observer, Observers, StopFlag};
-pub use operator::{assemble_dense, FnOperator, LinearOperator};
-pub use par::Par;
-pub use precond::{Identity, Jacobi, Preconditioner};
+pub use report::observe::TracingObserver;
+pub use report::observe::{Callback, Observer, Observers, StopFlag};
+pub use report::status::{CgExit, Status};
 pub use report::{Counts, IterationRecord, Report};
 pub use shard::{Shard, ShardedSum};
-pub use status::{CgExit, Status};
-pub use trust_region::{
+pub use solvers::checkpoint::{Checkpoint, CheckpointSink, Checkpointing};
+pub use solvers::config::{CgConfig, Forcing, Preconditioning, Termination};
+pub use solvers::dense_newton::{DenseNewton, DenseNewtonConfig, DenseStep};
+pub use solvers::line_search::{ArmijoConfig, LineSearchConfig, LineSearchNewtonCg};
+pub use solvers::trust_region::{
     FailureCounters, InitialRadius, RadiusRule, TrustRegion, TrustRegionConfig,
 };

@@ -1,9 +1,9 @@
 //! Checkpoints: a resumed trust-region solve ends exactly where the
 //! uninterrupted one does, and bad checkpoints are typed errors.
 
-use steihaug::checkpoint::{Checkpoint, Checkpointing};
-use steihaug::observe::no_callback;
 use steihaug::problems::{ExtendedRosenbrock, Rosenbrock};
+use steihaug::report::observe::no_callback;
+use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing};
 use steihaug::{
     Error, Preconditioning, RadiusRule, Report, Status, TrustRegion, TrustRegionConfig,
 };

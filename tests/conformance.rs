@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ndarray::{array, Array1, Array2, ArrayView1, ArrayViewMut1};
 use steihaug::problems::{DenseLogistic, ExtendedRosenbrock, Quadratic, Rosenbrock};
-use steihaug::trust_region::DEFAULT_MAX_CONSECUTIVE_FAILURES;
+use steihaug::solvers::trust_region::DEFAULT_MAX_CONSECUTIVE_FAILURES;
 use steihaug::{
     ArmijoConfig, Callback, CgConfig, DenseNewton, DenseNewtonConfig, Error, FnObjective, Forcing,
     InitialRadius, IterationRecord, LineSearchConfig, LineSearchNewtonCg, Objective, Report,

@@ -5,8 +5,8 @@
 
 use ndarray::Array1;
 use steihaug::derivatives::{check_derivatives, CheckOptions, Verdict};
+use steihaug::linalg::rng::SplitMix64;
 use steihaug::problems::cutest::{build, Dixmaan, DixmaanVariant, NAMES};
-use steihaug::rng::SplitMix64;
 use steihaug::{
     assemble_dense, DynObjective, LineSearchConfig, LineSearchNewtonCg, Objective, Report,
     Termination, TrustRegion, TrustRegionConfig,

@@ -6,9 +6,9 @@ use steihaug::derivatives::{
     check_derivatives, fd_dense_hessian, fd_dense_hessian_from_values, fd_hvp, AdGradient,
     AdObjective, CheckOptions, FdObjective, FdScheme, FdWorkspace, Scalar, Verdict,
 };
+use steihaug::linalg::rng::SplitMix64;
 use steihaug::problems::cutest::{Chainwoo, Dixmaan, DixmaanVariant};
 use steihaug::problems::ExtendedRosenbrock;
-use steihaug::rng::SplitMix64;
 use steihaug::{
     DenseNewton, FnObjective, LineSearchNewtonCg, LinearOperator, Objective, TrustRegion,
 };

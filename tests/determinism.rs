@@ -1,6 +1,6 @@
 //! The solvers' results do not depend on the number of threads.
 //!
-//! The vector passes of the solvers (`steihaug::par`) split n-vectors into
+//! The vector passes of the solvers (`steihaug::linalg::par`) split n-vectors into
 //! blocks that depend only on n and add per-block partial sums in block
 //! order; the problems' own kernels do the same over their chunks. So a
 //! solve must give bit-for-bit the same point, values, counts and history
@@ -11,10 +11,10 @@
 //! dozens of CG and outer iterations the results.
 
 use ndarray::{Array1, ArrayView1};
-use steihaug::par::{BLOCK, PAR_MIN_LEN};
+use steihaug::krylov::{self, CgWorkspace, SteihaugParams, Truncation};
+use steihaug::linalg::par::{BLOCK, PAR_MIN_LEN};
 use steihaug::problems::cutest::build;
 use steihaug::problems::ExtendedRosenbrock;
-use steihaug::subproblem::{self, CgWorkspace, SteihaugParams, Truncation};
 use steihaug::{
     CgExit, DynObjective, LineSearchConfig, LineSearchNewtonCg, Objective, Par, Preconditioning,
     RadiusRule, Report, Termination, TrustRegion, TrustRegionConfig,
@@ -181,8 +181,8 @@ fn steihaug_step_is_identical_with_seq_and_rayon_passes() {
             in_pool(4, || {
                 let mut ws = CgWorkspace::new(n).with_par(par);
                 let mut p = Array1::from_elem(n, f64::NAN); // must be overwritten
-                let info = subproblem::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut())
-                    .unwrap();
+                let info =
+                    krylov::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut()).unwrap();
                 (info, p)
             })
         };

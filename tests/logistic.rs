@@ -3,14 +3,14 @@
 use std::sync::Arc;
 
 use ndarray::{Array1, ArrayView1};
-use steihaug::datagen::Rcv1Shaped;
 use steihaug::derivatives::{check_derivatives, CheckOptions};
 use steihaug::io::{read_libsvm, write_libsvm, CsrMatrix, LinearModel};
+use steihaug::linalg::rng::SplitMix64;
+use steihaug::problems::datagen::Rcv1Shaped;
 use steihaug::problems::sparse_logistic::{
     l2_logistic, l2_logistic_with_shards, liblinear_gtol, BinaryDataset, LogisticShard,
 };
 use steihaug::problems::DenseLogistic;
-use steihaug::rng::SplitMix64;
 use steihaug::shard::{Shard, ShardedSum};
 use steihaug::{
     DenseNewton, Error, LinearOperator, Objective, Par, Preconditioning, Status, Termination,

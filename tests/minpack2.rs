@@ -4,8 +4,8 @@
 //! of the parallel kernels, and preconditioned solves.
 
 use ndarray::Array1;
+use steihaug::linalg::sparse::Assembled;
 use steihaug::problems::minpack2::{Element, Minpack2};
-use steihaug::sparse::Assembled;
 use steihaug::{LinearOperator, Objective, Par, Preconditioning, TrustRegion, TrustRegionConfig};
 
 fn f_at<E: Element>(p: &Minpack2<E>, x: &Array1<f64>) -> f64 {

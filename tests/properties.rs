@@ -9,8 +9,8 @@ use faer::{Mat, Side};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use proptest::prelude::*;
 use proptest::test_runner::{RngSeed, TestCaseError};
+use steihaug::krylov::{self, CgWorkspace, SteihaugParams, Truncation};
 use steihaug::problems::Quadratic;
-use steihaug::subproblem::{self, CgWorkspace, SteihaugParams, Truncation};
 use steihaug::{
     CgExit, DenseNewton, DenseNewtonConfig, Jacobi, LineSearchConfig, LineSearchNewtonCg,
     Preconditioner, Report, Status, Termination, TrustRegion, TrustRegionConfig,
@@ -239,7 +239,7 @@ fn check_step(
     let n = g.len();
     let mut ws = CgWorkspace::new(n);
     let mut p = Array1::zeros(n);
-    let info = subproblem::steihaug(&h, None, g, &params(case), &mut ws, p.view_mut()).unwrap();
+    let info = krylov::steihaug(&h, None, g, &params(case), &mut ws, p.view_mut()).unwrap();
     let radius = case.radius;
     let pn = norm(p.view());
 
@@ -340,7 +340,7 @@ proptest! {
         prop_assert!(jacobi.replaced() == 0);
         let mut ws = CgWorkspace::new(n);
         let mut p = Array1::zeros(n);
-        let info = subproblem::steihaug(
+        let info = krylov::steihaug(
             &case.h,
             Some(&jacobi as &dyn Preconditioner),
             case.g.view(),
@@ -443,7 +443,7 @@ proptest! {
             curvature_eps: f64::EPSILON,
             deadline: None,
         };
-        let info = subproblem::steihaug(&case.h, None, case.g.view(), &params, &mut ws, p.view_mut()).unwrap();
+        let info = krylov::steihaug(&case.h, None, case.g.view(), &params, &mut ws, p.view_mut()).unwrap();
         prop_assert!(
             matches!(info.exit, CgExit::NegativeCurvature | CgExit::Boundary),
             "exit {:?} after {} iterations", info.exit, info.iterations
@@ -495,8 +495,8 @@ fn long_cg_runs_land_exactly_on_the_boundary() {
                 };
                 let mut ws = CgWorkspace::new(n);
                 let mut p = Array1::zeros(n);
-                let info = subproblem::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut())
-                    .unwrap();
+                let info =
+                    krylov::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut()).unwrap();
                 let case = format!("n = {n}, κ = {kappa:e}, g₀ = {g0:e}: {info:?}");
                 assert_eq!(info.exit, CgExit::NegativeCurvature, "{case}");
                 assert!(info.on_boundary, "{case}");

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use ndarray::Array1;
-use steihaug::datagen::Rcv1Shaped;
+use steihaug::problems::datagen::Rcv1Shaped;
 use steihaug::problems::sparse_logistic::{l2_logistic_with_shards, BinaryDataset};
 use steihaug::{LinearOperator, Objective, Par};
 

@@ -5,7 +5,9 @@ use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
 use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use sprs::{CsMat, TriMat};
-use steihaug::sparse::{Assembled, Ic0, SparseHessian, SparseOperator, Storage, SymmetricUpper};
+use steihaug::linalg::sparse::{
+    Assembled, Ic0, SparseHessian, SparseOperator, Storage, SymmetricUpper,
+};
 use steihaug::{
     Error, LinearOperator, Objective, Preconditioner, Preconditioning, TrustRegion,
     TrustRegionConfig,

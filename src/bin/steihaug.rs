@@ -39,11 +39,11 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use steihaug::checkpoint::{Checkpoint, Checkpointing, JsonFile};
 use steihaug::derivatives::{check_derivatives, CheckOptions, DerivativeReport};
-use steihaug::observe::{Observer, Observers, StopFlag};
 use steihaug::problems::registry::{self, Size, PROBLEMS};
+use steihaug::report::observe::{Observer, Observers, StopFlag};
 use steihaug::report::table_header;
+use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing, JsonFile};
 use steihaug::{
     DenseNewton, DenseNewtonConfig, IterationRecord, LineSearchConfig, LineSearchNewtonCg,
     Preconditioning, Report, Termination, TrustRegion, TrustRegionConfig,
@@ -98,7 +98,7 @@ struct TrainArgs {
     #[arg(long)]
     shards: Option<usize>,
     /// Maximum Newton iterations.
-    #[arg(long, default_value_t = steihaug::config::DEFAULT_MAX_ITER)]
+    #[arg(long, default_value_t = steihaug::solvers::config::DEFAULT_MAX_ITER)]
     max_iter: usize,
     /// Do not print per-iteration lines.
     #[arg(long)]
@@ -184,13 +184,13 @@ struct SolveArgs {
     #[arg(long, value_enum, default_value = "tr")]
     solver: SolverKind,
     /// Relative gradient tolerance: stop when |g| <= gtol*|g0|.
-    #[arg(long, default_value_t = steihaug::config::DEFAULT_GTOL_REL)]
+    #[arg(long, default_value_t = steihaug::solvers::config::DEFAULT_GTOL_REL)]
     gtol: f64,
     /// Absolute gradient tolerance.
-    #[arg(long, default_value_t = steihaug::config::DEFAULT_GTOL_ABS)]
+    #[arg(long, default_value_t = steihaug::solvers::config::DEFAULT_GTOL_ABS)]
     gtol_abs: f64,
     /// Maximum outer iterations.
-    #[arg(long, default_value_t = steihaug::config::DEFAULT_MAX_ITER)]
+    #[arg(long, default_value_t = steihaug::solvers::config::DEFAULT_MAX_ITER)]
     max_iter: usize,
     /// Maximum Hessian-vector products.
     #[arg(long)]
@@ -249,9 +249,9 @@ impl Default for SolveArgs {
             nx: None,
             ny: None,
             solver: SolverKind::Tr,
-            gtol: steihaug::config::DEFAULT_GTOL_REL,
-            gtol_abs: steihaug::config::DEFAULT_GTOL_ABS,
-            max_iter: steihaug::config::DEFAULT_MAX_ITER,
+            gtol: steihaug::solvers::config::DEFAULT_GTOL_REL,
+            gtol_abs: steihaug::solvers::config::DEFAULT_GTOL_ABS,
+            max_iter: steihaug::solvers::config::DEFAULT_MAX_ITER,
             max_hvps: None,
             max_time: None,
             precond: PrecondKind::None,
@@ -651,7 +651,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     }
     #[cfg(feature = "plot")]
     if let Some(path) = &args.plot {
-        let options = steihaug::plot::PlotOptions {
+        let options = steihaug::report::plot::PlotOptions {
             title: Some(format!(
                 "{} (n = {n}), {}: {} after {} iterations",
                 args.problem,
@@ -664,7 +664,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         };
         // The solve's output is already printed: a plot that cannot be
         // drawn (no iterations, an unwritable path) is a warning.
-        if let Err(e) = steihaug::plot::convergence_svg(&report, &options, path) {
+        if let Err(e) = steihaug::report::plot::convergence_svg(&report, &options, path) {
             eprintln!(
                 "steihaug: warning: no plot written to {}: {e}",
                 path.display()
@@ -845,8 +845,12 @@ fn predict(args: &PredictArgs) -> steihaug::Result<bool> {
 
 /// `steihaug gen-data`: rcv1-shaped synthetic data.
 fn gen_data(args: &GenDataArgs) -> steihaug::Result<bool> {
-    let mut spec =
-        steihaug::datagen::Rcv1Shaped::new(args.rows, args.cols, args.nnz_per_row, args.seed);
+    let mut spec = steihaug::problems::datagen::Rcv1Shaped::new(
+        args.rows,
+        args.cols,
+        args.nnz_per_row,
+        args.seed,
+    );
     spec.flip = args.flip;
     spec.validate()?;
     let f = std::fs::File::create(&args.output)

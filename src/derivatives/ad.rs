@@ -47,8 +47,8 @@ use ndarray::{ArrayView1, ArrayViewMut1};
 use num_dual::{Dual64, DualNum};
 
 use crate::derivatives::with_slices;
-use crate::objective::Objective;
-use crate::operator::LinearOperator;
+use crate::linalg::operator::LinearOperator;
+use crate::problem::objective::Objective;
 
 /// A real scalar or a dual number over f64: what an [`AdGradient`] is
 /// written against. Arithmetic with `f64` on the right (`x * 2.0`),

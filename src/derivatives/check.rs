@@ -60,10 +60,10 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
 use crate::derivatives::fd::{central_step, fd_hvp, FdScheme, FdWorkspace};
 use crate::error::{check_dim, Error, Result};
-use crate::objective::Objective;
-use crate::operator::LinearOperator;
-use crate::rng::SplitMix64;
-use crate::vecops::{all_finite, norm};
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::rng::SplitMix64;
+use crate::linalg::vecops::{all_finite, norm};
+use crate::problem::objective::Objective;
 
 /// Default number of random directions.
 pub const DEFAULT_DIRECTIONS: usize = 6;
@@ -120,8 +120,8 @@ impl Default for CheckOptions {
 impl CheckOptions {
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
-        crate::config::positive("check.pass_tol", self.pass_tol)?;
-        crate::config::positive("check.fail_tol", self.fail_tol)?;
+        crate::solvers::config::positive("check.pass_tol", self.pass_tol)?;
+        crate::solvers::config::positive("check.fail_tol", self.fail_tol)?;
         if self.fail_tol < self.pass_tol {
             return Err(Error::InvalidOption {
                 name: "check.fail_tol",
@@ -569,7 +569,7 @@ pub fn check_derivatives<O: Objective + ?Sized>(
 
     // 2. Hessian-vector products against differences of the gradient.
     let hess = obj.hessian(x);
-    crate::operator::check_square("Hessian operator", n, &hess)?;
+    crate::linalg::operator::check_square("Hessian operator", n, &hess)?;
     let mut hu: Vec<Array1<f64>> = Vec::with_capacity(k);
     let mut ws = FdWorkspace::new(n);
     let mut fd1 = Array1::<f64>::zeros(n);

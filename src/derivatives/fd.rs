@@ -50,9 +50,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ndarray::{Array1, ArrayView1, ArrayViewMut1, ArrayViewMut2, Zip};
 
 use crate::error::{check_dim, Result};
-use crate::objective::Objective;
-use crate::operator::LinearOperator;
-use crate::vecops::norm;
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::vecops::norm;
+use crate::problem::objective::Objective;
 
 /// Which difference formula a finite-difference product uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

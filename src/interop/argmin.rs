@@ -23,7 +23,7 @@
 //! # What runs inside `next_iter`
 //! One call of argmin's `next_iter` is exactly one outer iteration of
 //! [`crate::TrustRegion`]: the same function runs it (step by
-//! [`crate::subproblem::steihaug()`], ratio, radius rule, acceptance, failure
+//! [`crate::krylov::steihaug()`], ratio, radius rule, acceptance, failure
 //! counters), so the iterates are those of `TrustRegion::solve` on the same
 //! problem. The Hessian is prepared only at accepted points
 //! (`reference/pitfalls.md` §6) and kept in the solver across rejected
@@ -59,13 +59,13 @@ use argmin::core::{
 use argmin_math::ArgminDot;
 use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 
-use crate::objective::Objective;
-use crate::observe::no_callback;
-use crate::operator::LinearOperator;
+use crate::linalg::operator::LinearOperator;
+use crate::problem::objective::Objective;
+use crate::report::observe::no_callback;
+use crate::report::status::Status;
 use crate::report::Counts;
-use crate::run::Run;
-use crate::status::Status;
-use crate::trust_region::{
+use crate::solvers::state::Run;
+use crate::solvers::trust_region::{
     FailureCounters, TrCache, TrProgress, TrWork, TrustRegion, TrustRegionConfig,
 };
 

@@ -6,6 +6,8 @@
 
 pub mod libsvm;
 pub mod model;
+#[cfg(feature = "serde")]
+pub(crate) mod serde_float;
 
 pub use libsvm::{read_libsvm, read_libsvm_file, write_libsvm, CsrMatrix, LibsvmData};
 pub use model::LinearModel;

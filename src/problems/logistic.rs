@@ -1,9 +1,9 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Zip};
 
 use crate::error::{check_dim, Error, Result};
-use crate::objective::Objective;
-use crate::operator::LinearOperator;
-use crate::rng::SplitMix64;
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::rng::SplitMix64;
+use crate::problem::objective::Objective;
 
 /// `log(1 + exp(t))` without overflow or loss of accuracy for large |t|.
 pub(crate) fn log1pexp(t: f64) -> f64 {
@@ -61,7 +61,7 @@ impl DenseLogistic {
                 "DenseLogistic: X has non-finite entries".into(),
             ));
         }
-        crate::config::nonneg("lambda", lambda)?;
+        crate::solvers::config::nonneg("lambda", lambda)?;
         Ok(Self { x, y, lambda })
     }
 

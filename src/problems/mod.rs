@@ -12,6 +12,7 @@
 //!   CRAGGLVY, DIXMAANE–L).
 
 pub mod cutest;
+pub mod datagen;
 mod logistic;
 pub mod minpack2;
 mod quadratic;

@@ -1,7 +1,7 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, ArrayViewMut2};
 
 use crate::error::{check_dim, Error, Result};
-use crate::objective::Objective;
+use crate::problem::objective::Objective;
 
 /// f(x) = ½ xᵀAx + bᵀx with a dense symmetric A; ∇f = Ax + b, ∇²f = A.
 /// When A is positive definite the minimizer is x* = −A⁻¹b.

@@ -7,11 +7,11 @@
 use ndarray::Array1;
 
 use crate::error::{Error, Result};
-use crate::objective::DynObjective;
+use crate::problem::objective::DynObjective;
 
 use super::minpack2::{Element, Minpack2};
 use super::{DenseLogistic, ExtendedRosenbrock, Rosenbrock};
-use crate::sparse::Assembled;
+use crate::linalg::sparse::Assembled;
 
 /// The size arguments a problem may take.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -420,7 +420,8 @@ pub fn build_with(name: &str, size: Size, opts: BuildOptions) -> Result<Built> {
             }
         }
         "logistic-sparse" => {
-            let spec = crate::datagen::Rcv1Shaped::new(20 * n, n, 20.0f64.min(n as f64), 1);
+            let spec =
+                crate::problems::datagen::Rcv1Shaped::new(20 * n, n, 20.0f64.min(n as f64), 1);
             let (labels, x) = spec.generate()?;
             let data = std::sync::Arc::new(super::sparse_logistic::BinaryDataset::new(x, labels)?);
             let p = super::sparse_logistic::l2_logistic(data, 1.0)?;

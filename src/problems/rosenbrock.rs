@@ -2,9 +2,9 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1, ArrayViewMut2};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::objective::Objective;
-use crate::operator::LinearOperator;
-use crate::par::{Par, CHUNK};
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::{Par, CHUNK};
+use crate::problem::objective::Objective;
 
 /// Rosenbrock's function f(x, y) = (1−x)² + 100(y−x²)², minimizer (1, 1),
 /// f* = 0. Standard start (−1.2, 1).

@@ -35,7 +35,7 @@ use ndarray::Array1;
 
 use crate::error::{check_dim, Error, Result};
 use crate::io::libsvm::{CsrMatrix, LibsvmData};
-use crate::objective::Objective;
+use crate::problem::objective::Objective;
 use crate::shard::{Shard, ShardedSum};
 
 use super::logistic::{log1pexp, sigmoid};
@@ -192,7 +192,7 @@ impl LogisticShard {
     ///
     /// Errors: rows out of range, or `c` not finite and positive.
     pub fn new(data: Arc<BinaryDataset>, rows: Range<usize>, c: f64) -> Result<Self> {
-        crate::config::positive("C", c)?;
+        crate::solvers::config::positive("C", c)?;
         if rows.start > rows.end || rows.end > data.rows() {
             return Err(Error::InvalidInput(format!(
                 "row range {rows:?} is outside 0..{}",
@@ -422,7 +422,7 @@ pub fn liblinear_gtol<O: Objective + ?Sized>(
     data: &BinaryDataset,
     eps: f64,
 ) -> Result<f64> {
-    crate::config::positive("eps", eps)?;
+    crate::solvers::config::positive("eps", eps)?;
     check_dim("objective", data.cols(), obj.dim())?;
     let n = obj.dim();
     let w0 = Array1::zeros(n);

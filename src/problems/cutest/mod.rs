@@ -42,7 +42,7 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 
 use crate::derivatives::with_slices;
 use crate::error::{Error, Result};
-use crate::operator::LinearOperator;
+use crate::linalg::operator::LinearOperator;
 
 /// The value and gradient (accumulated into a zeroed `g`) and the Hessian
 /// entries of an element-sum problem.
@@ -59,7 +59,7 @@ trait Elements {
 /// Implements [`crate::Objective`] for an [`Elements`] type.
 macro_rules! element_objective {
     ($t:ty) => {
-        impl $crate::objective::Objective for $t {
+        impl $crate::problem::objective::Objective for $t {
             type Hessian<'a> = $crate::problems::cutest::CutestHessian;
 
             fn dim(&self) -> usize {
@@ -206,7 +206,7 @@ fn require(ok: bool, problem: &str, rule: &str, n: usize) -> Result<()> {
 /// registry builds it.
 pub struct CutestBuilt {
     /// The objective.
-    pub objective: Box<dyn crate::objective::DynObjective>,
+    pub objective: Box<dyn crate::problem::objective::DynObjective>,
     /// The standard start.
     pub x0: Array1<f64>,
     /// The optimal value when it is known for every n (0 or 1), else `None`.
@@ -223,7 +223,7 @@ pub const NAMES: &[&str] = &[
 
 /// Builds the problem `name` (lower case, see [`NAMES`]) in dimension n.
 pub fn build(name: &str, n: usize) -> Result<CutestBuilt> {
-    fn boxed<P: crate::objective::Objective + Send + Sync + 'static>(
+    fn boxed<P: crate::problem::objective::Objective + Send + Sync + 'static>(
         p: P,
         x0: Array1<f64>,
         f_star: Option<f64>,

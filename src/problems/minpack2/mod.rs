@@ -37,7 +37,7 @@
 //!
 //! The same element Hessians assemble the sparse Hessian (a 7-point stencil
 //! for MSA and ODC, 5-point for the others) through
-//! [`crate::sparse::SparseHessian`], so `Assembled::new(problem)` gives the
+//! [`crate::linalg::sparse::SparseHessian`], so `Assembled::new(problem)` gives the
 //! assembled-Hessian version of any problem here.
 
 mod elements;
@@ -50,11 +50,11 @@ use rayon::prelude::*;
 pub use elements::{Ept, Msa, Odc, Pjb, Ssc};
 
 use crate::error::{Error, Result};
-use crate::objective::Objective;
-use crate::operator::LinearOperator;
-use crate::par::Par;
-use crate::precond::Preconditioner;
-use crate::sparse::{Ic0, Ic0Config, SparseHessian, Storage};
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::Par;
+use crate::linalg::precond::Preconditioner;
+use crate::linalg::sparse::{Ic0, Ic0Config, SparseHessian, Storage};
+use crate::problem::objective::Objective;
 
 /// Grid sizes and spacings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -891,7 +891,7 @@ impl<E: Element> Objective for Minpack2<E> {
         Ic0::from_csr(self.n(), indptr, indices, &values, Ic0Config::default())
             .ok()
             .map(|m| Box::new(m) as Box<dyn Preconditioner>)
-            .or_else(|| crate::precond::jacobi_fallback(hessian, self.n()))
+            .or_else(|| crate::linalg::precond::jacobi_fallback(hessian, self.n()))
     }
 }
 

@@ -22,7 +22,7 @@ use ndarray::{ArrayView1, ArrayViewMut1};
 use sprs::{CsMatI, SpIndex};
 
 use crate::error::{Error, Result};
-use crate::precond::Preconditioner;
+use crate::linalg::precond::Preconditioner;
 
 /// Relative pivot threshold: a pivot `≤ PIVOT_REL·(â_ii + α)` is a
 /// breakdown.

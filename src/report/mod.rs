@@ -1,11 +1,16 @@
 //! What a solve returns: the point, the reason it stopped, counts, timing and
 //! a per-iteration history.
 
+pub mod observe;
+#[cfg(feature = "plot")]
+pub mod plot;
+pub mod status;
+
 use std::time::Duration;
 
 use ndarray::Array1;
 
-use crate::status::{CgExit, Status};
+use crate::report::status::{CgExit, Status};
 
 /// Evaluation counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,26 +34,26 @@ pub struct IterationRecord {
     /// Iteration number, from 1.
     pub iter: usize,
     /// f at the current point after this iteration.
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub f: f64,
     /// ‖∇f‖ at the current point after this iteration.
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub grad_norm: f64,
     /// Trust radius used for the step (NaN for line-search solvers).
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub radius: f64,
     /// Trust radius after the update (NaN for line-search solvers).
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub next_radius: f64,
     /// Ratio ρ of actual to predicted reduction (NaN where not computed;
     /// −∞ for a non-finite trial value).
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub ratio: f64,
     /// Line-search step length α (NaN for the trust-region solver).
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub alpha: f64,
     /// Multiple τ of the identity added to H (dense Newton; NaN otherwise).
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub shift: f64,
     /// Whether the step was accepted.
     pub accepted: bool,
@@ -57,12 +62,12 @@ pub struct IterationRecord {
     /// Why CG stopped (`None` for dense Newton).
     pub cg_exit: Option<CgExit>,
     /// Euclidean norm of the step taken or tried.
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub step_norm: f64,
     /// Cumulative Hessian-vector products.
     pub hvps: u64,
     /// Seconds since the solve started.
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub elapsed_s: f64,
 }
 
@@ -90,13 +95,13 @@ pub struct Report {
     /// The final point (the best accepted point).
     pub x: Array1<f64>,
     /// f(x).
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub f: f64,
     /// ‖∇f(x)‖.
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub grad_norm: f64,
     /// ‖∇f(x0)‖.
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_float"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub grad_norm0: f64,
     /// Outer iterations performed (accepted or not).
     pub iterations: usize,

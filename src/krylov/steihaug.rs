@@ -33,7 +33,7 @@
 //!   solver) and the boundary coefficients (dᵀd, pᵀd, pᵀp) are one pass
 //!   each, and the p/r update takes ‖r‖² from the block it has just written
 //!   (`docs/benchmarks.md`: at large n the solver is memory-bound);
-//! * the passes run on the blocks of [`crate::par`]: in parallel for long
+//! * the passes run on the blocks of [`crate::linalg::par`]: in parallel for long
 //!   vectors, with per-block partial sums added in block order, so the
 //!   result is bit-for-bit the same for any number of threads.
 //!
@@ -45,11 +45,11 @@ use std::time::Instant;
 use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
 use crate::error::{check_dim, Error, Result};
-use crate::operator::LinearOperator;
-use crate::par::{Par, Partials};
-use crate::precond::Preconditioner;
-use crate::status::CgExit;
-use crate::vecops;
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::{Par, Partials};
+use crate::linalg::precond::Preconditioner;
+use crate::linalg::vecops;
+use crate::report::status::CgExit;
 
 /// Whether the CG loop is truncated by a trust region.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,7 +112,7 @@ pub struct CgWorkspace {
 
 impl CgWorkspace {
     /// Workspace for dimension n (four n-vectors, and one partial sum per
-    /// block of [`crate::par::BLOCK`] elements). Its vector passes use
+    /// block of [`crate::linalg::par::BLOCK`] elements). Its vector passes use
     /// [`Par::Rayon`].
     pub fn new(n: usize) -> Self {
         Self {
@@ -125,7 +125,7 @@ impl CgWorkspace {
     }
 
     /// Chooses how the vector passes run. With [`Par::Rayon`] (the default)
-    /// they run on rayon's current pool from [`crate::par::PAR_MIN_LEN`]
+    /// they run on rayon's current pool from [`crate::linalg::par::PAR_MIN_LEN`]
     /// elements on; the results are bit-for-bit the same with [`Par::Seq`]
     /// and for any number of threads.
     pub fn with_par(mut self, par: Par) -> Self {
@@ -170,7 +170,7 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
     p: ArrayViewMut1<'_, f64>,
 ) -> Result<CgInfo> {
     let n = g.len();
-    crate::operator::check_square("Hessian operator", n, h)?;
+    crate::linalg::operator::check_square("Hessian operator", n, h)?;
     if let Some(m) = precond {
         check_dim("preconditioner", n, m.dim())?;
     }
@@ -415,7 +415,7 @@ fn boundary_coefficients(
     }
 }
 
-// The vector passes. Each goes over the blocks of `crate::par` (in parallel
+// The vector passes. Each goes over the blocks of `crate::linalg::par` (in parallel
 // for long vectors) and, where it reduces, adds the per-block sums in block
 // order: every value is the same for any thread count. A fused pass reads
 // and writes each vector once from memory (`docs/benchmarks.md`: at large n

@@ -23,10 +23,10 @@ use ndarray::{ArrayView1, ArrayViewMut1};
 
 use super::{csr_apply, expand_upper, ExpandedPattern, Ic0, Ic0Config, Storage};
 use crate::error::{Error, Result};
-use crate::objective::Objective;
-use crate::operator::LinearOperator;
-use crate::par::Par;
-use crate::precond::Preconditioner;
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::Par;
+use crate::linalg::precond::Preconditioner;
+use crate::problem::objective::Objective;
 
 /// A problem with an assembled sparse Hessian of fixed pattern.
 pub trait SparseHessian: Send + Sync {
@@ -336,6 +336,6 @@ impl<P: SparseHessian> Objective for Assembled<P> {
         )
         .ok()
         .map(|m| Box::new(m) as Box<dyn Preconditioner>)
-        .or_else(|| crate::precond::jacobi_fallback(hessian, self.n))
+        .or_else(|| crate::linalg::precond::jacobi_fallback(hessian, self.n))
     }
 }

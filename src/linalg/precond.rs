@@ -7,7 +7,7 @@
 use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
 use crate::error::{Error, Result};
-use crate::par::{for_blocks, Par};
+use crate::linalg::par::{for_blocks, Par};
 
 /// Applies the inverse of a symmetric positive definite matrix M.
 pub trait Preconditioner {

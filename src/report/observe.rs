@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use std::ops::ControlFlow;
-//! use steihaug::observe::{Observers, StopFlag};
+//! use steihaug::report::observe::{Observers, StopFlag};
 //! use steihaug::{problems::Rosenbrock, IterationRecord, TrustRegion};
 //!
 //! let mut rows = Vec::new();

@@ -86,10 +86,10 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::objective::Objective;
-use crate::operator::LinearOperator;
-use crate::par::Par;
-use crate::precond::{Jacobi, Preconditioner};
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::Par;
+use crate::linalg::precond::{Jacobi, Preconditioner};
+use crate::problem::objective::Objective;
 
 /// One shard of a finite sum: its contribution to f, ∇f and ∇²f·v.
 ///
@@ -252,7 +252,7 @@ impl<S: Shard> ShardedSum<S> {
 
     /// Adds the regularizer `(λ/2)‖w‖²` (λ ≥ 0, finite).
     pub fn with_l2(mut self, lambda: f64) -> Result<Self> {
-        crate::config::nonneg("l2", lambda)?;
+        crate::solvers::config::nonneg("l2", lambda)?;
         self.l2 = lambda;
         Ok(self)
     }

@@ -3,7 +3,7 @@
 //! Each outer iteration (Nocedal & Wright 2006, Algorithm 4.1):
 //! 1. prepare the Hessian at x (only after an accepted step;
 //!    `reference/pitfalls.md` §6) and the preconditioner;
-//! 2. compute a step p by [`crate::subproblem::steihaug()`] with forcing term
+//! 2. compute a step p by [`crate::krylov::steihaug()`] with forcing term
 //!    η_k, inside `‖p‖_M ≤ Δ`;
 //! 3. evaluate f and ∇f at x + p and form ρ = ared / pred, where pred comes
 //!    from the CG quantities (no extra product). When |ared| and |pred| are
@@ -23,19 +23,19 @@
 
 use ndarray::{Array1, ArrayView1};
 
-use crate::checkpoint::{Checkpoint, Checkpointing};
-use crate::config::{positive, CgConfig, Preconditioning, Termination};
 use crate::error::{check_dim, Error, Result};
-use crate::objective::Objective;
-use crate::observe::{no_callback, Callback};
-use crate::operator::LinearOperator;
-use crate::precond::{Jacobi, Preconditioner};
+use crate::krylov::steihaug::steihaug_trial;
+use crate::krylov::{CgWorkspace, SteihaugParams, Truncation};
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::precond::{Jacobi, Preconditioner};
+use crate::linalg::vecops::norm;
+use crate::problem::objective::Objective;
+use crate::report::observe::{no_callback, Callback};
+use crate::report::status::{CgExit, Status};
 use crate::report::{IterationRecord, Report};
-use crate::run::Run;
-use crate::status::{CgExit, Status};
-use crate::subproblem::steihaug::steihaug_trial;
-use crate::subproblem::{CgWorkspace, SteihaugParams, Truncation};
-use crate::vecops::norm;
+use crate::solvers::checkpoint::{Checkpoint, Checkpointing};
+use crate::solvers::config::{positive, CgConfig, Preconditioning, Termination};
+use crate::solvers::state::Run;
 
 /// How the radius changes after a trial step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -130,7 +130,7 @@ impl TrustRegionConfig {
             InitialRadius::GradientNorm(f) => positive("initial_radius", f)?,
         }
         positive("max_radius", self.max_radius)?;
-        crate::config::nonneg("min_radius", self.min_radius)?;
+        crate::solvers::config::nonneg("min_radius", self.min_radius)?;
         if self.min_radius >= self.max_radius {
             return Err(Error::InvalidOption {
                 name: "min_radius",
@@ -170,7 +170,7 @@ pub struct TrustRegion {
 }
 
 /// Consecutive-failure counters of the trust-region loop (part of a
-/// [`crate::checkpoint::Checkpoint`]).
+/// [`crate::solvers::checkpoint::Checkpoint`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FailureCounters {
@@ -420,7 +420,7 @@ impl TrustRegion {
         // 1. Hessian and preconditioner at x, only when x changed.
         if cache.hessian.is_none() {
             let h = obj.hessian(run.x.view());
-            crate::operator::check_square("Hessian operator", n, &h)?;
+            crate::linalg::operator::check_square("Hessian operator", n, &h)?;
             run.counts.hessians += 1;
             match cfg.preconditioning {
                 Preconditioning::None => {}

@@ -22,18 +22,18 @@
 
 use ndarray::{Array1, ArrayView1};
 
-use crate::config::{in_open_unit, CgConfig, Preconditioning, Termination};
 use crate::error::{check_dim, Result};
-use crate::objective::Objective;
-use crate::observe::{no_callback, Callback};
-use crate::operator::LinearOperator;
-use crate::precond::{Jacobi, Preconditioner};
+use crate::krylov::steihaug::steihaug_trial;
+use crate::krylov::{CgWorkspace, SteihaugParams, Truncation};
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::precond::{Jacobi, Preconditioner};
+use crate::linalg::vecops::axpy_into;
+use crate::problem::objective::Objective;
+use crate::report::observe::{no_callback, Callback};
+use crate::report::status::{CgExit, Status};
 use crate::report::{IterationRecord, Report};
-use crate::run::Run;
-use crate::status::{CgExit, Status};
-use crate::subproblem::steihaug::steihaug_trial;
-use crate::subproblem::{CgWorkspace, SteihaugParams, Truncation};
-use crate::vecops::axpy_into;
+use crate::solvers::config::{in_open_unit, CgConfig, Preconditioning, Termination};
+use crate::solvers::state::Run;
 
 /// Default sufficient-decrease constant c₁ (N&W §3.1 suggest 1e-4).
 pub const DEFAULT_C1: f64 = 1e-4;
@@ -222,7 +222,7 @@ impl LineSearchNewtonCg {
                 return Ok(s);
             }
             let h = obj.hessian(run.x.view());
-            crate::operator::check_square("Hessian operator", n, &h)?;
+            crate::linalg::operator::check_square("Hessian operator", n, &h)?;
             run.counts.hessians += 1;
             let objective_precond;
             let precond: Option<&dyn Preconditioner> = match cfg.preconditioning {

@@ -16,8 +16,8 @@
 
 use ndarray::{Array1, ArrayView1, ArrayViewMut1, ArrayViewMut2};
 
-use crate::operator::LinearOperator;
-use crate::precond::Preconditioner;
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::precond::Preconditioner;
 
 /// A twice-differentiable objective with Hessian-vector products.
 pub trait Objective {

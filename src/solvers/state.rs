@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 
 use ndarray::{Array1, ArrayView1};
 
-use crate::config::Termination;
 use crate::error::{check_dim, Error, Result};
-use crate::objective::Objective;
-use crate::observe::Callback;
-use crate::par::{Par, Partials};
+use crate::linalg::par::{Par, Partials};
+use crate::linalg::vecops::{all_finite, norm, norm_finite_with};
+use crate::problem::objective::Objective;
+use crate::report::observe::Callback;
+use crate::report::status::Status;
 use crate::report::{Counts, IterationRecord, Report};
-use crate::status::Status;
-use crate::vecops::{all_finite, norm, norm_finite_with};
+use crate::solvers::config::Termination;
 
 /// The state every solver carries: current point, value, gradient, counters.
 pub(crate) struct Run<'t> {

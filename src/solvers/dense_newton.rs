@@ -20,16 +20,16 @@ use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
 use ndarray::{Array1, Array2, ArrayView1};
 
-use crate::config::Termination;
 use crate::error::{Error, Result};
-use crate::line_search::{armijo, ArmijoConfig, Search};
-use crate::objective::Objective;
-use crate::observe::{no_callback, Callback};
-use crate::operator::LinearOperator;
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::vecops::{all_finite, norm};
+use crate::problem::objective::Objective;
+use crate::report::observe::{no_callback, Callback};
+use crate::report::status::Status;
 use crate::report::{IterationRecord, Report};
-use crate::run::Run;
-use crate::status::Status;
-use crate::vecops::{all_finite, norm};
+use crate::solvers::config::Termination;
+use crate::solvers::line_search::{armijo, ArmijoConfig, Search};
+use crate::solvers::state::Run;
 
 /// Relative asymmetry `max|H − Hᵀ| / max(1, max|H|)` above which the Hessian
 /// is rejected as non-symmetric.
@@ -78,7 +78,7 @@ impl DenseNewtonConfig {
     pub fn validate(&self) -> Result<()> {
         self.termination.validate()?;
         self.line_search.validate()?;
-        crate::config::nonneg("symmetry_tol", self.symmetry_tol)
+        crate::solvers::config::nonneg("symmetry_tol", self.symmetry_tol)
     }
 }
 
@@ -256,7 +256,7 @@ impl DenseNewton {
                 return Ok(HessianFill::OverBudget);
             }
             let h = obj.hessian(run.x.view());
-            crate::operator::check_square("Hessian operator", n, &h)?;
+            crate::linalg::operator::check_square("Hessian operator", n, &h)?;
             let mut e = Array1::<f64>::zeros(n);
             for j in 0..n {
                 // n products can take long: the time limit holds between them.

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::par::Par;
+use crate::linalg::par::Par;
 
 /// Default absolute gradient tolerance.
 pub const DEFAULT_GTOL_ABS: f64 = 1e-10;
@@ -128,7 +128,7 @@ pub struct CgConfig {
     pub curvature_eps: f64,
     /// How the solver's own vector passes (CG updates, dot products, trial
     /// point, norms) run: [`Par::Rayon`] (the default) on rayon's current
-    /// pool for n ≥ [`crate::par::PAR_MIN_LEN`], [`Par::Seq`] on the calling
+    /// pool for n ≥ [`crate::linalg::par::PAR_MIN_LEN`], [`Par::Seq`] on the calling
     /// thread. The results are bit-for-bit the same either way; `Seq` can
     /// be faster when the machine's cores are already busy
     /// (`docs/benchmarks-core.md`). The objective's own kernels are the

@@ -11,7 +11,7 @@
 //! the same steps (only `counts.hessians` may be one higher).
 //!
 //! ```
-//! use steihaug::checkpoint::{Checkpoint, Checkpointing};
+//! use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing};
 //! use steihaug::{observe::no_callback, problems::ExtendedRosenbrock, TrustRegion};
 //!
 //! let problem = ExtendedRosenbrock::new(100)?;
@@ -46,11 +46,11 @@ use std::time::Duration;
 
 use ndarray::Array1;
 
-use crate::config::Termination;
 use crate::error::{Error, Result};
 use crate::report::{Counts, IterationRecord};
-use crate::run::Run;
-use crate::trust_region::{FailureCounters, TrProgress, TrustRegionConfig};
+use crate::solvers::config::Termination;
+use crate::solvers::state::Run;
+use crate::solvers::trust_region::{FailureCounters, TrProgress, TrustRegionConfig};
 
 /// The value of [`Checkpoint::format`].
 pub const CHECKPOINT_FORMAT: &str = "steihaug-checkpoint";
@@ -223,8 +223,8 @@ impl Checkpoint {
         let f = obj.value_grad(x.view(), g.view_mut());
         let df = (f - self.f).abs();
         let diff: Array1<f64> = g.iter().zip(&self.g).map(|(a, b)| a - b).collect();
-        let dg = crate::vecops::norm(diff.view());
-        let gn = crate::vecops::norm(ndarray::ArrayView1::from(&self.g[..]));
+        let dg = crate::linalg::vecops::norm(diff.view());
+        let gn = crate::linalg::vecops::norm(ndarray::ArrayView1::from(&self.g[..]));
         let f_ok = df <= 1e-10 * self.f.abs().max(1.0);
         let g_ok = dg <= 1e-8 * gn.max(1.0);
         if f_ok && g_ok {

@@ -1,12 +1,12 @@
 //! Small vector kernels used by the solvers.
 //!
-//! All of them go over the fixed blocks of [`crate::par`], so a value is the
+//! All of them go over the fixed blocks of [`crate::linalg::par`], so a value is the
 //! same for any thread count; the `_with` forms take the solve's
 //! [`Partials`] and allocate nothing.
 
 use ndarray::{ArrayView1, ArrayViewMut1, Zip};
 
-use crate::par::{for_blocks, Par, Partials};
+use crate::linalg::par::{for_blocks, Par, Partials};
 
 /// `‖v‖²` by blocks (overflow is the caller's business).
 fn sum_squares(k: &mut Partials, v: ArrayView1<'_, f64>) -> f64 {

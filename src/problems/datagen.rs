@@ -38,7 +38,7 @@ use std::io::Write;
 
 use crate::error::{Error, Result};
 use crate::io::libsvm::{write_row, CsrMatrix};
-use crate::rng::SplitMix64;
+use crate::linalg::rng::SplitMix64;
 
 /// Parameters of the rcv1-shaped generator (see the [module](self) for the
 /// exact recipe).

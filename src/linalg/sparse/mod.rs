@@ -39,8 +39,8 @@ use sprs::{CompressedStorage, CsMatBase, CsMatI, SpIndex};
 use std::ops::Deref;
 
 use crate::error::{Error, Result};
-use crate::operator::LinearOperator;
-use crate::par::Par;
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::Par;
 
 /// Rows per parallel block of [`csr_matvec`]. Only the work split depends on
 /// it, never the result.
