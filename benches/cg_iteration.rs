@@ -10,7 +10,7 @@
 //!   solver's vector work per CG iteration. `cg1` uses the workspace's
 //!   default passes (`Par::Rayon`: parallel from `par::PAR_MIN_LEN`
 //!   elements on), `cg1_seqpasses` the same passes on the calling thread
-//!   (`CgWorkspace::with_par(Par::Seq)`; same results bit for bit);
+//!   (`KrylovWorkspace::with_par(Par::Seq)`; same results bit for bit);
 //! * `value_grad`: one evaluation of f and ∇f;
 //! * `hessian_prep`: one `Objective::hessian(x)` (the per-iteration
 //!   preparation of the 2×2 blocks).
@@ -22,9 +22,9 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ndarray::Array1;
-use steihaug::krylov::{self, CgWorkspace, SteihaugParams, Truncation};
+use steihaug::krylov::{self, KrylovWorkspace, SteihaugParams, Truncation};
 use steihaug::problems::ExtendedRosenbrock;
-use steihaug::{CgExit, LinearOperator, Objective, Par};
+use steihaug::{KrylovExit, LinearOperator, Objective, Par};
 
 const N: usize = 1_000_000;
 
@@ -59,10 +59,14 @@ fn bench(c: &mut Criterion) {
             curvature_eps: f64::EPSILON,
             deadline: None,
         };
-        let mut ws = CgWorkspace::new(N);
+        let mut ws = KrylovWorkspace::new(N);
         let mut p = Array1::<f64>::zeros(N);
         let info = krylov::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut()).unwrap();
-        assert_eq!(info.exit, CgExit::MaxIterations, "one full CG iteration");
+        assert_eq!(
+            info.exit,
+            KrylovExit::MaxIterations,
+            "one full CG iteration"
+        );
         assert_eq!(info.iterations, 1);
         group.bench_function(format!("cg1/{label}"), |b| {
             b.iter(|| {
@@ -79,7 +83,7 @@ fn bench(c: &mut Criterion) {
         });
 
         // (b') the same with the solver's passes on the calling thread.
-        let mut ws_seq = CgWorkspace::new(N).with_par(Par::Seq);
+        let mut ws_seq = KrylovWorkspace::new(N).with_par(Par::Seq);
         group.bench_function(format!("cg1_seqpasses/{label}"), |b| {
             b.iter(|| {
                 krylov::steihaug(

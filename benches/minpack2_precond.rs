@@ -29,8 +29,8 @@ fn run<E: Element>(name: &str, p: &Minpack2<E>) {
             g.nx,
             g.ny,
             r.iterations,
-            r.counts.cg_iterations,
-            r.counts.cg_iterations as f64 / r.iterations.max(1) as f64,
+            r.counts.krylov_iterations,
+            r.counts.krylov_iterations as f64 / r.iterations.max(1) as f64,
             r.elapsed.as_secs_f64(),
             r.f,
             r.status

@@ -72,7 +72,7 @@ fn main() {
         r.grad_norm / r.grad_norm0,
         r.iterations,
         r.counts.hvps,
-        r.counts.cg_iterations,
+        r.counts.krylov_iterations,
         r.counts.evals,
         r.elapsed.as_secs_f64(),
         rayon::current_num_threads()

@@ -25,7 +25,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use ndarray::Array1;
-use steihaug::krylov::{self, CgWorkspace, SteihaugParams, Truncation};
+use steihaug::krylov::{self, KrylovWorkspace, SteihaugParams, Truncation};
 use steihaug::linalg::par::PAR_MIN_LEN;
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::{Objective, Par, TrustRegion, TrustRegionConfig};
@@ -78,8 +78,8 @@ fn main() {
         problem.value_grad(x.view(), g.view_mut());
         let h = problem.hessian(x.view());
         let mut p = Array1::<f64>::zeros(n);
-        let mut ws = [Par::Seq, Par::Rayon].map(|par| CgWorkspace::new(n).with_par(par));
-        let mut call = |w: &mut CgWorkspace| {
+        let mut ws = [Par::Seq, Par::Rayon].map(|par| KrylovWorkspace::new(n).with_par(par));
+        let mut call = |w: &mut KrylovWorkspace| {
             krylov::steihaug(&h, None, black_box(g.view()), &params, w, p.view_mut()).unwrap()
         };
         // Calls per sample: ≈ 10 ms of the sequential version.
@@ -121,7 +121,7 @@ fn main() {
         let x0 = problem.start();
         let solvers = [Par::Seq, Par::Rayon].map(|par| {
             let mut cfg = TrustRegionConfig::default();
-            cfg.cg.par = par;
+            cfg.krylov.par = par;
             TrustRegion::new(cfg)
         });
         let mut times = [Vec::new(), Vec::new()];

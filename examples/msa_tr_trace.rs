@@ -15,8 +15,8 @@ use std::ops::ControlFlow;
 
 use steihaug::problems::minpack2::Minpack2;
 use steihaug::{
-    CgExit, DynObjective, InitialRadius, IterationRecord, Preconditioning, RadiusRule, TrustRegion,
-    TrustRegionConfig,
+    DynObjective, InitialRadius, IterationRecord, KrylovExit, Preconditioning, RadiusRule,
+    TrustRegion, TrustRegionConfig,
 };
 
 fn main() {
@@ -67,8 +67,8 @@ fn main() {
                 r.next_radius,
                 r.step_norm,
                 if r.accepted { "y" } else { "n" },
-                r.cg_iterations,
-                r.cg_exit.map(CgExit::as_str).unwrap_or("-")
+                r.krylov_iterations,
+                r.krylov_exit.map(KrylovExit::as_str).unwrap_or("-")
             );
         }
         records.push(r.clone());
@@ -84,9 +84,9 @@ fn main() {
     .expect("solve");
 
     let count = |f: &dyn Fn(&IterationRecord) -> bool| records.iter().filter(|r| f(r)).count();
-    let boundary = count(&|r| r.cg_exit == Some(CgExit::Boundary));
-    let negcurv = count(&|r| r.cg_exit == Some(CgExit::NegativeCurvature));
-    let conv = count(&|r| r.cg_exit == Some(CgExit::Converged));
+    let boundary = count(&|r| r.krylov_exit == Some(KrylovExit::Boundary));
+    let negcurv = count(&|r| r.krylov_exit == Some(KrylovExit::NegativeCurvature));
+    let conv = count(&|r| r.krylov_exit == Some(KrylovExit::Converged));
     let rejected = count(&|r| !r.accepted);
     let shrink = count(&|r| r.next_radius < r.radius);
     let grow = count(&|r| r.next_radius > r.radius);

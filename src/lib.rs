@@ -431,7 +431,7 @@ pub mod shard;
 pub mod solvers;
 
 pub use error::{Error, Result};
-pub use krylov::{CgInfo, CgWorkspace, SteihaugParams, Truncation};
+pub use krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
 pub use linalg::{
     assemble_dense, FnOperator, Identity, Jacobi, LinearOperator, Par, Preconditioner,
 };
@@ -439,11 +439,11 @@ pub use problem::{DynObjective, FnObjective, Objective};
 #[cfg(feature = "tracing")]
 pub use report::observe::TracingObserver;
 pub use report::observe::{Callback, Observer, Observers, StopFlag};
-pub use report::status::{CgExit, Status};
+pub use report::status::{KrylovExit, Status};
 pub use report::{Counts, IterationRecord, Report};
 pub use shard::{Shard, ShardedSum};
 pub use solvers::checkpoint::{Checkpoint, CheckpointSink, Checkpointing};
-pub use solvers::config::{CgConfig, Forcing, Preconditioning, Termination};
+pub use solvers::config::{Forcing, KrylovConfig, Preconditioning, Termination};
 pub use solvers::dense_newton::{DenseNewton, DenseNewtonConfig, DenseStep};
 pub use solvers::line_search::{ArmijoConfig, LineSearchConfig, LineSearchNewtonCg};
 pub use solvers::trust_region::{

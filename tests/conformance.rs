@@ -10,9 +10,9 @@ use ndarray::{array, Array1, Array2, ArrayView1, ArrayViewMut1};
 use steihaug::problems::{DenseLogistic, ExtendedRosenbrock, Quadratic, Rosenbrock};
 use steihaug::solvers::trust_region::DEFAULT_MAX_CONSECUTIVE_FAILURES;
 use steihaug::{
-    ArmijoConfig, Callback, CgConfig, DenseNewton, DenseNewtonConfig, Error, FnObjective, Forcing,
-    InitialRadius, IterationRecord, LineSearchConfig, LineSearchNewtonCg, Objective, Report,
-    Result, Status, Termination, TrustRegion, TrustRegionConfig,
+    ArmijoConfig, Callback, DenseNewton, DenseNewtonConfig, Error, FnObjective, Forcing,
+    InitialRadius, IterationRecord, KrylovConfig, LineSearchConfig, LineSearchNewtonCg, Objective,
+    Report, Result, Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
 #[path = "common/with_hessian.rs"]
@@ -85,8 +85,8 @@ fn assert_consistent(kind: Kind, r: &Report) {
     for (k, h) in r.history.iter().enumerate() {
         assert_eq!(h.iter, k + 1, "{ctx}");
     }
-    let cg: u64 = r.history.iter().map(|h| h.cg_iterations as u64).sum();
-    assert_eq!(cg, r.counts.cg_iterations, "{ctx}");
+    let cg: u64 = r.history.iter().map(|h| h.krylov_iterations as u64).sum();
+    assert_eq!(cg, r.counts.krylov_iterations, "{ctx}");
     assert!(
         r.history.windows(2).all(|w| w[0].hvps <= w[1].hvps),
         "{ctx}"
@@ -100,11 +100,11 @@ fn assert_consistent(kind: Kind, r: &Report) {
     match kind {
         Kind::TrustRegion | Kind::LineSearch => {
             // One product per CG iteration, none elsewhere.
-            assert_eq!(r.counts.hvps, r.counts.cg_iterations, "{ctx}");
+            assert_eq!(r.counts.hvps, r.counts.krylov_iterations, "{ctx}");
         }
         Kind::Dense => {
-            assert_eq!(r.counts.cg_iterations, 0, "{ctx}");
-            assert!(r.history.iter().all(|h| h.cg_exit.is_none()), "{ctx}");
+            assert_eq!(r.counts.krylov_iterations, 0, "{ctx}");
+            assert!(r.history.iter().all(|h| h.krylov_exit.is_none()), "{ctx}");
         }
     }
     if kind == Kind::TrustRegion {
@@ -424,35 +424,35 @@ fn invalid_options_are_rejected_before_any_evaluation() {
     }
 
     let cg_bad = [
-        CgConfig {
+        KrylovConfig {
             forcing: Forcing::Constant(1.5),
-            ..CgConfig::default()
+            ..KrylovConfig::default()
         },
-        CgConfig {
+        KrylovConfig {
             forcing: Forcing::Constant(0.0),
-            ..CgConfig::default()
+            ..KrylovConfig::default()
         },
-        CgConfig {
+        KrylovConfig {
             forcing: Forcing::Constant(f64::NAN),
-            ..CgConfig::default()
+            ..KrylovConfig::default()
         },
-        CgConfig {
+        KrylovConfig {
             max_iter: Some(0),
-            ..CgConfig::default()
+            ..KrylovConfig::default()
         },
-        CgConfig {
+        KrylovConfig {
             curvature_eps: -1.0,
-            ..CgConfig::default()
+            ..KrylovConfig::default()
         },
     ];
     for cg in cg_bad {
         let tr = TrustRegion::new(TrustRegionConfig {
-            cg,
+            krylov: cg,
             ..TrustRegionConfig::default()
         });
         assert_invalid_option(&format!("TR {cg:?}"), tr.solve(&obj, x0.view()), &evals);
         let ls = LineSearchNewtonCg::new(LineSearchConfig {
-            cg,
+            krylov: cg,
             ..LineSearchConfig::default()
         });
         assert_invalid_option(&format!("LS {cg:?}"), ls.solve(&obj, x0.view()), &evals);
@@ -880,7 +880,7 @@ fn counts_are_the_calls_really_made() {
                 let r = solve(kind, t, &obj, x0.view()).unwrap();
                 let ctx = format!("{kind:?}, budget {budget:?}: {}", r.summary());
                 assert_eq!(r.counts.hvps, obj.products.get(), "{ctx}");
-                assert_eq!(r.counts.cg_iterations, obj.products.get(), "{ctx}");
+                assert_eq!(r.counts.krylov_iterations, obj.products.get(), "{ctx}");
                 assert_eq!(r.counts.evals, obj.evals.get(), "{ctx}");
                 assert_eq!(r.counts.hessians, obj.hessians.get(), "{ctx}");
                 if let Some(b) = budget {

@@ -11,13 +11,13 @@
 //! dozens of CG and outer iterations the results.
 
 use ndarray::{Array1, ArrayView1};
-use steihaug::krylov::{self, CgWorkspace, SteihaugParams, Truncation};
+use steihaug::krylov::{self, KrylovWorkspace, SteihaugParams, Truncation};
 use steihaug::linalg::par::{BLOCK, PAR_MIN_LEN};
 use steihaug::problems::cutest::build;
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::{
-    CgExit, DynObjective, LineSearchConfig, LineSearchNewtonCg, Objective, Par, Preconditioning,
-    RadiusRule, Report, Termination, TrustRegion, TrustRegionConfig,
+    DynObjective, KrylovExit, LineSearchConfig, LineSearchNewtonCg, Objective, Par,
+    Preconditioning, RadiusRule, Report, Termination, TrustRegion, TrustRegionConfig,
 };
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
@@ -56,8 +56,8 @@ fn assert_same(a: &Report, b: &Report, what: &str) {
                 ]
                 .map(f64::to_bits),
                 r.accepted,
-                r.cg_iterations,
-                r.cg_exit,
+                r.krylov_iterations,
+                r.krylov_exit,
                 r.hvps,
             )
         };
@@ -87,7 +87,7 @@ fn extended_rosenbrock_solves_are_identical_for_1_2_4_threads() {
     });
     assert!(tr.status.is_converged(), "{:?}", tr.status);
     let mut seq = TrustRegionConfig::default();
-    seq.cg.par = Par::Seq;
+    seq.krylov.par = Par::Seq;
     let tr_seq = in_pool(4, || {
         TrustRegion::new(seq).solve(&problem, x0.view()).unwrap()
     });
@@ -132,12 +132,17 @@ fn chainwoo_solves_are_identical_for_1_2_4_threads() {
         };
         TrustRegion::new(cfg).solve(obj, b.x0.view()).unwrap()
     });
-    let exits = |r: &Report, e: CgExit| r.history.iter().filter(|h| h.cg_exit == Some(e)).count();
+    let exits = |r: &Report, e: KrylovExit| {
+        r.history
+            .iter()
+            .filter(|h| h.krylov_exit == Some(e))
+            .count()
+    };
     assert!(
-        exits(&tr, CgExit::NegativeCurvature) > 0,
+        exits(&tr, KrylovExit::NegativeCurvature) > 0,
         "no negative curvature exit"
     );
-    assert!(exits(&tr, CgExit::Boundary) > 0, "no boundary exit");
+    assert!(exits(&tr, KrylovExit::Boundary) > 0, "no boundary exit");
     assert!(tr.history.iter().any(|h| !h.accepted), "no rejected step");
 
     let ls = same_for_all_thread_counts("chainwoo, line search", || {
@@ -150,7 +155,7 @@ fn chainwoo_solves_are_identical_for_1_2_4_threads() {
             .unwrap()
     });
     assert!(
-        exits(&ls, CgExit::NegativeCurvature) > 0,
+        exits(&ls, KrylovExit::NegativeCurvature) > 0,
         "no negative curvature exit"
     );
 }
@@ -179,7 +184,7 @@ fn steihaug_step_is_identical_with_seq_and_rayon_passes() {
         };
         let run = |par: Par| {
             in_pool(4, || {
-                let mut ws = CgWorkspace::new(n).with_par(par);
+                let mut ws = KrylovWorkspace::new(n).with_par(par);
                 let mut p = Array1::from_elem(n, f64::NAN); // must be overwritten
                 let info =
                     krylov::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut()).unwrap();

@@ -460,7 +460,7 @@ fn trust_region_escapes_a_saddle_that_pure_newton_converges_to() {
     assert!(tr
         .history
         .iter()
-        .any(|h| h.cg_exit == Some(steihaug::CgExit::NegativeCurvature)));
+        .any(|h| h.krylov_exit == Some(steihaug::KrylovExit::NegativeCurvature)));
 
     // From (1, 0) exactly: the hard case, nobody leaves the x-axis.
     let hard = TrustRegion::default()
@@ -630,7 +630,8 @@ fn an_indefinite_preconditioner_falls_back_to_the_cauchy_step() {
     );
     assert!(r.iterations > 2, "steepest descent cannot be this quick");
     assert!(r.history.iter().all(|h| {
-        h.cg_exit == Some(steihaug::CgExit::IndefinitePreconditioner) && h.cg_iterations == 1
+        h.krylov_exit == Some(steihaug::KrylovExit::IndefinitePreconditioner)
+            && h.krylov_iterations == 1
     }));
     assert_eq!(r.counts.hvps, r.iterations as u64);
 }

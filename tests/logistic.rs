@@ -295,7 +295,7 @@ fn results_are_identical_for_any_thread_count() {
             })
             .solve(&obj, Array1::zeros(n).view())
             .unwrap();
-            (r.f.to_bits(), r.iterations, r.counts.cg_iterations)
+            (r.f.to_bits(), r.iterations, r.counts.krylov_iterations)
         })
     };
     let one = solve(1);

@@ -267,10 +267,10 @@ fn ic0_reduces_cg_iterations_on_ept() {
     assert!(none.status.is_converged() && ic0.status.is_converged());
     assert!(close(none.f, ic0.f, 1e-12));
     assert!(
-        2 * ic0.counts.cg_iterations < none.counts.cg_iterations,
+        2 * ic0.counts.krylov_iterations < none.counts.krylov_iterations,
         "IC(0) {} vs none {}",
-        ic0.counts.cg_iterations,
-        none.counts.cg_iterations
+        ic0.counts.krylov_iterations,
+        none.counts.krylov_iterations
     );
 }
 

@@ -9,10 +9,10 @@ use faer::{Mat, Side};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use proptest::prelude::*;
 use proptest::test_runner::{RngSeed, TestCaseError};
-use steihaug::krylov::{self, CgWorkspace, SteihaugParams, Truncation};
+use steihaug::krylov::{self, KrylovWorkspace, SteihaugParams, Truncation};
 use steihaug::problems::Quadratic;
 use steihaug::{
-    CgExit, DenseNewton, DenseNewtonConfig, Jacobi, LineSearchConfig, LineSearchNewtonCg,
+    DenseNewton, DenseNewtonConfig, Jacobi, KrylovExit, LineSearchConfig, LineSearchNewtonCg,
     Preconditioner, Report, Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
@@ -237,7 +237,7 @@ fn check_step(
     g: ArrayView1<'_, f64>,
 ) -> Result<(), TestCaseError> {
     let n = g.len();
-    let mut ws = CgWorkspace::new(n);
+    let mut ws = KrylovWorkspace::new(n);
     let mut p = Array1::zeros(n);
     let info = krylov::steihaug(&h, None, g, &params(case), &mut ws, p.view_mut()).unwrap();
     let radius = case.radius;
@@ -247,10 +247,10 @@ fn check_step(
     prop_assert!(
         matches!(
             info.exit,
-            CgExit::Converged
-                | CgExit::NegativeCurvature
-                | CgExit::Boundary
-                | CgExit::MaxIterations
+            KrylovExit::Converged
+                | KrylovExit::NegativeCurvature
+                | KrylovExit::Boundary
+                | KrylovExit::MaxIterations
         ),
         "exit {:?}",
         info.exit
@@ -270,7 +270,10 @@ fn check_step(
         pn
     );
     // On the boundary exactly when CG says so.
-    if matches!(info.exit, CgExit::Boundary | CgExit::NegativeCurvature) {
+    if matches!(
+        info.exit,
+        KrylovExit::Boundary | KrylovExit::NegativeCurvature
+    ) {
         prop_assert!(info.on_boundary);
     }
     if info.on_boundary {
@@ -338,7 +341,7 @@ proptest! {
         let m_inv: Array1<f64> = case.m_diag.mapv(|d| 1.0 / d);
         let jacobi = Jacobi::new(case.m_diag.view()).unwrap();
         prop_assert!(jacobi.replaced() == 0);
-        let mut ws = CgWorkspace::new(n);
+        let mut ws = KrylovWorkspace::new(n);
         let mut p = Array1::zeros(n);
         let info = krylov::steihaug(
             &case.h,
@@ -434,7 +437,7 @@ proptest! {
         // dᵀHd ≤ 0 (unless it leaves the region first). The iteration cap
         // 2n + 50 leaves room for round-off to delay that.
         let n = case.g.len();
-        let mut ws = CgWorkspace::new(n);
+        let mut ws = KrylovWorkspace::new(n);
         let mut p = Array1::zeros(n);
         let params = SteihaugParams {
             truncation: Truncation::TrustRegion { radius: case.radius },
@@ -445,7 +448,7 @@ proptest! {
         };
         let info = krylov::steihaug(&case.h, None, case.g.view(), &params, &mut ws, p.view_mut()).unwrap();
         prop_assert!(
-            matches!(info.exit, CgExit::NegativeCurvature | CgExit::Boundary),
+            matches!(info.exit, KrylovExit::NegativeCurvature | KrylovExit::Boundary),
             "exit {:?} after {} iterations", info.exit, info.iterations
         );
         prop_assert!(info.on_boundary);
@@ -493,12 +496,12 @@ fn long_cg_runs_land_exactly_on_the_boundary() {
                     curvature_eps: f64::EPSILON,
                     deadline: None,
                 };
-                let mut ws = CgWorkspace::new(n);
+                let mut ws = KrylovWorkspace::new(n);
                 let mut p = Array1::zeros(n);
                 let info =
                     krylov::steihaug(&h, None, g.view(), &params, &mut ws, p.view_mut()).unwrap();
                 let case = format!("n = {n}, κ = {kappa:e}, g₀ = {g0:e}: {info:?}");
-                assert_eq!(info.exit, CgExit::NegativeCurvature, "{case}");
+                assert_eq!(info.exit, KrylovExit::NegativeCurvature, "{case}");
                 assert!(info.on_boundary, "{case}");
                 let rel = norm(p.view()) / radius - 1.0;
                 assert!(rel.abs() <= 1e-12, "‖p‖/Δ − 1 = {rel:e}; {case}");

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use ndarray::{array, Array1, ArrayView1, ArrayViewMut1, ArrayViewMut2};
 use steihaug::problems::{DenseLogistic, ExtendedRosenbrock, Quadratic, Rosenbrock};
 use steihaug::{
-    CgConfig, DenseNewton, DenseNewtonConfig, Forcing, InitialRadius, LineSearchConfig,
+    DenseNewton, DenseNewtonConfig, Forcing, InitialRadius, KrylovConfig, LineSearchConfig,
     LineSearchNewtonCg, Objective, Report, Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
@@ -24,9 +24,9 @@ fn tight(gtol_abs: f64) -> Termination {
 fn tr(termination: Termination, forcing: Forcing) -> TrustRegion {
     TrustRegion::new(TrustRegionConfig {
         termination,
-        cg: CgConfig {
+        krylov: KrylovConfig {
             forcing,
-            ..CgConfig::default()
+            ..KrylovConfig::default()
         },
         ..TrustRegionConfig::default()
     })
@@ -35,9 +35,9 @@ fn tr(termination: Termination, forcing: Forcing) -> TrustRegion {
 fn ls(termination: Termination, forcing: Forcing) -> LineSearchNewtonCg {
     LineSearchNewtonCg::new(LineSearchConfig {
         termination,
-        cg: CgConfig {
+        krylov: KrylovConfig {
             forcing,
-            ..CgConfig::default()
+            ..KrylovConfig::default()
         },
         ..LineSearchConfig::default()
     })
@@ -147,7 +147,7 @@ fn quadratic_trust_region_one_iteration_two_cg_steps() {
     let r = solver.solve(&q, array![0.0, 0.0].view()).unwrap();
     assert_converged(&r);
     assert_eq!(r.iterations, 1, "{}", r.summary());
-    assert!(r.history[0].cg_iterations <= 2);
+    assert!(r.history[0].krylov_iterations <= 2);
     assert!(r.history[0].accepted);
     assert!(max_abs_diff(r.x.view(), ArrayView1::from(&QUAD_XSTAR)) <= 1e-12);
 }
@@ -160,7 +160,7 @@ fn quadratic_line_search_one_iteration() {
         .unwrap();
     assert_converged(&r);
     assert_eq!(r.iterations, 1);
-    assert!(r.history[0].cg_iterations <= 2);
+    assert!(r.history[0].krylov_iterations <= 2);
     assert!(max_abs_diff(r.x.view(), ArrayView1::from(&QUAD_XSTAR)) <= 1e-12);
 }
 

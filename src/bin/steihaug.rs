@@ -284,7 +284,7 @@ struct JsonReport<'a> {
     iterations: usize,
     evals: u64,
     hvps: u64,
-    cg_iterations: u64,
+    krylov_iterations: u64,
     elapsed_s: f64,
     history: &'a [IterationRecord],
     /// The solver's options (its configuration type, serialized).
@@ -633,7 +633,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
             iterations: report.iterations,
             evals: report.counts.evals,
             hvps: report.counts.hvps,
-            cg_iterations: report.counts.cg_iterations,
+            krylov_iterations: report.counts.krylov_iterations,
             elapsed_s: report.elapsed.as_secs_f64(),
             history: &report.history,
             config: config_json,
@@ -768,7 +768,7 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
                 rec.iter,
                 rec.f,
                 rec.grad_norm,
-                rec.cg_iterations,
+                rec.krylov_iterations,
                 rec.radius,
                 rec.ratio_or_alpha(),
                 rec.elapsed_s,
@@ -811,7 +811,7 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
     println!("{}", report.summary());
     println!(
         "objective {:.15e} |g| {:.6e} newton_iters {} cg_iters {} solve_s {:.3} read_s {:.3} threads {threads}",
-        report.f, report.grad_norm, report.iterations, report.counts.cg_iterations, solve_s, read_s
+        report.f, report.grad_norm, report.iterations, report.counts.krylov_iterations, solve_s, read_s
     );
     let model_path = args.model.clone().unwrap_or_else(|| {
         let name = args

@@ -78,7 +78,7 @@ pub type ArgminState = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
 ///
 /// A product whose result has the wrong length, or a Hessian that could not
 /// be evaluated, gives NaN, which the CG loop reports as
-/// [`crate::CgExit::NonFinite`].
+/// [`crate::KrylovExit::NonFinite`].
 pub struct ArgminOperator<H> {
     h: Option<H>,
     n: usize,
@@ -576,8 +576,8 @@ where
             kv.insert("next_radius", r.next_radius.into());
             kv.insert("ratio", r.ratio.into());
             kv.insert("accepted", r.accepted.into());
-            kv.insert("cg_iterations", (r.cg_iterations as u64).into());
-            let exit = r.cg_exit.map_or("-", |e| e.as_str());
+            kv.insert("cg_iterations", (r.krylov_iterations as u64).into());
+            let exit = r.krylov_exit.map_or("-", |e| e.as_str());
             kv.insert("cg_exit", exit.to_string().into());
             kv.insert("step_norm", r.step_norm.into());
             kv.insert("hvps", r.hvps.into());

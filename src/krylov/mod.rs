@@ -3,4 +3,4 @@
 
 pub mod steihaug;
 
-pub use steihaug::{steihaug, CgInfo, CgWorkspace, SteihaugParams, Truncation};
+pub use steihaug::{steihaug, KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};

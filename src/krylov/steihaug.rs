@@ -38,7 +38,7 @@
 //!   result is bit-for-bit the same for any number of threads.
 //!
 //! No allocation: all vectors and the per-block partial sums live in a
-//! [`CgWorkspace`] made once per solve.
+//! [`KrylovWorkspace`] made once per solve.
 
 use std::time::Instant;
 
@@ -49,7 +49,7 @@ use crate::linalg::operator::LinearOperator;
 use crate::linalg::par::{Par, Partials};
 use crate::linalg::precond::Preconditioner;
 use crate::linalg::vecops;
-use crate::report::status::CgExit;
+use crate::report::status::KrylovExit;
 
 /// Whether the CG loop is truncated by a trust region.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -76,15 +76,15 @@ pub struct SteihaugParams {
     pub max_iter: usize,
     /// Curvature threshold ε in `dᵀHd ≤ ε‖d‖²_M`.
     pub curvature_eps: f64,
-    /// Stop (with [`CgExit::TimeLimit`]) once this instant has passed.
+    /// Stop (with [`KrylovExit::TimeLimit`]) once this instant has passed.
     pub deadline: Option<Instant>,
 }
 
 /// What one inner solve did.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CgInfo {
+pub struct KrylovInfo {
     /// Why it stopped.
-    pub exit: CgExit,
+    pub exit: KrylovExit,
     /// CG iterations performed (= Hessian-vector products).
     pub iterations: usize,
     /// Whether the step was placed on the trust-region boundary.
@@ -102,7 +102,7 @@ pub struct CgInfo {
 
 /// Work vectors for [`steihaug`], allocated once and reused.
 #[derive(Debug, Clone)]
-pub struct CgWorkspace {
+pub struct KrylovWorkspace {
     r: Array1<f64>,
     z: Array1<f64>,
     d: Array1<f64>,
@@ -110,7 +110,7 @@ pub struct CgWorkspace {
     partials: Partials,
 }
 
-impl CgWorkspace {
+impl KrylovWorkspace {
     /// Workspace for dimension n (four n-vectors, and one partial sum per
     /// block of [`crate::linalg::par::BLOCK`] elements). Its vector passes use
     /// [`Par::Rayon`].
@@ -166,9 +166,9 @@ pub fn steihaug<A: LinearOperator + ?Sized>(
     precond: Option<&dyn Preconditioner>,
     g: ArrayView1<'_, f64>,
     params: &SteihaugParams,
-    ws: &mut CgWorkspace,
+    ws: &mut KrylovWorkspace,
     p: ArrayViewMut1<'_, f64>,
-) -> Result<CgInfo> {
+) -> Result<KrylovInfo> {
     let n = g.len();
     crate::linalg::operator::check_square("Hessian operator", n, h)?;
     if let Some(m) = precond {
@@ -201,11 +201,11 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
     precond: Option<&dyn Preconditioner>,
     g: ArrayView1<'_, f64>,
     params: &SteihaugParams,
-    ws: &mut CgWorkspace,
+    ws: &mut KrylovWorkspace,
     mut p: ArrayViewMut1<'_, f64>,
     trial: Option<(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>)>,
-) -> CgInfo {
-    let CgWorkspace {
+) -> KrylovInfo {
+    let KrylovWorkspace {
         r,
         z,
         d,
@@ -217,8 +217,8 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
         Truncation::LineSearch => f64::INFINITY,
     };
     let trust_region = matches!(params.truncation, Truncation::TrustRegion { .. });
-    let mut info = CgInfo {
-        exit: CgExit::Converged,
+    let mut info = KrylovInfo {
+        exit: KrylovExit::Converged,
         iterations: 0,
         on_boundary: false,
         pred: 0.0,
@@ -237,7 +237,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
     let gnorm = gnorm2.sqrt();
     if gnorm == 0.0 || !gnorm.is_finite() {
         if !gnorm.is_finite() {
-            info.exit = CgExit::NonFinite;
+            info.exit = KrylovExit::NonFinite;
         }
         zero_step(k, p, trial);
         return info;
@@ -253,7 +253,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
         None => gnorm2,
     };
     if !(rz > 0.0 && rz.is_finite()) {
-        info.exit = CgExit::IndefinitePreconditioner;
+        info.exit = KrylovExit::IndefinitePreconditioner;
         zero_step(k, p, trial);
         return info;
     }
@@ -267,18 +267,18 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
     let mut iters = 0usize;
     let exit = loop {
         if iters >= params.max_iter {
-            break CgExit::MaxIterations;
+            break KrylovExit::MaxIterations;
         }
         if let Some(t) = params.deadline {
             if Instant::now() >= t {
-                break CgExit::TimeLimit;
+                break KrylovExit::TimeLimit;
             }
         }
         h.apply(d.view(), hd.view_mut());
         iters += 1;
         let d_hd = dot(k, d.view(), hd.view());
         if !d_hd.is_finite() {
-            break CgExit::NonFinite;
+            break KrylovExit::NonFinite;
         }
 
         if d_hd <= params.curvature_eps * d_md {
@@ -313,7 +313,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
                 fresh = false;
                 p_mp = d_md;
             }
-            break CgExit::NegativeCurvature;
+            break KrylovExit::NegativeCurvature;
         }
 
         let alpha = rz / d_hd;
@@ -326,17 +326,17 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
             fresh = false;
             p_mp = radius * radius;
             info.on_boundary = true;
-            break CgExit::Boundary;
+            break KrylovExit::Boundary;
         }
 
         let rr = update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, alpha);
         fresh = false;
         p_mp = p_mp_next;
         if !rr.is_finite() {
-            break CgExit::NonFinite;
+            break KrylovExit::NonFinite;
         }
         if rr <= tol2 {
-            break CgExit::Converged;
+            break KrylovExit::Converged;
         }
 
         let rz_next = match precond {
@@ -347,7 +347,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
             None => rr,
         };
         if !(rz_next > 0.0 && rz_next.is_finite()) {
-            break CgExit::IndefinitePreconditioner;
+            break KrylovExit::IndefinitePreconditioner;
         }
         let beta = rz_next / rz;
         match precond {
@@ -365,7 +365,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
     // nothing is trusted; the caller sees a zero step and shrinks its
     // radius).
     if fresh
-        || (exit == CgExit::NonFinite
+        || (exit == KrylovExit::NonFinite
             && !(vecops::all_finite(p.view()) && vecops::all_finite(r.view())))
     {
         zero_step(k, p, trial);
@@ -558,7 +558,7 @@ mod tests {
     #[test]
     fn zero_gradient_gives_zero_step_without_products() {
         let h = array![[2.0, 0.0], [0.0, 3.0]];
-        let mut ws = CgWorkspace::new(2);
+        let mut ws = KrylovWorkspace::new(2);
         let mut p = array![1.0, 1.0];
         let params = SteihaugParams {
             truncation: Truncation::TrustRegion { radius: 1.0 },
@@ -577,7 +577,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(info.iterations, 0);
-        assert_eq!(info.exit, CgExit::Converged);
+        assert_eq!(info.exit, KrylovExit::Converged);
         assert_eq!(p, array![0.0, 0.0]);
     }
 
@@ -585,7 +585,7 @@ mod tests {
     fn bad_inputs_are_typed_errors() {
         let h = array![[2.0, 0.0], [0.0, 3.0]];
         let g = array![1.0, -1.0];
-        let mut ws = CgWorkspace::new(2);
+        let mut ws = KrylovWorkspace::new(2);
         let params = |radius: f64, eta: f64| SteihaugParams {
             truncation: Truncation::TrustRegion { radius },
             eta,
@@ -597,7 +597,7 @@ mod tests {
         let run = |h: &ndarray::Array2<f64>,
                    g: ndarray::ArrayView1<'_, f64>,
                    prm: SteihaugParams,
-                   ws: &mut CgWorkspace,
+                   ws: &mut KrylovWorkspace,
                    p: &mut ndarray::Array1<f64>| {
             steihaug(h, None, g, &prm, ws, p.view_mut())
         };
@@ -608,7 +608,7 @@ mod tests {
                 "{radius} {eta}"
             );
         }
-        let mismatch = |r: Result<CgInfo>| matches!(r, Err(Error::DimensionMismatch { .. }));
+        let mismatch = |r: Result<KrylovInfo>| matches!(r, Err(Error::DimensionMismatch { .. }));
         let g3 = array![1.0, 2.0, 3.0];
         assert!(mismatch(run(
             &h,
@@ -633,7 +633,7 @@ mod tests {
             &mut ws,
             &mut p
         )));
-        let mut ws3 = CgWorkspace::new(3);
+        let mut ws3 = KrylovWorkspace::new(3);
         assert!(mismatch(run(
             &h,
             g.view(),

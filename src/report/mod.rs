@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use ndarray::Array1;
 
-use crate::report::status::{CgExit, Status};
+use crate::report::status::{KrylovExit, Status};
 
 /// Evaluation counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,8 +23,9 @@ pub struct Counts {
     pub hvps: u64,
     /// Hessian preparations (`Objective::hessian` calls).
     pub hessians: u64,
-    /// CG iterations over all inner solves.
-    pub cg_iterations: u64,
+    /// Inner Krylov iterations (CG steps; later Lanczos or GMRES steps) over all inner solves. JSON name `cg_iterations`.
+    #[cfg_attr(feature = "serde", serde(rename = "cg_iterations"))]
+    pub krylov_iterations: u64,
 }
 
 /// One outer iteration, accepted or not.
@@ -57,10 +58,12 @@ pub struct IterationRecord {
     pub shift: f64,
     /// Whether the step was accepted.
     pub accepted: bool,
-    /// CG iterations of this inner solve.
-    pub cg_iterations: usize,
+    /// Inner Krylov iterations of this iteration's subproblem solve. JSON name `cg_iterations`.
+    #[cfg_attr(feature = "serde", serde(rename = "cg_iterations"))]
+    pub krylov_iterations: usize,
     /// Why CG stopped (`None` for dense Newton).
-    pub cg_exit: Option<CgExit>,
+    #[cfg_attr(feature = "serde", serde(rename = "cg_exit"))]
+    pub krylov_exit: Option<KrylovExit>,
     /// Euclidean norm of the step taken or tried.
     #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub step_norm: f64,
@@ -171,7 +174,7 @@ impl Report {
             self.grad_norm,
             self.counts.evals,
             self.counts.hvps,
-            self.counts.cg_iterations,
+            self.counts.krylov_iterations,
             self.elapsed.as_secs_f64()
         )
     }
@@ -206,8 +209,8 @@ impl IterationRecord {
             self.grad_norm,
             self.radius,
             self.ratio_or_alpha(),
-            self.cg_iterations,
-            self.cg_exit.map(|e| e.as_str()).unwrap_or("-"),
+            self.krylov_iterations,
+            self.krylov_exit.map(|e| e.as_str()).unwrap_or("-"),
             self.step_norm,
             self.elapsed_s,
             if self.accepted { "" } else { "  rejected" }

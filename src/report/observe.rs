@@ -160,7 +160,7 @@ impl Observer for StopFlag {
 
 /// An observer that emits one [`tracing`] event per iteration (feature
 /// `tracing`), with target `steihaug` and the fields `iter`, `f`,
-/// `grad_norm`, `radius`, `ratio`, `cg_iterations`, `cg_exit`, `accepted`,
+/// `grad_norm`, `radius`, `ratio`, `krylov_iterations`, `krylov_exit`, `accepted`,
 /// `step_norm` and `hvps`; `radius` and `ratio` are NaN for solvers that do
 /// not use them. [`Observer::finish`] emits one more event with the status
 /// and counts.
@@ -208,7 +208,7 @@ macro_rules! event_at {
 #[cfg(feature = "tracing")]
 impl Observer for TracingObserver {
     fn observe(&mut self, r: &IterationRecord) -> ControlFlow<()> {
-        let cg_exit = r.cg_exit.map_or("-", |e| e.as_str());
+        let krylov_exit = r.krylov_exit.map_or("-", |e| e.as_str());
         event_at!(
             self.level,
             iter = r.iter,
@@ -216,8 +216,8 @@ impl Observer for TracingObserver {
             grad_norm = r.grad_norm,
             radius = r.radius,
             ratio = r.ratio,
-            cg_iterations = r.cg_iterations,
-            cg_exit,
+            krylov_iterations = r.krylov_iterations,
+            krylov_exit,
             accepted = r.accepted,
             step_norm = r.step_norm,
             hvps = r.hvps,
@@ -364,8 +364,8 @@ mod tests {
                 assert_eq!(e["grad_norm"], format!("{:?}", r.grad_norm));
                 assert_eq!(e["radius"], format!("{:?}", r.radius));
                 assert_eq!(e["ratio"], format!("{:?}", r.ratio));
-                assert_eq!(e["cg_iterations"], r.cg_iterations.to_string());
-                assert_eq!(e["cg_exit"], r.cg_exit.unwrap().as_str());
+                assert_eq!(e["cg_iterations"], r.krylov_iterations.to_string());
+                assert_eq!(e["cg_exit"], r.krylov_exit.unwrap().as_str());
             }
             let last = events.last().unwrap();
             assert_eq!(last["message"], "finished");

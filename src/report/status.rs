@@ -80,7 +80,7 @@ impl std::fmt::Display for Status {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
-pub enum CgExit {
+pub enum KrylovExit {
     /// `‖r‖ ≤ η‖g‖`: the inexact-Newton tolerance was met (also when g = 0).
     Converged,
     /// `dᵀHd ≤ ε‖d‖²`: negative or zero curvature along the search direction.
@@ -99,22 +99,22 @@ pub enum CgExit {
     IndefinitePreconditioner,
 }
 
-impl CgExit {
+impl KrylovExit {
     /// A short `snake_case` name.
     pub fn as_str(self) -> &'static str {
         match self {
-            CgExit::Converged => "converged",
-            CgExit::NegativeCurvature => "negative_curvature",
-            CgExit::Boundary => "boundary",
-            CgExit::MaxIterations => "max_iterations",
-            CgExit::TimeLimit => "time_limit",
-            CgExit::NonFinite => "non_finite",
-            CgExit::IndefinitePreconditioner => "indefinite_preconditioner",
+            KrylovExit::Converged => "converged",
+            KrylovExit::NegativeCurvature => "negative_curvature",
+            KrylovExit::Boundary => "boundary",
+            KrylovExit::MaxIterations => "max_iterations",
+            KrylovExit::TimeLimit => "time_limit",
+            KrylovExit::NonFinite => "non_finite",
+            KrylovExit::IndefinitePreconditioner => "indefinite_preconditioner",
         }
     }
 }
 
-impl std::fmt::Display for CgExit {
+impl std::fmt::Display for KrylovExit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

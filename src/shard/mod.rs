@@ -49,7 +49,7 @@
 //! solvers handle them with their documented statuses — a non-finite f(x0)
 //! is [`Error::NonFiniteStart`], a non-finite trial value is rejected (and
 //! repeated ones end the solve as [`crate::Status::NonFiniteObjective`]), a
-//! non-finite product stops CG with [`crate::CgExit::NonFinite`] (repeated:
+//! non-finite product stops CG with [`crate::KrylovExit::NonFinite`] (repeated:
 //! [`crate::Status::NonFiniteHessian`]).
 //!
 //! # Example

@@ -179,7 +179,7 @@ impl Checkpoint {
         for (name, v) in [
             ("counts.evals", self.counts.evals),
             ("counts.hvps", self.counts.hvps),
-            ("counts.cg_iterations", self.counts.cg_iterations),
+            ("counts.cg_iterations", self.counts.krylov_iterations),
             ("counts.hessians", self.counts.hessians),
             ("iter", self.iter as u64),
         ] {

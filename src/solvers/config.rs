@@ -116,7 +116,7 @@ impl Forcing {
 /// line-search Newton-CG solvers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct CgConfig {
+pub struct KrylovConfig {
     /// Forcing term (default [`Forcing::Sqrt`]).
     pub forcing: Forcing,
     /// CG iteration cap per outer iteration; `None` means `max(2n, 50)`
@@ -136,7 +136,7 @@ pub struct CgConfig {
     pub par: Par,
 }
 
-impl Default for CgConfig {
+impl Default for KrylovConfig {
     fn default() -> Self {
         Self {
             forcing: Forcing::Sqrt,
@@ -147,7 +147,7 @@ impl Default for CgConfig {
     }
 }
 
-impl CgConfig {
+impl KrylovConfig {
     /// The CG cap for dimension n.
     pub fn cap(&self, n: usize) -> usize {
         self.max_iter.unwrap_or_else(|| (2 * n).max(50))

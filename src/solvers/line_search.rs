@@ -24,15 +24,15 @@ use ndarray::{Array1, ArrayView1};
 
 use crate::error::{check_dim, Result};
 use crate::krylov::steihaug::steihaug_trial;
-use crate::krylov::{CgWorkspace, SteihaugParams, Truncation};
+use crate::krylov::{KrylovWorkspace, SteihaugParams, Truncation};
 use crate::linalg::operator::LinearOperator;
 use crate::linalg::precond::{Jacobi, Preconditioner};
 use crate::linalg::vecops::axpy_into;
 use crate::problem::objective::Objective;
 use crate::report::observe::{no_callback, Callback};
-use crate::report::status::{CgExit, Status};
+use crate::report::status::{KrylovExit, Status};
 use crate::report::{IterationRecord, Report};
-use crate::solvers::config::{in_open_unit, CgConfig, Preconditioning, Termination};
+use crate::solvers::config::{in_open_unit, KrylovConfig, Preconditioning, Termination};
 use crate::solvers::state::Run;
 
 /// Default sufficient-decrease constant c₁ (N&W §3.1 suggest 1e-4).
@@ -134,8 +134,9 @@ pub(crate) fn armijo<O: Objective + ?Sized>(
 pub struct LineSearchConfig {
     /// Stopping rules and budgets.
     pub termination: Termination,
-    /// The inner CG loop.
-    pub cg: CgConfig,
+    /// The inner Krylov (truncated CG) loop. JSON name `cg`.
+    #[cfg_attr(feature = "serde", serde(rename = "cg"))]
+    pub krylov: KrylovConfig,
     /// Preconditioner (default none).
     pub preconditioning: Preconditioning,
     /// The backtracking search.
@@ -146,7 +147,7 @@ impl LineSearchConfig {
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
         self.termination.validate()?;
-        self.cg.validate()?;
+        self.krylov.validate()?;
         self.line_search.validate()
     }
 }
@@ -200,8 +201,8 @@ impl LineSearchNewtonCg {
     ) -> Result<Status> {
         let cfg = &self.config;
         let n = run.n();
-        let mut ws = CgWorkspace::new(n).with_par(cfg.cg.par);
-        run.set_par(cfg.cg.par);
+        let mut ws = KrylovWorkspace::new(n).with_par(cfg.krylov.par);
+        run.set_par(cfg.krylov.par);
         let mut p = Array1::<f64>::zeros(n);
         let mut x_trial = Array1::<f64>::zeros(n);
         let mut g_trial = Array1::<f64>::zeros(n);
@@ -211,7 +212,7 @@ impl LineSearchNewtonCg {
             0
         });
         let mut jacobi: Option<Jacobi> = None;
-        let cg_cap = cfg.cg.cap(n);
+        let cg_cap = cfg.krylov.cap(n);
         let mut nonfinite_cg = 0usize;
 
         loop {
@@ -248,9 +249,9 @@ impl LineSearchNewtonCg {
             };
             let params = SteihaugParams {
                 truncation: Truncation::LineSearch,
-                eta: cfg.cg.forcing.eta(run.gnorm),
+                eta: cfg.krylov.forcing.eta(run.gnorm),
                 max_iter: cg_cap.min(usize::try_from(run.hvps_left()).unwrap_or(usize::MAX)),
-                curvature_eps: cfg.cg.curvature_eps,
+                curvature_eps: cfg.krylov.curvature_eps,
                 deadline: run.deadline,
             };
             let info = steihaug_trial(
@@ -263,11 +264,11 @@ impl LineSearchNewtonCg {
                 None,
             );
             run.counts.hvps += info.iterations as u64;
-            run.counts.cg_iterations += info.iterations as u64;
+            run.counts.krylov_iterations += info.iterations as u64;
             run.iter += 1;
 
             let mut stop = None;
-            if info.exit == CgExit::NonFinite {
+            if info.exit == KrylovExit::NonFinite {
                 nonfinite_cg += 1;
                 if nonfinite_cg >= 5 {
                     stop = Some(Status::NonFiniteHessian);
@@ -281,8 +282,8 @@ impl LineSearchNewtonCg {
                 // No usable Newton-CG direction (zero step from a failed CG
                 // run, or an ascent direction from an inexact solve): use −g.
                 stop = match info.exit {
-                    CgExit::TimeLimit => Some(Status::TimeLimit),
-                    CgExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
+                    KrylovExit::TimeLimit => Some(Status::TimeLimit),
+                    KrylovExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
                     _ => None,
                 };
                 ndarray::Zip::from(&mut p)
@@ -295,8 +296,8 @@ impl LineSearchNewtonCg {
                 // The iteration did work (and counted it): record it, without
                 // a step, so that the history has one record per iteration.
                 let record = IterationRecord {
-                    cg_iterations: info.iterations,
-                    cg_exit: Some(info.exit),
+                    krylov_iterations: info.iterations,
+                    krylov_exit: Some(info.exit),
                     ..run.blank_record()
                 };
                 if let Some(s) = run.record(record, callback) {
@@ -327,8 +328,8 @@ impl LineSearchNewtonCg {
             let record = IterationRecord {
                 alpha,
                 accepted,
-                cg_iterations: info.iterations,
-                cg_exit: Some(info.exit),
+                krylov_iterations: info.iterations,
+                krylov_exit: Some(info.exit),
                 step_norm: if accepted {
                     alpha * step_norm
                 } else {

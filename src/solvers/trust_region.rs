@@ -25,16 +25,16 @@ use ndarray::{Array1, ArrayView1};
 
 use crate::error::{check_dim, Error, Result};
 use crate::krylov::steihaug::steihaug_trial;
-use crate::krylov::{CgWorkspace, SteihaugParams, Truncation};
+use crate::krylov::{KrylovWorkspace, SteihaugParams, Truncation};
 use crate::linalg::operator::LinearOperator;
 use crate::linalg::precond::{Jacobi, Preconditioner};
 use crate::linalg::vecops::norm;
 use crate::problem::objective::Objective;
 use crate::report::observe::{no_callback, Callback};
-use crate::report::status::{CgExit, Status};
+use crate::report::status::{KrylovExit, Status};
 use crate::report::{IterationRecord, Report};
 use crate::solvers::checkpoint::{Checkpoint, Checkpointing};
-use crate::solvers::config::{positive, CgConfig, Preconditioning, Termination};
+use crate::solvers::config::{positive, KrylovConfig, Preconditioning, Termination};
 use crate::solvers::state::Run;
 
 /// How the radius changes after a trial step.
@@ -84,8 +84,9 @@ pub const DEFAULT_MAX_RADIUS: f64 = 1e10;
 pub struct TrustRegionConfig {
     /// Stopping rules and budgets.
     pub termination: Termination,
-    /// The inner CG loop.
-    pub cg: CgConfig,
+    /// The inner Krylov (truncated CG) loop. JSON name `cg`.
+    #[cfg_attr(feature = "serde", serde(rename = "cg"))]
+    pub krylov: KrylovConfig,
     /// Preconditioner (default none).
     pub preconditioning: Preconditioning,
     /// Radius update rule (default [`RadiusRule::NocedalWright`]).
@@ -108,7 +109,7 @@ impl Default for TrustRegionConfig {
     fn default() -> Self {
         Self {
             termination: Termination::default(),
-            cg: CgConfig::default(),
+            krylov: KrylovConfig::default(),
             preconditioning: Preconditioning::None,
             radius_rule: RadiusRule::NocedalWright,
             initial_radius: InitialRadius::default(),
@@ -124,7 +125,7 @@ impl TrustRegionConfig {
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
         self.termination.validate()?;
-        self.cg.validate()?;
+        self.krylov.validate()?;
         match self.initial_radius {
             InitialRadius::Constant(r) => positive("initial_radius", r)?,
             InitialRadius::GradientNorm(f) => positive("initial_radius", f)?,
@@ -193,7 +194,7 @@ pub(crate) struct TrProgress {
 
 /// Work vectors of the loop, allocated once per solve.
 pub(crate) struct TrWork {
-    ws: CgWorkspace,
+    ws: KrylovWorkspace,
     p: Array1<f64>,
     x_trial: Array1<f64>,
     g_trial: Array1<f64>,
@@ -205,7 +206,7 @@ pub(crate) struct TrWork {
 impl TrWork {
     pub(crate) fn new(n: usize, cfg: &TrustRegionConfig) -> Self {
         Self {
-            ws: CgWorkspace::new(n).with_par(cfg.cg.par),
+            ws: KrylovWorkspace::new(n).with_par(cfg.krylov.par),
             p: Array1::zeros(n),
             x_trial: Array1::zeros(n),
             g_trial: Array1::zeros(n),
@@ -214,7 +215,7 @@ impl TrWork {
                 _ => None,
             },
             jacobi: None,
-            cg_cap: cfg.cg.cap(n),
+            cg_cap: cfg.krylov.cap(n),
         }
     }
 
@@ -410,9 +411,9 @@ impl TrustRegion {
             jacobi,
             cg_cap,
         } = work;
-        if run.partials.par() != cfg.cg.par {
+        if run.partials.par() != cfg.krylov.par {
             // Once per solve (the partial-sum buffers follow the setting).
-            run.set_par(cfg.cg.par);
+            run.set_par(cfg.krylov.par);
         }
         if let Some(s) = run.budget_exhausted() {
             return Ok(Some(s));
@@ -454,18 +455,18 @@ impl TrustRegion {
         // 2. The step.
         let params = SteihaugParams {
             truncation: Truncation::TrustRegion { radius: *radius },
-            eta: cfg.cg.forcing.eta(run.gnorm),
+            eta: cfg.krylov.forcing.eta(run.gnorm),
             max_iter: (*cg_cap).min(usize::try_from(run.hvps_left()).unwrap_or(usize::MAX)),
-            curvature_eps: cfg.cg.curvature_eps,
+            curvature_eps: cfg.krylov.curvature_eps,
             deadline: run.deadline,
         };
         // The step, and the trial point x + p from CG's last pass.
         let trial = Some((run.x.view(), x_trial.view_mut()));
         let mut info = steihaug_trial(h, precond, run.g.view(), &params, ws, p.view_mut(), trial);
         run.counts.hvps += info.iterations as u64;
-        run.counts.cg_iterations += info.iterations as u64;
+        run.counts.krylov_iterations += info.iterations as u64;
         let first_exit = info.exit;
-        if info.exit == CgExit::IndefinitePreconditioner && info.step_norm == 0.0 {
+        if info.exit == KrylovExit::IndefinitePreconditioner && info.step_norm == 0.0 {
             // rᵀM⁻¹r ≤ 0 at the start: M is not positive definite at this
             // point. Fall back to the unpreconditioned Cauchy step (one CG
             // iteration without M, the same radius taken in the Euclidean
@@ -477,7 +478,7 @@ impl TrustRegion {
             let trial = Some((run.x.view(), x_trial.view_mut()));
             let fallback = steihaug_trial(h, None, run.g.view(), &cauchy, ws, p.view_mut(), trial);
             run.counts.hvps += fallback.iterations as u64;
-            run.counts.cg_iterations += fallback.iterations as u64;
+            run.counts.krylov_iterations += fallback.iterations as u64;
             info = fallback;
         }
         run.iter += 1;
@@ -489,10 +490,10 @@ impl TrustRegion {
         let mut record = IterationRecord {
             radius: radius_used,
             next_radius: *radius,
-            cg_iterations: info.iterations,
+            krylov_iterations: info.iterations,
             // An indefinite preconditioner stays visible in the history
             // even when the Cauchy fallback gave the step.
-            cg_exit: Some(first_exit),
+            krylov_exit: Some(first_exit),
             step_norm,
             ..run.blank_record()
         };
@@ -500,9 +501,9 @@ impl TrustRegion {
         // A CG run cut short with nothing to try.
         if step_norm == 0.0 || info.pred <= 0.0 || !info.pred.is_finite() {
             let status = match info.exit {
-                CgExit::TimeLimit => Some(Status::TimeLimit),
-                CgExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
-                CgExit::NonFinite => {
+                KrylovExit::TimeLimit => Some(Status::TimeLimit),
+                KrylovExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
+                KrylovExit::NonFinite => {
                     fails.non_finite_cg += 1;
                     (fails.non_finite_cg >= cfg.max_consecutive_failures)
                         .then_some(Status::NonFiniteHessian)
