@@ -284,6 +284,7 @@ struct JsonReport<'a> {
     iterations: usize,
     evals: u64,
     hvps: u64,
+    #[serde(rename = "cg_iterations")]
     krylov_iterations: u64,
     elapsed_s: f64,
     history: &'a [IterationRecord],
