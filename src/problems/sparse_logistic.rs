@@ -26,7 +26,9 @@
 //! `1 − σ(m)` as `σ(−m)`, and `D = e^{−|m|}/(1 + e^{−|m|})²`.
 //!
 //! [`liblinear_gtol`] gives LIBLINEAR's stopping rule as an absolute
-//! gradient tolerance for [`crate::Termination::gtol_abs`].
+//! gradient tolerance for [`crate::Termination::gtol_abs`];
+//! [`liblinear_trust_region`] is LIBLINEAR's solver with it (TRON's radius
+//! rule and preconditioner), as `steihaug train` runs it.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -37,6 +39,9 @@ use crate::error::{check_dim, Error, Result};
 use crate::io::libsvm::{CsrMatrix, LibsvmData};
 use crate::problem::objective::Objective;
 use crate::shard::{Shard, ShardedSum};
+use crate::solvers::config::{Preconditioning, Termination};
+use crate::solvers::line_search::LineSearchConfig;
+use crate::solvers::trust_region::{InitialRadius, RadiusRule, TrustRegionConfig};
 
 use super::logistic::{log1pexp, sigmoid};
 
@@ -445,4 +450,83 @@ pub fn liblinear_gtol<O: Objective + ?Sized>(
         });
     }
     Ok(factor * norm)
+}
+
+/// LIBLINEAR's termination for `-s 0`: `‖∇f‖ ≤ gtol_abs` only (no relative
+/// test), where `gtol_abs` comes from [`liblinear_gtol`]; the other fields
+/// are the defaults.
+pub fn liblinear_termination(gtol_abs: f64) -> Termination {
+    Termination {
+        gtol_abs,
+        gtol_rel: 0.0,
+        ..Termination::default()
+    }
+}
+
+/// LIBLINEAR's `-s 0` trust-region Newton method (TRON; Lin, Weng & Keerthi
+/// 2008) as [`TrustRegionConfig`]: [`liblinear_termination`], the
+/// objective's own preconditioner (LIBLINEAR's
+/// `M = (1 − α)I + α diag(H)`, α = [`LIBLINEAR_PRECOND_WEIGHT`]; Hsia,
+/// Chiang & Lin 2018), [`RadiusRule::Tron`] and Δ₀ = ‖∇f(w₀)‖
+/// ([`InitialRadius::GradientNorm`]`(1.0)`). `steihaug train` solves
+/// with it.
+pub fn liblinear_trust_region(gtol_abs: f64) -> TrustRegionConfig {
+    TrustRegionConfig {
+        termination: liblinear_termination(gtol_abs),
+        preconditioning: Preconditioning::Objective,
+        radius_rule: RadiusRule::Tron,
+        initial_radius: InitialRadius::GradientNorm(1.0),
+        ..TrustRegionConfig::default()
+    }
+}
+
+/// The line-search counterpart of [`liblinear_trust_region`]:
+/// [`liblinear_termination`] and the objective's own preconditioner, with
+/// the line search's other defaults. (`steihaug train --solver linesearch`.)
+pub fn liblinear_line_search(gtol_abs: f64) -> LineSearchConfig {
+    LineSearchConfig {
+        termination: liblinear_termination(gtol_abs),
+        preconditioning: Preconditioning::Objective,
+        ..LineSearchConfig::default()
+    }
+}
+
+#[cfg(test)]
+mod liblinear_preset_tests {
+    use super::*;
+
+    #[test]
+    fn the_preset_is_tron_with_the_absolute_test_only() {
+        let term = liblinear_termination(2.5e-3);
+        assert_eq!(term.gtol_abs.to_bits(), 2.5e-3f64.to_bits());
+        assert_eq!(term.gtol_rel.to_bits(), 0.0f64.to_bits());
+        assert_eq!(term.max_iter, Termination::default().max_iter);
+
+        let tr = liblinear_trust_region(2.5e-3);
+        assert_eq!(tr.termination, term);
+        assert_eq!(tr.preconditioning, Preconditioning::Objective);
+        assert_eq!(tr.radius_rule, RadiusRule::Tron);
+        assert_eq!(tr.initial_radius, InitialRadius::GradientNorm(1.0));
+        let rest = TrustRegionConfig {
+            termination: term,
+            preconditioning: Preconditioning::Objective,
+            radius_rule: RadiusRule::Tron,
+            initial_radius: InitialRadius::GradientNorm(1.0),
+            ..TrustRegionConfig::default()
+        };
+        assert_eq!(tr, rest, "all other options are the defaults");
+        assert!(tr.validate().is_ok());
+
+        let ls = liblinear_line_search(2.5e-3);
+        assert_eq!(ls.termination, term);
+        assert_eq!(ls.preconditioning, Preconditioning::Objective);
+        assert_eq!(
+            ls,
+            LineSearchConfig {
+                termination: term,
+                preconditioning: Preconditioning::Objective,
+                ..LineSearchConfig::default()
+            }
+        );
+    }
 }

@@ -343,3 +343,108 @@ pub struct Checkpointing<'a> {
     /// Where to save.
     pub sink: &'a mut dyn CheckpointSink,
 }
+
+impl Checkpoint {
+    /// The options for resuming: the ones the checkpoint was written with
+    /// (tolerances, radius rule, CG and preconditioner settings, so the
+    /// resumed solve takes the same steps), with the budgets of `budgets`
+    /// (`max_iter`, `max_hvps`, `max_evals`, `max_time`), which count from
+    /// the start of the original solve. The command line's `--resume` runs
+    /// with these.
+    ///
+    /// ```
+    /// use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing};
+    /// use steihaug::{observe::no_callback, problems::ExtendedRosenbrock, Termination, TrustRegion};
+    ///
+    /// let problem = ExtendedRosenbrock::new(100)?;
+    /// let mut last = None;
+    /// let mut sink = |c: &Checkpoint| { last = Some(c.clone()); Ok(()) };
+    /// TrustRegion::default().with_max_iter(6).solve_with_checkpoints(
+    ///     &problem, problem.start().view(), Checkpointing { every: 5, sink: &mut sink }, &mut no_callback)?;
+    /// let checkpoint = last.unwrap();
+    /// // Resume with a larger iteration budget.
+    /// let config = checkpoint.resume_config(&Termination { max_iter: 100, ..Termination::default() });
+    /// let report = TrustRegion::new(config).resume(&problem, &checkpoint)?;
+    /// assert!(report.status.is_converged());
+    /// # Ok::<(), steihaug::Error>(())
+    /// ```
+    pub fn resume_config(&self, budgets: &Termination) -> TrustRegionConfig {
+        TrustRegionConfig {
+            termination: Termination {
+                max_iter: budgets.max_iter,
+                max_hvps: budgets.max_hvps,
+                max_evals: budgets.max_evals,
+                max_time: budgets.max_time,
+                ..self.config.termination
+            },
+            ..self.config
+        }
+    }
+}
+
+#[cfg(test)]
+mod resume_config_tests {
+    use super::*;
+    use crate::problems::ExtendedRosenbrock;
+    use crate::report::observe::no_callback;
+    use crate::solvers::trust_region::{InitialRadius, RadiusRule, TrustRegion};
+
+    #[test]
+    fn keeps_the_written_options_and_takes_the_new_budgets() {
+        let written = TrustRegionConfig {
+            termination: Termination {
+                gtol_rel: 1e-5,
+                gtol_abs: 1e-9,
+                ftol: 1e-14,
+                max_iter: 3,
+                max_hvps: Some(10_000),
+                ..Termination::default()
+            },
+            radius_rule: RadiusRule::Tron,
+            initial_radius: InitialRadius::GradientNorm(1.0),
+            eta_accept: 1e-3,
+            ..TrustRegionConfig::default()
+        };
+        let problem = ExtendedRosenbrock::new(10).unwrap();
+        let mut saved = Vec::new();
+        let mut sink = |c: &Checkpoint| {
+            saved.push(c.clone());
+            Ok(())
+        };
+        TrustRegion::new(written)
+            .solve_with_checkpoints(
+                &problem,
+                problem.start().view(),
+                Checkpointing { every: 1, sink: &mut sink },
+                &mut no_callback,
+            )
+            .unwrap();
+        let checkpoint = &saved[0];
+        assert_eq!(checkpoint.config, written);
+
+        let budgets = Termination {
+            // Not budgets: these stay as written.
+            gtol_rel: 0.5,
+            gtol_abs: 0.5,
+            ftol: 0.5,
+            xtol: 0.5,
+            // Budgets: these are taken.
+            max_iter: 70,
+            max_hvps: None,
+            max_evals: Some(40),
+            max_time: Some(std::time::Duration::from_secs(9)),
+        };
+        let merged = checkpoint.resume_config(&budgets);
+        let expected = TrustRegionConfig {
+            termination: Termination {
+                max_iter: 70,
+                max_hvps: None,
+                max_evals: Some(40),
+                max_time: Some(std::time::Duration::from_secs(9)),
+                ..written.termination
+            },
+            ..written
+        };
+        assert_eq!(merged, expected);
+    }
+}

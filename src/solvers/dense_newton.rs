@@ -365,3 +365,49 @@ fn pure_solve(h: &Array2<f64>, g: ArrayView1<'_, f64>, p: &mut Array1<f64>) -> O
     }
     copy_out(&rhs, p).then_some(Shifted { shift: 0.0 })
 }
+
+/// The largest dimension [`check_dim`] lets through: the dense Hessian of
+/// n = 20 000 takes 8n² bytes = 3.2 GB and its Cholesky factorization
+/// n³/3 ≈ 2.7·10¹² flops. [`DenseNewton`] itself takes any n; programs that
+/// take n from their users (the command line) call [`check_dim`] first.
+pub const MAX_DENSE_DIM: usize = 20_000;
+
+/// Refuses a dimension above [`MAX_DENSE_DIM`] with an
+/// [`Error::InvalidOption`] (`solver`), before any n × n matrix is
+/// allocated.
+///
+/// ```
+/// use steihaug::solvers::dense_newton::{check_dim, MAX_DENSE_DIM};
+/// assert!(check_dim(MAX_DENSE_DIM).is_ok());
+/// assert!(check_dim(MAX_DENSE_DIM + 1).is_err());
+/// ```
+pub fn check_dim(n: usize) -> Result<()> {
+    if n > MAX_DENSE_DIM {
+        return Err(Error::InvalidOption {
+            name: "solver",
+            reason: format!(
+                "dense Newton needs an n x n matrix; n = {n} is too large (limit {MAX_DENSE_DIM})"
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod size_limit_tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_is_inclusive_and_the_error_names_n_and_the_limit() {
+        assert!(check_dim(0).is_ok());
+        assert!(check_dim(MAX_DENSE_DIM).is_ok());
+        match check_dim(MAX_DENSE_DIM + 1) {
+            Err(Error::InvalidOption { name, reason }) => {
+                assert_eq!(name, "solver");
+                assert!(reason.contains("n = 20001") && reason.contains("limit 20000"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(check_dim(usize::MAX).is_err());
+    }
+}
