@@ -398,15 +398,17 @@
 //! ## Cargo features
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `cli` | yes | the `steihaug` binary (clap, indicatif progress bar, ctrlc); implies `serde` and `plot` |
 //! | `ad` | yes | forward-mode AD Hessian-vector products (`derivatives::AdObjective`, num-dual) |
-//! | `serde` | with `cli` | `Serialize`/`Deserialize` for reports, histories, configs and checkpoints; JSON helpers (serde_json) |
-//! | `plot` | with `cli` | `plot`: SVG convergence plots (plotters, SVG backend only, no system libraries); the CLI's `--plot` |
+//! | `serde` | no | `Serialize`/`Deserialize` for reports, histories, configs and checkpoints; JSON helpers (serde_json) |
+//! | `plot` | no | `plot`: SVG convergence plots (plotters, SVG backend only, no system libraries); the CLI's `--plot` |
 //! | `tracing` | no | `TracingObserver`: one `tracing` event per iteration |
 //! | `argmin` | no | `interop::argmin`: argmin 0.11 `Solver` and problem adapters (argmin-math 0.5, `vec` backend) |
 //!
 //! The library itself needs none of them: `default-features = false` gives
-//! the solvers with ndarray, faer, rayon, sprs and thiserror only.
+//! the solvers with ndarray, faer, rayon, sprs and thiserror only. The
+//! `steihaug` command line is a package of its own (`steihaug-cli`, in the
+//! repository's `cli/`), so its dependencies (clap, indicatif, ctrlc) never
+//! reach a library user.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

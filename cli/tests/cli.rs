@@ -100,6 +100,7 @@ fn quiet_prints_only_the_summary() {
     assert!(out.stderr.is_empty(), "no bar when not a terminal");
 }
 
+#[cfg(feature = "plot")]
 #[test]
 fn plot_writes_an_svg() {
     let svg = tmp("rosenbrock.svg");

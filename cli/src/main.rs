@@ -1,0 +1,118 @@
+//! The `steihaug` command line.
+//!
+//! * `steihaug` — solves the default problem (extended Rosenbrock,
+//!   n = 1,000,000) with the trust-region Newton-CG solver and prints a
+//!   per-iteration table and a summary;
+//! * `steihaug solve --problem NAME [--n N] [--solver tr|linesearch|dense]
+//!   [--nx NX --ny NY] [--hessian matrix-free|assembled]
+//!   [--precond none|jacobi|objective|ic0] [--gtol X] [--max-iter K] [--json]
+//!   [--check-derivatives] [--report FILE] [--plot FILE.svg]
+//!   [--checkpoint FILE [--checkpoint-every K]] [--resume FILE] [--quiet]`
+//!   — any registered problem; grid problems (MINPACK-2 msa, ept, ssc, odc,
+//!   pjb) take a grid and a Hessian mode; `ic0` is the problem's own
+//!   preconditioner, IC(0) of the assembled Hessian;
+//! * `steihaug problems` — the list of problems;
+//! * `steihaug train DATA [-c C] [-e EPS] [--threads N] [-o MODEL] [--json]`
+//!   — L2 logistic regression (LIBLINEAR `-s 0`: ½‖w‖² + C Σ log(1+e^{−y wᵀx}))
+//!   on a LIBSVM file with LIBLINEAR's stopping rule, one progress line per
+//!   Newton iteration (objective, ‖g‖, CG iterations, radius), and a model
+//!   file in LIBLINEAR's format (default `DATA.model`);
+//! * `steihaug predict DATA MODEL` — accuracy of a model on a LIBSVM file;
+//! * `steihaug gen-data --rows L --cols N --nnz-per-row K --seed S -o FILE` —
+//!   rcv1-shaped synthetic data, the same bytes for the same arguments.
+//!
+//! A progress bar (iteration, f, |g|, HVPs) appears on stderr when a solve
+//! runs longer than a second, unless stderr or stdout is not a terminal or
+//! `--quiet` is given. Ctrl-C stops the solve at the end of the current
+//! iteration (status `stopped_by_user`) and the report is still printed and
+//! written; a second Ctrl-C exits at once with status 130.
+//!
+//! Exit status: 0 when the solve converged, 3 when it ended otherwise (the
+//! status says why), 2 for bad arguments, 1 for any other error.
+//!
+//! The program parses and prints; the solvers, presets and checks it uses
+//! are the library's. Files: `solve.rs` (`solve`, `problems`), `train.rs`
+//! (`train`, `predict`, `gen-data`), `method.rs` (the `--solver` choice and
+//! the one place that runs a solver), `json.rs` (the one-object `--json`
+//! report), `progress.rs` (progress bar and Ctrl-C).
+
+mod json;
+mod method;
+mod progress;
+mod solve;
+mod train;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use steihaug::report::observe::StopFlag;
+
+#[derive(Parser)]
+#[command(
+    name = "steihaug",
+    version,
+    about = "Matrix-free trust-region Newton-CG (Steihaug-Toint), line-search Newton-CG and dense Newton",
+    long_about = "With no subcommand, solves the default problem: extended Rosenbrock with n = 1,000,000 by trust-region Newton-CG."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Solve a built-in problem.
+    Solve(Box<solve::SolveArgs>),
+    /// List the built-in problems.
+    Problems,
+    /// Train L2-regularized logistic regression (LIBLINEAR -s 0) on a LIBSVM file.
+    Train(train::TrainArgs),
+    /// Print the accuracy of a model on a LIBSVM file.
+    Predict(train::PredictArgs),
+    /// Write rcv1-shaped synthetic data (LIBSVM format), deterministic in the seed.
+    GenData(train::GenDataArgs),
+}
+
+/// Exit status for a solve that ended for another reason than convergence.
+const EXIT_NOT_CONVERGED: u8 = 3;
+/// Exit status for bad arguments (clap's usage errors).
+const EXIT_USAGE: u8 = 2;
+/// Exit status for every other error.
+const EXIT_ERROR: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            // `--help` and `--version` are "errors" printed on stdout.
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let stop = StopFlag::new();
+    // Each command returns `Ok(converged)`.
+    let result = match cli.command {
+        None => solve::solve(&solve::SolveArgs::default(), &stop),
+        Some(Command::Solve(args)) => solve::solve(&args, &stop),
+        Some(Command::Problems) => {
+            solve::list_problems();
+            Ok(true)
+        }
+        Some(Command::Train(args)) => train::train(&args),
+        Some(Command::Predict(args)) => train::predict(&args),
+        Some(Command::GenData(args)) => train::gen_data(&args),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(EXIT_NOT_CONVERGED),
+        Err(e) => {
+            eprintln!("steihaug: error: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

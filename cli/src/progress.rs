@@ -1,0 +1,80 @@
+//! The progress bar on stderr and the Ctrl-C handler.
+
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use steihaug::report::observe::{Observer, StopFlag};
+use steihaug::{IterationRecord, Report};
+
+/// Ctrl-C sets `stop`; the solve ends at the end of the current iteration.
+/// A second Ctrl-C exits at once with status 130.
+pub fn install_ctrlc(stop: &StopFlag) {
+    let flag = stop.clone();
+    let res = ctrlc::set_handler(move || {
+        if flag.is_stop_requested() {
+            std::process::exit(130);
+        }
+        flag.request_stop();
+        eprintln!("\nsteihaug: interrupted; stopping at the end of this iteration (Ctrl-C again to quit now)");
+    });
+    if let Err(e) = res {
+        eprintln!("steihaug: warning: cannot install the Ctrl-C handler: {e}");
+    }
+}
+
+/// A progress bar on stderr that appears once a solve has run for
+/// [`PROGRESS_DELAY`].
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    start: Instant,
+    shown: bool,
+}
+
+/// Runs shorter than this show no bar.
+const PROGRESS_DELAY: Duration = Duration::from_secs(1);
+
+impl Progress {
+    /// A hidden bar; its clock starts now.
+    pub fn new() -> Self {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        Self {
+            bar,
+            start: Instant::now(),
+            shown: false,
+        }
+    }
+
+    /// Prints a line above the bar (or plainly while it is hidden).
+    pub fn println(&self, line: &str) {
+        if self.shown {
+            self.bar.suspend(|| println!("{line}"));
+        } else {
+            println!("{line}");
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn observe(&mut self, r: &IterationRecord) -> ControlFlow<()> {
+        if !self.shown && self.start.elapsed() >= PROGRESS_DELAY {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(Duration::from_millis(200));
+            self.shown = true;
+        }
+        self.bar.set_message(format!(
+            "iter {:>5}  f {:.6e}  |g| {:.3e}  hvps {}",
+            r.iter, r.f, r.grad_norm, r.hvps
+        ));
+        ControlFlow::Continue(())
+    }
+
+    fn finish(&mut self, _report: &Report) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,409 @@
+//! `steihaug solve` (and the default run) and `steihaug problems`.
+
+use std::cell::RefCell;
+use std::io::{IsTerminal, Write};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use clap::ValueEnum;
+
+use steihaug::derivatives::{check_derivatives, CheckOptions, DerivativeReport};
+use steihaug::problems::registry::{self, Built, Size, PROBLEMS};
+use steihaug::report::observe::{Observer, Observers, StopFlag};
+use steihaug::report::table_header;
+use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing, JsonFile};
+use steihaug::solvers::config::{DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER};
+use steihaug::{IterationRecord, Preconditioning, Report, Termination, TrustRegion};
+
+use crate::json;
+use crate::method::{SolverKind, SolverOptions};
+use crate::progress::{install_ctrlc, Progress};
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PrecondKind {
+    /// No preconditioner.
+    None,
+    /// Jacobi (Hessian diagonal).
+    Jacobi,
+    /// The problem's own preconditioner, if it has one.
+    Objective,
+    /// Incomplete Cholesky IC(0) of the assembled Hessian (MINPACK-2
+    /// problems); the problem's own preconditioner.
+    Ic0,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum HessianKind {
+    /// Matrix-free Hessian-vector products.
+    MatrixFree,
+    /// Assembled sparse Hessian (grid problems).
+    Assembled,
+}
+
+#[derive(clap::Args)]
+pub struct SolveArgs {
+    /// Problem name (see `steihaug problems`).
+    #[arg(long, default_value = "extended-rosenbrock")]
+    problem: String,
+    /// Dimension n (default: the problem's default).
+    #[arg(long)]
+    n: Option<usize>,
+    /// Grid width for grid problems.
+    #[arg(long)]
+    nx: Option<usize>,
+    /// Grid height for grid problems.
+    #[arg(long)]
+    ny: Option<usize>,
+    /// Solver.
+    #[arg(long, value_enum, default_value = "tr")]
+    solver: SolverKind,
+    /// Relative gradient tolerance: stop when |g| <= gtol*|g0|.
+    #[arg(long, default_value_t = DEFAULT_GTOL_REL)]
+    gtol: f64,
+    /// Absolute gradient tolerance.
+    #[arg(long, default_value_t = DEFAULT_GTOL_ABS)]
+    gtol_abs: f64,
+    /// Maximum outer iterations.
+    #[arg(long, default_value_t = DEFAULT_MAX_ITER)]
+    max_iter: usize,
+    /// Maximum Hessian-vector products.
+    #[arg(long)]
+    max_hvps: Option<u64>,
+    /// Time limit in seconds.
+    #[arg(long)]
+    max_time: Option<f64>,
+    /// Preconditioner for the Newton-CG solvers.
+    #[arg(long, value_enum, default_value = "none")]
+    precond: PrecondKind,
+    /// How grid problems supply the Hessian.
+    #[arg(long, value_enum, default_value = "matrix-free")]
+    hessian: HessianKind,
+    /// Print the report as one JSON object (and no table).
+    #[arg(long)]
+    json: bool,
+    /// Do not print the per-iteration table or the progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Write the full report (x, history, counts) as JSON to FILE; it reads
+    /// back with `Report::from_json`.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Draw |g| and f - f_best against iterations and HVPs into FILE.svg
+    /// (feature `plot`, on by default).
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+    /// Trust region only: save a JSON checkpoint to FILE every
+    /// --checkpoint-every iterations.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// Iterations between checkpoints.
+    #[arg(long, default_value_t = 10, value_name = "K")]
+    checkpoint_every: usize,
+    /// Trust region only: continue from a checkpoint FILE (with the options
+    /// it was written with, except the iteration and time budgets given
+    /// here); the problem arguments must describe the same problem.
+    #[arg(long, value_name = "FILE")]
+    resume: Option<PathBuf>,
+    /// Before solving, compare the problem's gradient and Hessian-vector
+    /// products with finite differences at x0 and print the verdict.
+    #[arg(long)]
+    check_derivatives: bool,
+    /// After solving, run the same check at the final iterate (less
+    /// conclusive where ∇f is small; the report counts the components it
+    /// could not decide).
+    #[arg(long)]
+    check_derivatives_final: bool,
+}
+
+impl Default for SolveArgs {
+    /// The run without a subcommand: extended Rosenbrock, its default n,
+    /// trust region, default options.
+    fn default() -> Self {
+        Self {
+            problem: "extended-rosenbrock".into(),
+            n: None,
+            nx: None,
+            ny: None,
+            solver: SolverKind::Tr,
+            gtol: DEFAULT_GTOL_REL,
+            gtol_abs: DEFAULT_GTOL_ABS,
+            max_iter: DEFAULT_MAX_ITER,
+            max_hvps: None,
+            max_time: None,
+            precond: PrecondKind::None,
+            hessian: HessianKind::MatrixFree,
+            json: false,
+            quiet: false,
+            report: None,
+            plot: None,
+            checkpoint: None,
+            checkpoint_every: 10,
+            resume: None,
+            check_derivatives: false,
+            check_derivatives_final: false,
+        }
+    }
+}
+
+/// `steihaug problems`: one line per registered problem.
+pub fn list_problems() {
+    for p in PROBLEMS {
+        println!(
+            "{:<22} default n = {:<9} {}",
+            p.name, p.default_n, p.description
+        );
+    }
+}
+
+/// The stopping rules from the arguments.
+fn termination(args: &SolveArgs) -> steihaug::Result<Termination> {
+    let max_time = match args.max_time {
+        None => None,
+        Some(t) if t.is_finite() && t >= 0.0 => {
+            // Beyond what a Duration holds (~5.8e11 years): no limit.
+            std::time::Duration::try_from_secs_f64(t).ok()
+        }
+        Some(t) => {
+            return Err(steihaug::Error::InvalidOption {
+                name: "max-time",
+                reason: format!("must be a non-negative number of seconds, got {t}"),
+            })
+        }
+    };
+    Ok(Termination {
+        gtol_rel: args.gtol,
+        gtol_abs: args.gtol_abs,
+        max_iter: args.max_iter,
+        max_hvps: args.max_hvps,
+        max_time,
+        ..Termination::default()
+    })
+}
+
+/// The problem the arguments name, at the size they give.
+fn build_problem(args: &SolveArgs) -> steihaug::Result<Built> {
+    let built = registry::build_with(
+        &args.problem,
+        Size {
+            n: args.n,
+            nx: args.nx,
+            ny: args.ny,
+        },
+        registry::BuildOptions {
+            hessian: match args.hessian {
+                HessianKind::MatrixFree => registry::HessianMode::MatrixFree,
+                HessianKind::Assembled => registry::HessianMode::Assembled,
+            },
+        },
+    )?;
+    if args.precond == PrecondKind::Ic0 && !registry::GRID_PROBLEMS.contains(&args.problem.as_str())
+    {
+        return Err(steihaug::Error::InvalidOption {
+            name: "precond",
+            reason: format!(
+                "ic0 is the preconditioner of the grid problems ({}); use objective or jacobi for {}",
+                registry::GRID_PROBLEMS.join(", "),
+                args.problem
+            ),
+        });
+    }
+    Ok(built)
+}
+
+/// Refuses options that do not go together, before anything is printed.
+fn check_combinations(args: &SolveArgs) -> steihaug::Result<()> {
+    if args.checkpoint.is_some() && args.checkpoint_every == 0 {
+        return Err(steihaug::Error::InvalidOption {
+            name: "checkpoint-every",
+            reason: "must be at least 1 (0 would never write the checkpoint)".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses what needs the trust region or a feature of the build.
+fn check_solver_options(args: &SolveArgs) -> steihaug::Result<()> {
+    if args.solver != SolverKind::Tr && (args.checkpoint.is_some() || args.resume.is_some()) {
+        return Err(steihaug::Error::InvalidOption {
+            name: "checkpoint",
+            reason:
+                "checkpoints are written and resumed by the trust-region solver (--solver tr) only"
+                    .into(),
+        });
+    }
+    #[cfg(not(feature = "plot"))]
+    if args.plot.is_some() {
+        return Err(steihaug::Error::InvalidOption {
+            name: "plot",
+            reason: "this build has no plots; rebuild with `--features plot`".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Runs one solve; `Ok(converged)`.
+pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
+    let built = build_problem(args)?;
+    let obj = &*built.objective;
+    let n = built.x0.len();
+    let term = termination(args)?;
+    check_combinations(args)?;
+    let precond = match args.precond {
+        PrecondKind::None => Preconditioning::None,
+        PrecondKind::Jacobi => Preconditioning::Jacobi,
+        PrecondKind::Objective | PrecondKind::Ic0 => Preconditioning::Objective,
+    };
+    args.solver.check_dim(n)?;
+    check_solver_options(args)?;
+    let resume = args.resume.as_ref().map(Checkpoint::read).transpose()?;
+    install_ctrlc(stop);
+
+    let check_x0 = derivative_check(args.check_derivatives, args.json, "at x0", || {
+        check_derivatives(obj, built.x0.view(), &CheckOptions::default())
+    })?;
+    let show_bar =
+        !args.quiet && std::io::stderr().is_terminal() && std::io::stdout().is_terminal();
+    let progress = show_bar.then(|| Rc::new(RefCell::new(Progress::new())));
+    let mut observers = Observers::new();
+    if !args.json && !args.quiet {
+        observers.push(table_printer(args, n, progress.clone()));
+    }
+    if let Some(p) = &progress {
+        let p = p.clone();
+        observers.push(move |rec: &IterationRecord| p.borrow_mut().observe(rec));
+    }
+    observers.push(stop.clone());
+    let mut callback = observers.callback();
+
+    let mut options = SolverOptions::new(args.solver, term, precond);
+    if let (Some(cp), SolverOptions::Tr(config)) = (&resume, &mut options) {
+        *config = cp.resume_config(&term);
+    }
+    let mut sink = args.checkpoint.as_ref().map(JsonFile::new);
+    let checkpointing = sink.as_mut().map(|s| Checkpointing {
+        every: args.checkpoint_every,
+        sink: s,
+    });
+    // Checkpoints are the trust region's (`check_solver_options`); every
+    // other solve goes through the one dispatch.
+    let report = match (&options, &resume, checkpointing) {
+        (SolverOptions::Tr(config), Some(cp), ck) => {
+            TrustRegion::new(*config).resume_with(obj, cp, ck, &mut callback)?
+        }
+        (SolverOptions::Tr(config), None, Some(ck)) => TrustRegion::new(*config)
+            .solve_with_checkpoints(obj, built.x0.view(), ck, &mut callback)?,
+        (options, _, _) => options.solve_with(obj, built.x0.view(), &mut callback)?,
+    };
+    drop(callback);
+    observers.finish(&report);
+    if let Some(p) = &progress {
+        p.borrow_mut().finish(&report);
+    }
+    let check_final = derivative_check(
+        args.check_derivatives_final,
+        args.json,
+        "at the final x",
+        || check_derivatives(obj, report.x.view(), &CheckOptions::default()),
+    )?;
+    if let Some(path) = &args.report {
+        let text = report.to_json()?;
+        std::fs::write(path, text).map_err(|e| {
+            steihaug::Error::InvalidInput(format!("cannot write {}: {e}", path.display()))
+        })?;
+    }
+    if args.json {
+        let mut fields = json::report_fields(&report)?;
+        fields.insert("problem".into(), args.problem.clone().into());
+        fields.insert("n".into(), n.into());
+        fields.insert("f_star".into(), json::value(built.f_star));
+        fields.insert("config".into(), options.to_json());
+        if let Some(r) = check_x0 {
+            fields.insert("derivative_check".into(), json::value(r));
+        }
+        if let Some(r) = check_final {
+            fields.insert("derivative_check_final".into(), json::value(r));
+        }
+        json::print(fields);
+    } else {
+        println!("{}", report.summary());
+        if let Some(fs) = built.f_star {
+            println!("known optimum f* = {fs:e}; f - f* = {:.3e}", report.f - fs);
+        }
+    }
+    #[cfg(feature = "plot")]
+    if let Some(path) = &args.plot {
+        plot(args, n, &report, path);
+    }
+    Ok(report.status.is_converged())
+}
+
+/// Runs `check` when `wanted`, printing the verdict with `label` unless the
+/// output is JSON.
+fn derivative_check(
+    wanted: bool,
+    json: bool,
+    label: &str,
+    check: impl FnOnce() -> steihaug::Result<DerivativeReport>,
+) -> steihaug::Result<Option<DerivativeReport>> {
+    if !wanted {
+        return Ok(None);
+    }
+    let r = check()?;
+    if !json {
+        println!("{label}: {r}");
+    }
+    Ok(Some(r))
+}
+
+/// The per-iteration table: title and header come with the first row, so
+/// that anything the solver rejects up front (options, a checkpoint that
+/// does not fit) is reported before any table line.
+fn table_printer(
+    args: &SolveArgs,
+    n: usize,
+    progress: Option<Rc<RefCell<Progress>>>,
+) -> impl FnMut(&IterationRecord) -> ControlFlow<()> {
+    let mut header = Some(format!(
+        "problem {} (n = {n}), solver {}\n{}",
+        args.problem,
+        args.solver.title(),
+        table_header()
+    ));
+    move |rec: &IterationRecord| {
+        let line = match header.take() {
+            Some(h) => format!("{h}\n{}", rec.table_row()),
+            None => rec.table_row(),
+        };
+        match &progress {
+            Some(p) => p.borrow().println(&line),
+            None => {
+                let _ = writeln!(std::io::stdout().lock(), "{line}");
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// `--plot FILE.svg`. The solve's output is already printed: a plot that
+/// cannot be drawn (no iterations, an unwritable path) is a warning.
+#[cfg(feature = "plot")]
+fn plot(args: &SolveArgs, n: usize, report: &Report, path: &std::path::Path) {
+    let options = steihaug::report::plot::PlotOptions {
+        title: Some(format!(
+            "{} (n = {n}), {}: {} after {} iterations",
+            args.problem,
+            args.solver.title(),
+            report.status,
+            report.iterations
+        )),
+        f_star: None,
+        ..Default::default()
+    };
+    if let Err(e) = steihaug::report::plot::convergence_svg(report, &options, path) {
+        eprintln!(
+            "steihaug: warning: no plot written to {}: {e}",
+            path.display()
+        );
+    }
+}
