@@ -354,7 +354,8 @@ impl Checkpoint {
     ///
     /// ```
     /// use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing};
-    /// use steihaug::{observe::no_callback, problems::ExtendedRosenbrock, Termination, TrustRegion};
+    /// use steihaug::report::observe::no_callback;
+    /// use steihaug::{problems::ExtendedRosenbrock, Termination, TrustRegion};
     ///
     /// let problem = ExtendedRosenbrock::new(100)?;
     /// let mut last = None;
