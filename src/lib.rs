@@ -438,14 +438,17 @@ pub use linalg::{
 pub use problem::{DynObjective, FnObjective, Objective};
 #[cfg(feature = "tracing")]
 pub use report::observe::TracingObserver;
-pub use report::observe::{Callback, Observer, Observers, StopFlag};
+pub use report::observe::{Callback, Iterate, Observer, Observers, StopFlag};
 pub use report::status::{KrylovExit, Status};
 pub use report::{Counts, IterationRecord, Report};
 pub use shard::{Shard, ShardedSum};
 pub use solvers::checkpoint::{Checkpoint, CheckpointSink, Checkpointing};
-pub use solvers::config::{Forcing, KrylovConfig, Preconditioning, Termination};
-pub use solvers::dense_newton::{DenseNewton, DenseNewtonConfig, DenseStep};
-pub use solvers::line_search::{ArmijoConfig, LineSearchConfig, LineSearchNewtonCg};
-pub use solvers::trust_region::{
-    FailureCounters, InitialRadius, RadiusRule, TrustRegion, TrustRegionConfig,
+pub use solvers::config::{
+    ArmijoConfig, DenseNewtonConfig, DenseStep, Forcing, KrylovConfig, LineSearchConfig,
+    Preconditioning, Termination, TrustRegionConfig,
 };
+pub use solvers::dense_newton::DenseNewton;
+pub use solvers::line_search::LineSearchNewtonCg;
+pub use solvers::radius::{InitialRadius, RadiusRule};
+pub use solvers::trust_region::TrustRegion;
+pub use solvers::{minimize, minimize_with, FailureCounters, Method, Options, State};

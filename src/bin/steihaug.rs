@@ -414,7 +414,7 @@ impl Progress {
 }
 
 impl Observer for Progress {
-    fn observe(&mut self, r: &IterationRecord) -> ControlFlow<()> {
+    fn observe(&mut self, r: &steihaug::Iterate<'_>) -> ControlFlow<()> {
         if !self.shown && self.start.elapsed() >= PROGRESS_DELAY {
             self.bar
                 .set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -525,7 +525,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
             solver_name(args.solver),
             table_header()
         ));
-        observers.push(move |rec: &IterationRecord| {
+        observers.push(move |rec: &steihaug::Iterate| {
             let line = match header.take() {
                 Some(h) => format!("{h}\n{}", rec.table_row()),
                 None => rec.table_row(),
@@ -541,7 +541,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     }
     if let Some(p) = &progress {
         let p = p.clone();
-        observers.push(move |rec: &IterationRecord| p.borrow_mut().observe(rec));
+        observers.push(move |rec: &steihaug::Iterate| p.borrow_mut().observe(rec));
     }
     observers.push(stop.clone());
     let mut callback = observers.callback();
@@ -624,7 +624,7 @@ fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         let j = JsonReport {
             problem: &args.problem,
             n,
-            solver: report.solver,
+            solver: report.solver.as_str(),
             status: report.status,
             converged: report.status.is_converged(),
             f: report.f,
@@ -762,7 +762,7 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
         );
     }
     let quiet = args.quiet;
-    let mut callback = |rec: &IterationRecord| {
+    let mut callback = |rec: &steihaug::Iterate| {
         if !quiet {
             println!(
                 "{:>5} {:>22.14e} {:>10.3e} {:>5} {:>10.3e} {:>10.3e} {:>8.3}{}",

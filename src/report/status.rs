@@ -40,6 +40,9 @@ pub enum Status {
     SingularHessian,
     /// The user's callback asked to stop.
     StoppedByUser,
+    /// An accepted point reached the user's `target_f` (argmin's
+    /// `target_cost`): the goal the user set, not a convergence test.
+    TargetReached,
 }
 
 impl Status {
@@ -65,6 +68,7 @@ impl Status {
             Status::ModelFailure => "model_failure",
             Status::SingularHessian => "singular_hessian",
             Status::StoppedByUser => "stopped_by_user",
+            Status::TargetReached => "target_reached",
         }
     }
 }
