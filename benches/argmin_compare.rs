@@ -43,7 +43,7 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use rayon::prelude::*;
 use steihaug::linalg::par::CHUNK;
 use steihaug::problems::{DenseLogistic, ExtendedRosenbrock, ExtendedRosenbrockHessian};
-use steihaug::{IterationRecord, LinearOperator, Objective, Report, Status, TrustRegion};
+use steihaug::{LinearOperator, Objective, Report, Status, TrustRegion};
 
 // ---------------------------------------------------------------- argmin side
 
@@ -275,7 +275,7 @@ impl<'m, O: Objective> Objective for Timed<'m, O> {
 }
 
 fn run_ours<O: Objective>(obj: &O, x0: ArrayView1<'_, f64>, target: f64) -> Report {
-    let mut stop = |r: &IterationRecord| {
+    let mut stop = |r: &steihaug::Iterate| {
         if r.f <= target {
             ControlFlow::Break(())
         } else {

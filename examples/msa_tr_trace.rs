@@ -55,7 +55,7 @@ fn main() {
         );
     }
     let mut records: Vec<IterationRecord> = Vec::new();
-    let mut cb = |r: &IterationRecord| {
+    let mut cb = |r: &steihaug::Iterate| {
         if !quiet {
             println!(
                 "{:>5} {:>14.10} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>4} {:>5} {:>18}",
@@ -71,7 +71,7 @@ fn main() {
                 r.krylov_exit.map(KrylovExit::as_str).unwrap_or("-")
             );
         }
-        records.push(r.clone());
+        records.push(r.record.clone());
         ControlFlow::Continue(())
     };
     // `dyn`: solve through the object-safe `DynObjective` (as the CLI does).

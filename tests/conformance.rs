@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use ndarray::{array, Array1, Array2, ArrayView1, ArrayViewMut1};
 use steihaug::problems::{DenseLogistic, ExtendedRosenbrock, Quadratic, Rosenbrock};
-use steihaug::solvers::trust_region::DEFAULT_MAX_CONSECUTIVE_FAILURES;
+use steihaug::solvers::config::DEFAULT_MAX_CONSECUTIVE_FAILURES;
 use steihaug::{
     ArmijoConfig, Callback, DenseNewton, DenseNewtonConfig, Error, FnObjective, Forcing,
-    InitialRadius, IterationRecord, KrylovConfig, LineSearchConfig, LineSearchNewtonCg, Objective,
-    Report, Result, Status, Termination, TrustRegion, TrustRegionConfig,
+    InitialRadius, KrylovConfig, LineSearchConfig, LineSearchNewtonCg, Objective, Report, Result,
+    Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
 #[path = "common/with_hessian.rs"]
@@ -29,7 +29,7 @@ enum Kind {
 const ALL: [Kind; 3] = [Kind::TrustRegion, Kind::LineSearch, Kind::Dense];
 const NEWTON_CG: [Kind; 2] = [Kind::TrustRegion, Kind::LineSearch];
 
-fn continue_always(_: &IterationRecord) -> ControlFlow<()> {
+fn continue_always(_: &steihaug::Iterate<'_>) -> ControlFlow<()> {
     ControlFlow::Continue(())
 }
 
@@ -260,7 +260,7 @@ fn callback_break_stops_after_that_iteration() {
     for kind in ALL {
         for stop_at in [1usize, 3] {
             let mut seen = Vec::new();
-            let mut cb = |rec: &IterationRecord| {
+            let mut cb = |rec: &steihaug::Iterate| {
                 seen.push(rec.iter);
                 if rec.iter == stop_at {
                     ControlFlow::Break(())

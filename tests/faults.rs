@@ -385,7 +385,7 @@ fn callback_stops_the_run() {
     let p = ExtendedRosenbrock::new(100).unwrap();
     let x0 = p.start();
     let stop_after = |k: usize| {
-        move |rec: &IterationRecord| {
+        move |rec: &steihaug::Iterate| {
             if rec.iter >= k {
                 ControlFlow::Break(())
             } else {

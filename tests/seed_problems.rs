@@ -399,7 +399,14 @@ fn quadratic_convergence_of_newton_steps() {
     ] {
         assert_converged(&r);
         assert!(r.x.iter().all(|v| v.abs() <= 1e-13), "{}", r.x);
-        assert_quadratic(r.solver, &gradient_sequence(&r), c, local, floor, 2);
+        assert_quadratic(
+            r.solver.as_str(),
+            &gradient_sequence(&r),
+            c,
+            local,
+            floor,
+            2,
+        );
     }
 
     // Truncated Newton with η_k = min(½, ‖g_k‖) is quadratically convergent

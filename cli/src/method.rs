@@ -1,13 +1,11 @@
-//! The `--solver` choice and the one place where the program runs a solver.
+//! The `--solver` choice, the options it builds, and the one place where
+//! the program runs a solver.
 
 use clap::ValueEnum;
 use ndarray::ArrayView1;
 
 use steihaug::solvers::dense_newton;
-use steihaug::{
-    Callback, DenseNewton, DenseNewtonConfig, LineSearchConfig, LineSearchNewtonCg, Objective,
-    Preconditioning, Report, Termination, TrustRegion, TrustRegionConfig,
-};
+use steihaug::{minimize_with, Callback, Method, Objective, Options, Preconditioning, Report};
 
 /// The `--solver` values.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -21,6 +19,15 @@ pub enum SolverKind {
 }
 
 impl SolverKind {
+    /// The library's method.
+    pub fn method(self) -> Method {
+        match self {
+            SolverKind::Tr => Method::TrustRegion,
+            SolverKind::Linesearch => Method::LineSearch,
+            SolverKind::Dense => Method::DenseNewton,
+        }
+    }
+
     /// The name in table titles.
     pub fn title(self) -> &'static str {
         match self {
@@ -29,71 +36,40 @@ impl SolverKind {
             SolverKind::Dense => "dense Newton",
         }
     }
+}
 
-    /// Refuses a problem too large for the solver (dense Newton's n x n
-    /// matrix), before anything is printed or solved.
-    pub fn check_dim(self, n: usize) -> steihaug::Result<()> {
-        match self {
-            SolverKind::Dense => dense_newton::check_dim(n),
-            SolverKind::Tr | SolverKind::Linesearch => Ok(()),
-        }
+/// Refuses a problem too large for the method (dense Newton's n x n
+/// matrix), before anything is solved.
+pub fn check_dim(method: Method, n: usize) -> steihaug::Result<()> {
+    if method == Method::DenseNewton {
+        dense_newton::check_dim(n)?;
+    }
+    Ok(())
+}
+
+/// Sets the preconditioner of a Newton-CG method; dense Newton has none
+/// and ignores `--precond`, as it always has on the command line.
+pub fn with_precond(options: Options, precond: Preconditioning) -> steihaug::Result<Options> {
+    if options.method().is_matrix_free() {
+        options.precond(precond)
+    } else {
+        Ok(options)
     }
 }
 
-/// One solver's options.
-#[derive(Clone, Copy)]
-pub enum SolverOptions {
-    /// Trust-region Newton-CG.
-    Tr(TrustRegionConfig),
-    /// Line-search Newton-CG.
-    Linesearch(LineSearchConfig),
-    /// Dense Newton.
-    Dense(DenseNewtonConfig),
+/// The options as JSON (the `config` of `--json`).
+pub fn options_json(options: &Options) -> serde_json::Value {
+    serde_json::to_value(options).unwrap_or_default()
 }
 
-impl SolverOptions {
-    /// The solver's defaults with `termination` and (for the Newton-CG
-    /// solvers) `precond`.
-    pub fn new(kind: SolverKind, termination: Termination, precond: Preconditioning) -> Self {
-        match kind {
-            SolverKind::Tr => Self::Tr(TrustRegionConfig {
-                termination,
-                preconditioning: precond,
-                ..TrustRegionConfig::default()
-            }),
-            SolverKind::Linesearch => Self::Linesearch(LineSearchConfig {
-                termination,
-                preconditioning: precond,
-                ..LineSearchConfig::default()
-            }),
-            SolverKind::Dense => Self::Dense(DenseNewtonConfig {
-                termination,
-                ..DenseNewtonConfig::default()
-            }),
-        }
-    }
-
-    /// The options as JSON (the `config` of `--json`).
-    pub fn to_json(&self) -> serde_json::Value {
-        match self {
-            Self::Tr(c) => serde_json::to_value(c),
-            Self::Linesearch(c) => serde_json::to_value(c),
-            Self::Dense(c) => serde_json::to_value(c),
-        }
-        .unwrap_or_default()
-    }
-
-    /// Runs the solver from `x0`, calling `callback` after every iteration.
-    pub fn solve_with<O: Objective + ?Sized>(
-        &self,
-        obj: &O,
-        x0: ArrayView1<'_, f64>,
-        callback: &mut Callback<'_>,
-    ) -> steihaug::Result<Report> {
-        match self {
-            Self::Tr(c) => TrustRegion::new(*c).solve_with(obj, x0, callback),
-            Self::Linesearch(c) => LineSearchNewtonCg::new(*c).solve_with(obj, x0, callback),
-            Self::Dense(c) => DenseNewton::new(*c).solve_with(obj, x0, callback),
-        }
-    }
+/// Runs the solver of `options` from `x0`, calling `callback` after every
+/// iteration. Every solve of the program without checkpoints comes here.
+pub fn run<O: Objective + ?Sized>(
+    obj: &O,
+    x0: ArrayView1<'_, f64>,
+    options: &Options,
+    callback: &mut Callback<'_>,
+) -> steihaug::Result<Report> {
+    check_dim(options.method(), x0.len())?;
+    minimize_with(obj, x0, options, callback)
 }

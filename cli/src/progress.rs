@@ -4,7 +4,7 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use steihaug::report::observe::{Observer, StopFlag};
-use steihaug::{IterationRecord, Report};
+use steihaug::{Iterate, Report};
 
 /// Ctrl-C sets `stop`; the solve ends at the end of the current iteration.
 /// A second Ctrl-C exits at once with status 130.
@@ -60,7 +60,7 @@ impl Progress {
 }
 
 impl Observer for Progress {
-    fn observe(&mut self, r: &IterationRecord) -> ControlFlow<()> {
+    fn observe(&mut self, r: &Iterate<'_>) -> ControlFlow<()> {
         if !self.shown && self.start.elapsed() >= PROGRESS_DELAY {
             self.bar
                 .set_draw_target(indicatif::ProgressDrawTarget::stderr());

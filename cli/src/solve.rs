@@ -14,10 +14,10 @@ use steihaug::report::observe::{Observer, Observers, StopFlag};
 use steihaug::report::table_header;
 use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing, JsonFile};
 use steihaug::solvers::config::{DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER};
-use steihaug::{IterationRecord, Preconditioning, Report, Termination, TrustRegion};
+use steihaug::{Iterate, Options, Preconditioning, Report, Termination, TrustRegion};
 
 use crate::json;
-use crate::method::{SolverKind, SolverOptions};
+use crate::method::{self, SolverKind};
 use crate::progress::{install_ctrlc, Progress};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -254,7 +254,6 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         PrecondKind::Jacobi => Preconditioning::Jacobi,
         PrecondKind::Objective | PrecondKind::Ic0 => Preconditioning::Objective,
     };
-    args.solver.check_dim(n)?;
     check_solver_options(args)?;
     let resume = args.resume.as_ref().map(Checkpoint::read).transpose()?;
     install_ctrlc(stop);
@@ -271,13 +270,14 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     }
     if let Some(p) = &progress {
         let p = p.clone();
-        observers.push(move |rec: &IterationRecord| p.borrow_mut().observe(rec));
+        observers.push(move |it: &Iterate<'_>| p.borrow_mut().observe(it));
     }
     observers.push(stop.clone());
     let mut callback = observers.callback();
 
-    let mut options = SolverOptions::new(args.solver, term, precond);
-    if let (Some(cp), SolverOptions::Tr(config)) = (&resume, &mut options) {
+    let mut options = method::with_precond(Options::new(args.solver.method()), precond)?;
+    *options.termination_mut() = term;
+    if let (Some(cp), Options::TrustRegion(config)) = (&resume, &mut options) {
         *config = cp.resume_config(&term);
     }
     let mut sink = args.checkpoint.as_ref().map(JsonFile::new);
@@ -288,12 +288,12 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     // Checkpoints are the trust region's (`check_solver_options`); every
     // other solve goes through the one dispatch.
     let report = match (&options, &resume, checkpointing) {
-        (SolverOptions::Tr(config), Some(cp), ck) => {
+        (Options::TrustRegion(config), Some(cp), ck) => {
             TrustRegion::new(*config).resume_with(obj, cp, ck, &mut callback)?
         }
-        (SolverOptions::Tr(config), None, Some(ck)) => TrustRegion::new(*config)
+        (Options::TrustRegion(config), None, Some(ck)) => TrustRegion::new(*config)
             .solve_with_checkpoints(obj, built.x0.view(), ck, &mut callback)?,
-        (options, _, _) => options.solve_with(obj, built.x0.view(), &mut callback)?,
+        (options, _, _) => method::run(obj, built.x0.view(), options, &mut callback)?,
     };
     drop(callback);
     observers.finish(&report);
@@ -317,7 +317,7 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         fields.insert("problem".into(), args.problem.clone().into());
         fields.insert("n".into(), n.into());
         fields.insert("f_star".into(), json::value(built.f_star));
-        fields.insert("config".into(), options.to_json());
+        fields.insert("config".into(), method::options_json(&options));
         if let Some(r) = check_x0 {
             fields.insert("derivative_check".into(), json::value(r));
         }
@@ -363,14 +363,14 @@ fn table_printer(
     args: &SolveArgs,
     n: usize,
     progress: Option<Rc<RefCell<Progress>>>,
-) -> impl FnMut(&IterationRecord) -> ControlFlow<()> {
+) -> impl FnMut(&Iterate<'_>) -> ControlFlow<()> {
     let mut header = Some(format!(
         "problem {} (n = {n}), solver {}\n{}",
         args.problem,
         args.solver.title(),
         table_header()
     ));
-    move |rec: &IterationRecord| {
+    move |rec: &Iterate<'_>| {
         let line = match header.take() {
             Some(h) => format!("{h}\n{}", rec.table_row()),
             None => rec.table_row(),

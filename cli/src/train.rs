@@ -8,14 +8,14 @@ use std::time::Instant;
 
 use steihaug::io::{read_libsvm_file, LinearModel};
 use steihaug::problems::sparse_logistic::{
-    default_shard_count, l2_logistic_with_shards, liblinear_gtol, liblinear_line_search,
-    liblinear_termination, liblinear_trust_region, BinaryDataset, LIBLINEAR_EPS,
+    default_shard_count, l2_logistic_with_shards, liblinear_gtol, liblinear_options, BinaryDataset,
+    LIBLINEAR_EPS,
 };
 use steihaug::solvers::config::DEFAULT_MAX_ITER;
-use steihaug::{DenseNewtonConfig, IterationRecord};
+use steihaug::Iterate;
 
 use crate::json;
-use crate::method::{SolverKind, SolverOptions};
+use crate::method::{self, SolverKind};
 
 #[derive(clap::Args)]
 pub struct TrainArgs {
@@ -129,7 +129,7 @@ fn model_path(args: &TrainArgs) -> PathBuf {
 }
 
 /// One progress line per Newton iteration (the header is printed first).
-fn progress_line(rec: &IterationRecord) {
+fn progress_line(rec: &Iterate<'_>) {
     println!(
         "{:>5} {:>22.14e} {:>10.3e} {:>5} {:>10.3e} {:>10.3e} {:>8.3}{}",
         rec.iter,
@@ -157,25 +157,7 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
     let obj = l2_logistic_with_shards(data.clone(), args.c, shards)?;
     let t_solve = Instant::now();
     let gtol = liblinear_gtol(&obj, &data, args.eps)?;
-    let options = match args.solver {
-        SolverKind::Tr => {
-            let mut config = liblinear_trust_region(gtol);
-            config.termination.max_iter = args.max_iter;
-            SolverOptions::Tr(config)
-        }
-        SolverKind::Linesearch => {
-            let mut config = liblinear_line_search(gtol);
-            config.termination.max_iter = args.max_iter;
-            SolverOptions::Linesearch(config)
-        }
-        SolverKind::Dense => SolverOptions::Dense(DenseNewtonConfig {
-            termination: steihaug::Termination {
-                max_iter: args.max_iter,
-                ..liblinear_termination(gtol)
-            },
-            ..DenseNewtonConfig::default()
-        }),
-    };
+    let options = liblinear_options(args.solver.method(), gtol).max_iter(args.max_iter);
     let text = !args.quiet && !args.json;
     if text {
         println!(
@@ -194,15 +176,14 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
             "iter", "objective", "|g|", "cg", "radius", "ratio/step", "time s"
         );
     }
-    args.solver.check_dim(n)?;
-    let mut callback = |rec: &IterationRecord| {
+    let mut callback = |rec: &Iterate<'_>| {
         if text {
             progress_line(rec);
         }
         ControlFlow::Continue(())
     };
     let w0 = ndarray::Array1::zeros(n);
-    let report = options.solve_with(&obj, w0.view(), &mut callback)?;
+    let report = method::run(&obj, w0.view(), &options, &mut callback)?;
     let solve_s = t_solve.elapsed().as_secs_f64();
     let model_path = model_path(args);
     let write_model = || {
@@ -237,7 +218,7 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
         ("shards", obj.shards().len().into()),
         ("read_s", json::value(read_s)),
         ("solve_s", json::value(solve_s)),
-        ("config", options.to_json()),
+        ("config", method::options_json(&options)),
     ] {
         fields.insert(key.into(), value);
     }

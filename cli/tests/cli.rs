@@ -153,7 +153,7 @@ fn a_resumed_run_ends_where_the_uninterrupted_run_ends() {
     .concat());
     assert_eq!(out.status.code(), Some(3), "max_iterations: {out:?}");
     let cp = steihaug::solvers::checkpoint::Checkpoint::read(&ckpt).unwrap();
-    assert_eq!(cp.iter, 10);
+    assert_eq!(cp.state.iter, 10);
 
     let resumed_path = tmp("resumed.report.json");
     let out = run(&[

@@ -131,7 +131,15 @@ fn train_json_matches_the_text_output_and_the_model() {
     let dir = tmp_dir("train-json");
     let data = dir.join("d.svm");
     let out = Command::new(BIN)
-        .args(["gen-data", "--rows", "400", "--cols", "60", "--nnz-per-row", "9"])
+        .args([
+            "gen-data",
+            "--rows",
+            "400",
+            "--cols",
+            "60",
+            "--nnz-per-row",
+            "9",
+        ])
         .args(["--seed", "5", "-o"])
         .arg(&data)
         .output()
@@ -154,13 +162,36 @@ fn train_json_matches_the_text_output_and_the_model() {
     let json_model = dir.join("json.model");
     let text = train("2", &text_model, false);
     let stdout = train("1", &json_model, true);
-    assert_eq!(stdout.lines().count(), 1, "--json prints one line: {stdout}");
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "--json prints one line: {stdout}"
+    );
     let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
 
     for key in [
-        "status", "converged", "solver", "f", "grad_norm", "grad_norm0", "iterations", "evals",
-        "hvps", "cg_iterations", "solve_s", "read_s", "elapsed_s", "n", "rows", "nnz", "threads",
-        "shards", "history", "config", "gtol", "model",
+        "status",
+        "converged",
+        "solver",
+        "f",
+        "grad_norm",
+        "grad_norm0",
+        "iterations",
+        "evals",
+        "hvps",
+        "cg_iterations",
+        "solve_s",
+        "read_s",
+        "elapsed_s",
+        "n",
+        "rows",
+        "nnz",
+        "threads",
+        "shards",
+        "history",
+        "config",
+        "gtol",
+        "model",
     ] {
         assert!(j.get(key).is_some(), "no {key} in {j}");
     }
@@ -174,7 +205,10 @@ fn train_json_matches_the_text_output_and_the_model() {
     // The LIBLINEAR preset: TRON's radius rule, |g| <= gtol.
     let config = j["config"].to_string();
     assert!(config.contains("\"tron\""), "{config}");
-    assert!(config.contains(&format!("\"gtol_abs\":{}", j["gtol"])), "{config}");
+    assert!(
+        config.contains(&format!("\"gtol_abs\":{}", j["gtol"])),
+        "{config}"
+    );
     let num = |key: &str| j[key].as_f64().unwrap_or_else(|| panic!("{key} in {j}"));
     for key in ["solve_s", "read_s", "elapsed_s"] {
         assert!(num(key) >= 0.0, "{key} in {j}");
@@ -182,7 +216,10 @@ fn train_json_matches_the_text_output_and_the_model() {
     assert!(num("grad_norm") <= num("gtol"), "{j}");
     let history = j["history"].as_array().unwrap();
     assert_eq!(history.len() as f64, num("iterations"));
-    let cg: f64 = history.iter().map(|r| r["cg_iterations"].as_f64().unwrap()).sum();
+    let cg: f64 = history
+        .iter()
+        .map(|r| r["cg_iterations"].as_f64().unwrap())
+        .sum();
     assert_eq!(cg, num("cg_iterations"));
 
     // The text run's summary: `objective F |g| G newton_iters K cg_iters C ...`.
@@ -197,8 +234,14 @@ fn train_json_matches_the_text_output_and_the_model() {
     };
     assert_eq!(field("newton_iters"), num("iterations"), "{summary}");
     assert_eq!(field("cg_iters"), num("cg_iterations"), "{summary}");
-    assert_eq!(format!("{:.15e}", num("f")), summary.split_whitespace().nth(1).unwrap());
-    assert_eq!(format!("{:.6e}", num("grad_norm")), summary.split_whitespace().nth(3).unwrap());
+    assert_eq!(
+        format!("{:.15e}", num("f")),
+        summary.split_whitespace().nth(1).unwrap()
+    );
+    assert_eq!(
+        format!("{:.6e}", num("grad_norm")),
+        summary.split_whitespace().nth(3).unwrap()
+    );
     assert_eq!(
         std::fs::read(&text_model).unwrap(),
         std::fs::read(&json_model).unwrap(),
@@ -215,5 +258,8 @@ fn train_json_matches_the_text_output_and_the_model() {
     let f = obj.value_grad(ArrayView1::from(&model.w[..]), g.view_mut());
     assert_eq!(f.to_bits(), num("f").to_bits(), "{f} vs {j}");
     let gnorm = g.dot(&g).sqrt();
-    assert!((gnorm - num("grad_norm")).abs() <= 1e-12 * gnorm, "{gnorm} vs {j}");
+    assert!(
+        (gnorm - num("grad_norm")).abs() <= 1e-12 * gnorm,
+        "{gnorm} vs {j}"
+    );
 }

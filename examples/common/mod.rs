@@ -6,8 +6,8 @@ use std::ops::ControlFlow;
 use ndarray::ArrayView1;
 use steihaug::report::table_header;
 use steihaug::{
-    DenseNewton, DenseNewtonConfig, IterationRecord, LineSearchConfig, LineSearchNewtonCg,
-    Objective, Report, Termination, TrustRegion, TrustRegionConfig,
+    DenseNewton, DenseNewtonConfig, LineSearchConfig, LineSearchNewtonCg, Objective, Report,
+    Termination, TrustRegion, TrustRegionConfig,
 };
 
 /// Runs the three solvers with the same stopping rule, printing a table for
@@ -19,7 +19,7 @@ pub fn run_all<O: Objective>(
 ) -> steihaug::Result<Vec<Report>> {
     let mut reports = Vec::new();
     for solver in 0..3 {
-        let mut print_row = |rec: &IterationRecord| {
+        let mut print_row = |rec: &steihaug::Iterate| {
             println!("{}", rec.table_row());
             ControlFlow::Continue(())
         };

@@ -64,10 +64,10 @@ use crate::problem::objective::Objective;
 use crate::report::observe::no_callback;
 use crate::report::status::Status;
 use crate::report::Counts;
-use crate::solvers::state::Run;
-use crate::solvers::trust_region::{
-    FailureCounters, TrCache, TrProgress, TrWork, TrustRegion, TrustRegionConfig,
-};
+use crate::solvers::config::TrustRegionConfig;
+use crate::solvers::newton_cg::{AtPoint, NewtonCgWork};
+use crate::solvers::state::{FailureCounters, Run, State as SolveState};
+use crate::solvers::trust_region::TrustRegion;
 
 /// The argmin state used by [`ArgminTrustRegion`]: parameter and gradient
 /// `Vec<f64>`, cost `f64`, no Hessian in the state (the solver keeps its
@@ -274,6 +274,8 @@ struct Carry {
     grad_norm: f64,
     grad_norm0: f64,
     iter: usize,
+    #[cfg_attr(feature = "serde", serde(default))]
+    accepted_steps: usize,
     radius: f64,
     failures: FailureCounters,
     counts: Counts,
@@ -335,7 +337,7 @@ pub struct ArgminTrustRegion<H> {
     #[cfg_attr(feature = "serde", serde(skip))]
     hessian: Option<ArgminOperator<H>>,
     #[cfg_attr(feature = "serde", serde(skip))]
-    work: Option<TrWork>,
+    work: Option<NewtonCgWork>,
 }
 
 /// Cloning keeps the solve state but not the cached Hessian and work
@@ -402,6 +404,7 @@ fn termination_reason(s: Status) -> TerminationReason {
         Status::MaxIterations => TerminationReason::MaxItersReached,
         Status::TimeLimit => TerminationReason::Timeout,
         Status::StoppedByUser => TerminationReason::Interrupt,
+        Status::TargetReached => TerminationReason::TargetCostReached,
         other => TerminationReason::SolverExit(other.as_str().to_string()),
     }
 }
@@ -462,10 +465,11 @@ where
         let run = started?;
         let solver = TrustRegion::new(self.config);
         self.carry = Some(Carry {
-            grad_norm: run.gnorm,
-            grad_norm0: run.gnorm0,
+            grad_norm: run.grad_norm,
+            grad_norm0: run.grad_norm0,
             iter: 0,
-            radius: solver.initial_radius(run.gnorm),
+            accepted_steps: 0,
+            radius: solver.initial_radius(run.grad_norm),
             failures: FailureCounters::default(),
             counts: run.counts,
             elapsed_s: run.elapsed_s(),
@@ -474,17 +478,17 @@ where
         self.hessian = None;
         self.work = None;
         problem.counts.insert("hvp_count", 0);
-        let converged = run.gradient_converged();
+        let converged = run.point_status();
         let mut kv = KV::new();
-        kv.insert("grad_norm", run.gnorm.into());
+        kv.insert("grad_norm", run.grad_norm.into());
         kv.insert("radius", self.carry.map_or(f64::NAN, |c| c.radius).into());
         let mut state = state
-            .param(into_vec(run.x))
-            .gradient(into_vec(run.g))
-            .cost(run.f);
-        if converged {
-            self.status = Some(Status::Converged);
-            state = state.terminate_with(TerminationReason::SolverConverged);
+            .param(into_vec(run.state.x))
+            .gradient(into_vec(run.state.g))
+            .cost(run.state.f);
+        if let Some(s) = converged {
+            self.status = Some(s);
+            state = state.terminate_with(termination_reason(s));
         }
         Ok((state, Some(kv)))
     }
@@ -513,24 +517,23 @@ where
         }
         let solver = TrustRegion::new(self.config);
         let term = self.config.termination;
-        let mut run = Run::restore(
-            &term,
-            Array1::from(x),
-            Array1::from(g),
+        let saved = SolveState {
+            x: Array1::from(x),
+            g: Array1::from(g),
             f,
-            carry.grad_norm,
-            carry.grad_norm0,
-            carry.iter,
-            carry.counts,
-            Vec::with_capacity(1),
-            Duration::from_secs_f64(carry.elapsed_s),
-        );
-        let mut progress = TrProgress {
+            grad_norm: carry.grad_norm,
+            grad_norm0: carry.grad_norm0,
+            iter: carry.iter,
+            accepted_steps: carry.accepted_steps,
             radius: carry.radius,
-            fails: carry.failures,
+            failures: carry.failures,
+            counts: carry.counts,
+            history: Vec::with_capacity(1),
         };
+        let mut run = Run::restore(saved, &term, Duration::from_secs_f64(carry.elapsed_s));
         if self.work.as_ref().is_none_or(|w| w.dim() != n) {
-            self.work = Some(TrWork::new(n, &self.config));
+            let c = &self.config;
+            self.work = Some(NewtonCgWork::new(n, &c.krylov, c.preconditioning));
             self.hessian = None;
         }
         let work = self.work.as_mut().expect("set above");
@@ -538,18 +541,11 @@ where
             .take_problem()
             .ok_or_else(|| not_initialized("the problem is missing"))?;
         let adapter = FromArgmin::from_problem(Problem::new(inner), n);
-        let mut cache = TrCache {
+        let mut cache = AtPoint {
             hessian: self.hessian.take(),
             objective_precond: None,
         };
-        let outcome = solver.iteration(
-            &adapter,
-            &mut run,
-            &mut progress,
-            work,
-            &mut cache,
-            &mut no_callback,
-        );
+        let outcome = solver.iteration(&adapter, &mut run, work, &mut cache, &mut no_callback);
         self.hessian = cache.hessian.take();
         drop(cache);
         let error = adapter.take_error();
@@ -561,11 +557,12 @@ where
         problem.counts.insert("hvp_count", run.counts.hvps);
 
         self.carry = Some(Carry {
-            grad_norm: run.gnorm,
-            grad_norm0: run.gnorm0,
+            grad_norm: run.grad_norm,
+            grad_norm0: run.grad_norm0,
             iter: run.iter,
-            radius: progress.radius,
-            failures: progress.fails,
+            accepted_steps: run.accepted_steps,
+            radius: run.radius,
+            failures: run.failures,
             counts: run.counts,
             elapsed_s: run.elapsed_s(),
         });
@@ -583,9 +580,9 @@ where
             kv.insert("hvps", r.hvps.into());
         }
         let mut state = state
-            .param(into_vec(run.x))
-            .gradient(into_vec(run.g))
-            .cost(run.f);
+            .param(into_vec(run.state.x))
+            .gradient(into_vec(run.state.g))
+            .cost(run.state.f);
         if let Some(s) = outcome {
             self.status = Some(s);
             state = state.terminate_with(termination_reason(s));

@@ -45,115 +45,13 @@ use std::time::Instant;
 use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
 use crate::error::{check_dim, Error, Result};
+use crate::krylov::boundary::boundary_roots;
+use crate::krylov::params::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
+use crate::krylov::KrylovExit;
 use crate::linalg::operator::LinearOperator;
-use crate::linalg::par::{Par, Partials};
+use crate::linalg::par::Partials;
 use crate::linalg::precond::Preconditioner;
 use crate::linalg::vecops;
-use crate::report::status::KrylovExit;
-
-/// Whether the CG loop is truncated by a trust region.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Truncation {
-    /// Steihaug-Toint: stay inside `‖p‖_M ≤ radius`.
-    TrustRegion {
-        /// The radius Δ > 0.
-        radius: f64,
-    },
-    /// Truncated Newton for a line search: no region; negative curvature
-    /// returns the current iterate (or the steepest-descent direction at the
-    /// first iteration).
-    LineSearch,
-}
-
-/// Parameters of one inner solve.
-#[derive(Debug, Clone, Copy)]
-pub struct SteihaugParams {
-    /// Trust region or line search.
-    pub truncation: Truncation,
-    /// Forcing term η: stop when `‖r‖ ≤ η‖g‖`.
-    pub eta: f64,
-    /// Iteration cap (and thus product cap).
-    pub max_iter: usize,
-    /// Curvature threshold ε in `dᵀHd ≤ ε‖d‖²_M`.
-    pub curvature_eps: f64,
-    /// Stop (with [`KrylovExit::TimeLimit`]) once this instant has passed.
-    pub deadline: Option<Instant>,
-}
-
-/// What one inner solve did.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct KrylovInfo {
-    /// Why it stopped.
-    pub exit: KrylovExit,
-    /// CG iterations performed (= Hessian-vector products).
-    pub iterations: usize,
-    /// Whether the step was placed on the trust-region boundary.
-    pub on_boundary: bool,
-    /// Predicted reduction `−m(p) = −(gᵀp + ½pᵀHp)`, from CG quantities.
-    pub pred: f64,
-    /// `‖p‖_M` (Euclidean norm without a preconditioner), from the
-    /// recurrences.
-    pub step_norm_m: f64,
-    /// The Euclidean norm `‖p‖`, from the final pass over p.
-    pub step_norm: f64,
-    /// `gᵀp`, from the final pass over p (it is also in `pred`).
-    pub grad_dot_step: f64,
-}
-
-/// Work vectors for [`steihaug`], allocated once and reused.
-#[derive(Debug, Clone)]
-pub struct KrylovWorkspace {
-    r: Array1<f64>,
-    z: Array1<f64>,
-    d: Array1<f64>,
-    hd: Array1<f64>,
-    partials: Partials,
-}
-
-impl KrylovWorkspace {
-    /// Workspace for dimension n (four n-vectors, and one partial sum per
-    /// block of [`crate::linalg::par::BLOCK`] elements). Its vector passes use
-    /// [`Par::Rayon`].
-    pub fn new(n: usize) -> Self {
-        Self {
-            r: Array1::zeros(n),
-            z: Array1::zeros(n),
-            d: Array1::zeros(n),
-            hd: Array1::zeros(n),
-            partials: Partials::new(n, Par::Rayon),
-        }
-    }
-
-    /// Chooses how the vector passes run. With [`Par::Rayon`] (the default)
-    /// they run on rayon's current pool from [`crate::linalg::par::PAR_MIN_LEN`]
-    /// elements on; the results are bit-for-bit the same with [`Par::Seq`]
-    /// and for any number of threads.
-    pub fn with_par(mut self, par: Par) -> Self {
-        self.partials = Partials::new(self.dim(), par);
-        self
-    }
-
-    /// The dimension it was made for.
-    pub fn dim(&self) -> usize {
-        self.r.len()
-    }
-}
-
-/// Roots τ₋ ≤ 0 ≤ τ₊ of `a τ² + 2b τ + c = 0` with `a > 0`, `c ≤ 0`:
-/// the steps along d from p to the sphere `‖p + τd‖_M = Δ`, where
-/// `a = ‖d‖²_M`, `b = pᵀMd`, `c = ‖p‖²_M − Δ²`. Cancellation-free.
-pub(crate) fn boundary_roots(a: f64, b: f64, c: f64) -> (f64, f64) {
-    let c = c.min(0.0);
-    let disc = (b * b - a * c).max(0.0).sqrt();
-    if b >= 0.0 {
-        let q = b + disc; // ≥ 0, no cancellation
-        let plus = if q > 0.0 { -c / q } else { 0.0 };
-        (-q / a, plus)
-    } else {
-        let q = b - disc; // < 0, no cancellation
-        (-c / q, -q / a)
-    }
-}
 
 /// Runs truncated CG on `H p = −g` and writes the step into `p`.
 ///
@@ -542,18 +440,6 @@ fn zero_step(
 mod tests {
     use super::*;
     use ndarray::array;
-
-    #[test]
-    fn roots_are_accurate_and_ordered() {
-        // ‖p + τd‖² = Δ² with p = (0.5, 0), d = (1, 0), Δ = 1: τ = 0.5 and −1.5
-        let (tm, tp) = boundary_roots(1.0, 0.5, 0.25 - 1.0);
-        assert!((tp - 0.5).abs() < 1e-15 && (tm + 1.5).abs() < 1e-15);
-        let (tm, tp) = boundary_roots(1.0, -0.5, 0.25 - 1.0);
-        assert!((tp - 1.5).abs() < 1e-15 && (tm + 0.5).abs() < 1e-15);
-        // Tiny c: no cancellation in the small root.
-        let (_, tp) = boundary_roots(1.0, 1e8, -1e-8);
-        assert!((tp - 5e-17).abs() < 1e-30);
-    }
 
     #[test]
     fn zero_gradient_gives_zero_step_without_products() {

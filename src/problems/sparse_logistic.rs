@@ -27,7 +27,7 @@
 //!
 //! [`liblinear_gtol`] gives LIBLINEAR's stopping rule as an absolute
 //! gradient tolerance for [`crate::Termination::gtol_abs`];
-//! [`liblinear_trust_region`] is LIBLINEAR's solver with it (TRON's radius
+//! [`liblinear_options`] is LIBLINEAR's solver with it (TRON's radius
 //! rule and preconditioner), as `steihaug train` runs it.
 
 use std::ops::Range;
@@ -39,9 +39,9 @@ use crate::error::{check_dim, Error, Result};
 use crate::io::libsvm::{CsrMatrix, LibsvmData};
 use crate::problem::objective::Objective;
 use crate::shard::{Shard, ShardedSum};
-use crate::solvers::config::{Preconditioning, Termination};
-use crate::solvers::line_search::LineSearchConfig;
-use crate::solvers::trust_region::{InitialRadius, RadiusRule, TrustRegionConfig};
+use crate::solvers::config::{LineSearchConfig, Preconditioning, Termination, TrustRegionConfig};
+use crate::solvers::radius::{InitialRadius, RadiusRule};
+use crate::solvers::{Method, Options};
 
 use super::logistic::{log1pexp, sigmoid};
 
@@ -463,32 +463,46 @@ pub fn liblinear_termination(gtol_abs: f64) -> Termination {
     }
 }
 
-/// LIBLINEAR's `-s 0` trust-region Newton method (TRON; Lin, Weng & Keerthi
-/// 2008) as [`TrustRegionConfig`]: [`liblinear_termination`], the
-/// objective's own preconditioner (LIBLINEAR's
-/// `M = (1 − α)I + α diag(H)`, α = [`LIBLINEAR_PRECOND_WEIGHT`]; Hsia,
-/// Chiang & Lin 2018), [`RadiusRule::Tron`] and Δ₀ = ‖∇f(w₀)‖
-/// ([`InitialRadius::GradientNorm`]`(1.0)`). `steihaug train` solves
-/// with it.
-pub fn liblinear_trust_region(gtol_abs: f64) -> TrustRegionConfig {
-    TrustRegionConfig {
-        termination: liblinear_termination(gtol_abs),
-        preconditioning: Preconditioning::Objective,
-        radius_rule: RadiusRule::Tron,
-        initial_radius: InitialRadius::GradientNorm(1.0),
-        ..TrustRegionConfig::default()
-    }
-}
-
-/// The line-search counterpart of [`liblinear_trust_region`]:
-/// [`liblinear_termination`] and the objective's own preconditioner, with
-/// the line search's other defaults. (`steihaug train --solver linesearch`.)
-pub fn liblinear_line_search(gtol_abs: f64) -> LineSearchConfig {
-    LineSearchConfig {
-        termination: liblinear_termination(gtol_abs),
-        preconditioning: Preconditioning::Objective,
-        ..LineSearchConfig::default()
-    }
+/// LIBLINEAR's `-s 0` solver options for `method`, stopping by
+/// [`liblinear_termination`] (`gtol_abs` from [`liblinear_gtol`]):
+///
+/// * [`Method::TrustRegion`]: LIBLINEAR's trust-region Newton method (TRON;
+///   Lin, Weng & Keerthi 2008): the objective's own preconditioner
+///   (LIBLINEAR's `M = (1 − α)I + α diag(H)`, α =
+///   [`LIBLINEAR_PRECOND_WEIGHT`]; Hsia, Chiang & Lin 2018),
+///   [`RadiusRule::Tron`] and Δ₀ = ‖∇f(w₀)‖
+///   ([`InitialRadius::GradientNorm`]`(1.0)`);
+/// * [`Method::LineSearch`]: the objective's own preconditioner;
+/// * [`Method::DenseNewton`] (and any later method): the method's defaults.
+///
+/// Every other option is the method's default. `steihaug train --solver M`
+/// solves with these.
+///
+/// ```
+/// use steihaug::problems::sparse_logistic::liblinear_options;
+/// use steihaug::{Method, Options, Preconditioning, RadiusRule};
+/// let Options::TrustRegion(tr) = liblinear_options(Method::TrustRegion, 1e-3) else {
+///     unreachable!()
+/// };
+/// assert_eq!(tr.radius_rule, RadiusRule::Tron);
+/// assert_eq!(tr.preconditioning, Preconditioning::Objective);
+/// assert_eq!(tr.termination.gtol_rel, 0.0);
+/// ```
+pub fn liblinear_options(method: Method, gtol_abs: f64) -> Options {
+    let mut options = match method {
+        Method::TrustRegion => Options::TrustRegion(TrustRegionConfig {
+            preconditioning: Preconditioning::Objective,
+            radius_rule: RadiusRule::Tron,
+            initial_radius: InitialRadius::GradientNorm(1.0),
+            ..TrustRegionConfig::default()
+        }),
+        Method::LineSearch => {
+            Options::LineSearch(LineSearchConfig::default().precond(Preconditioning::Objective))
+        }
+        other => Options::new(other),
+    };
+    *options.termination_mut() = liblinear_termination(gtol_abs);
+    options
 }
 
 #[cfg(test)]
@@ -502,31 +516,32 @@ mod liblinear_preset_tests {
         assert_eq!(term.gtol_rel.to_bits(), 0.0f64.to_bits());
         assert_eq!(term.max_iter, Termination::default().max_iter);
 
-        let tr = liblinear_trust_region(2.5e-3);
-        assert_eq!(tr.termination, term);
-        assert_eq!(tr.preconditioning, Preconditioning::Objective);
-        assert_eq!(tr.radius_rule, RadiusRule::Tron);
-        assert_eq!(tr.initial_radius, InitialRadius::GradientNorm(1.0));
-        let rest = TrustRegionConfig {
+        for method in Method::ALL {
+            let options = liblinear_options(method, 2.5e-3);
+            assert_eq!(options.method(), method);
+            assert_eq!(options.termination(), &term, "{method}");
+            assert!(options.validate().is_ok(), "{method}");
+        }
+        let tr = TrustRegionConfig {
             termination: term,
             preconditioning: Preconditioning::Objective,
             radius_rule: RadiusRule::Tron,
             initial_radius: InitialRadius::GradientNorm(1.0),
             ..TrustRegionConfig::default()
         };
-        assert_eq!(tr, rest, "all other options are the defaults");
-        assert!(tr.validate().is_ok());
-
-        let ls = liblinear_line_search(2.5e-3);
-        assert_eq!(ls.termination, term);
-        assert_eq!(ls.preconditioning, Preconditioning::Objective);
         assert_eq!(
-            ls,
-            LineSearchConfig {
-                termination: term,
-                preconditioning: Preconditioning::Objective,
-                ..LineSearchConfig::default()
-            }
+            liblinear_options(Method::TrustRegion, 2.5e-3),
+            Options::TrustRegion(tr),
+            "all other options are the defaults"
+        );
+        let mut ls = Options::new(Method::LineSearch)
+            .precond(Preconditioning::Objective)
+            .unwrap();
+        *ls.termination_mut() = term;
+        assert_eq!(liblinear_options(Method::LineSearch, 2.5e-3), ls);
+        assert_eq!(
+            liblinear_options(Method::DenseNewton, 2.5e-3).preconditioning(),
+            None
         );
     }
 }

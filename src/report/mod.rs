@@ -1,6 +1,7 @@
 //! What a solve returns: the point, the reason it stopped, counts, timing and
 //! a per-iteration history.
 
+pub mod method;
 pub mod observe;
 #[cfg(feature = "plot")]
 pub mod plot;
@@ -10,7 +11,8 @@ use std::time::Duration;
 
 use ndarray::Array1;
 
-use crate::report::status::{KrylovExit, Status};
+use crate::krylov::KrylovExit;
+use crate::report::status::Status;
 
 /// Evaluation counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -74,12 +76,6 @@ pub struct IterationRecord {
     pub elapsed_s: f64,
 }
 
-/// The name of a solver, as [`Report::solver`] holds it.
-///
-/// (An alias, so that serde's derive does not borrow the `'static` string
-/// from the input.)
-pub type SolverName = &'static str;
-
 /// The result of a solve.
 ///
 /// With the `serde` feature it serializes and deserializes (JSON via
@@ -88,11 +84,9 @@ pub type SolverName = &'static str;
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Report {
-    /// Which solver produced the report (`"trust_region"`, `"line_search"`,
-    /// `"dense_newton"`). Deserializing interns the name, so it stays a
-    /// `&'static str`.
-    #[cfg_attr(feature = "serde", serde(deserialize_with = "intern_solver_name"))]
-    pub solver: SolverName,
+    /// Which solver produced the report (JSON: `"trust_region"`,
+    /// `"line_search"`, `"dense_newton"`).
+    pub solver: method::Method,
     /// Why the solve stopped.
     pub status: Status,
     /// The final point (the best accepted point).
@@ -114,33 +108,6 @@ pub struct Report {
     pub elapsed: Duration,
     /// One record per outer iteration.
     pub history: Vec<IterationRecord>,
-}
-
-/// Known solver names map to their constants; any other name is leaked once
-/// and reused, so the memory kept is bounded by the number of distinct names.
-#[cfg(feature = "serde")]
-fn intern_solver_name<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<&'static str, D::Error> {
-    use serde::Deserialize;
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    const KNOWN: [&str; 3] = ["trust_region", "line_search", "dense_newton"];
-    static OTHERS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let name = String::deserialize(d)?;
-    if let Some(k) = KNOWN.iter().find(|k| **k == name) {
-        return Ok(k);
-    }
-    let mut others = OTHERS
-        .get_or_init(|| Mutex::new(HashSet::new()))
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(k) = others.get(name.as_str()) {
-        return Ok(k);
-    }
-    let leaked: &'static str = Box::leak(name.into_boxed_str());
-    others.insert(leaked);
-    Ok(leaked)
 }
 
 #[cfg(feature = "serde")]

@@ -1,7 +1,10 @@
 //! Observing a run: a callback sees every outer iteration and may stop it.
 //!
 //! Every solver's `solve_with` takes a [`Callback`], a closure
-//! `FnMut(&IterationRecord) -> ControlFlow<()>`. To run several observers
+//! `FnMut(&Iterate) -> ControlFlow<()>`. An [`Iterate`] is the iteration's
+//! [`IterationRecord`] (it derefs to it, so `it.f` and `it.grad_norm` read
+//! the record) with borrowed views of the current point x and gradient g,
+//! as SciPy's `callback(xk)` and argmin's `state.param` give them. To run several observers
 //! together (a progress bar, a `TracingObserver` (feature `tracing`), a table printer, a
 //! Ctrl-C [`StopFlag`]) put them in an [`Observers`] list and hand its
 //! [`callback`](Observers::callback) to the solver; checkpoints are written
@@ -11,12 +14,12 @@
 //! ```
 //! use std::ops::ControlFlow;
 //! use steihaug::report::observe::{Observers, StopFlag};
-//! use steihaug::{problems::Rosenbrock, IterationRecord, TrustRegion};
+//! use steihaug::{problems::Rosenbrock, Iterate, TrustRegion};
 //!
 //! let mut rows = Vec::new();
 //! let stop = StopFlag::new();
 //! let mut observers = Observers::new()
-//!     .with(|r: &IterationRecord| {
+//!     .with(|r: &Iterate| {
 //!         rows.push(r.table_row());
 //!         ControlFlow::Continue(())
 //!     })
@@ -32,27 +35,51 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use ndarray::ArrayView1;
+
 use crate::report::{IterationRecord, Report};
+
+/// What a callback sees after each outer iteration: the iteration's record
+/// and the current (last accepted) point and its gradient, borrowed.
+///
+/// It derefs to the [`IterationRecord`], so `it.iter`, `it.f`,
+/// `it.grad_norm` read the record directly.
+#[derive(Debug, Clone, Copy)]
+pub struct Iterate<'a> {
+    /// The record of this iteration (also reached through `Deref`).
+    pub record: &'a IterationRecord,
+    /// The current point x (after this iteration's accept or reject).
+    pub x: ArrayView1<'a, f64>,
+    /// ∇f(x).
+    pub g: ArrayView1<'a, f64>,
+}
+
+impl std::ops::Deref for Iterate<'_> {
+    type Target = IterationRecord;
+    fn deref(&self) -> &IterationRecord {
+        self.record
+    }
+}
 
 /// A per-iteration callback: return `ControlFlow::Break(())` to stop the
 /// solve; it then ends with [`crate::Status::StoppedByUser`] at the current
 /// (accepted) point.
-pub type Callback<'a> = dyn FnMut(&IterationRecord) -> ControlFlow<()> + 'a;
+pub type Callback<'a> = dyn FnMut(&Iterate<'_>) -> ControlFlow<()> + 'a;
 
 /// A callback that never stops the run.
-pub fn no_callback(_: &IterationRecord) -> ControlFlow<()> {
+pub fn no_callback(_: &Iterate<'_>) -> ControlFlow<()> {
     ControlFlow::Continue(())
 }
 
 /// Something that watches a solve: it sees every iteration record, may ask
 /// the solve to stop, and may be told the final report.
 ///
-/// Every closure `FnMut(&IterationRecord) -> ControlFlow<()>` is an
+/// Every closure `FnMut(&Iterate) -> ControlFlow<()>` is an
 /// observer.
 pub trait Observer {
     /// Called after every outer iteration; `Break` stops the solve with
     /// [`crate::Status::StoppedByUser`].
-    fn observe(&mut self, record: &IterationRecord) -> ControlFlow<()>;
+    fn observe(&mut self, it: &Iterate<'_>) -> ControlFlow<()>;
 
     /// Called by the owner of the observer once the solve has returned
     /// (solvers do not call it). Default: nothing.
@@ -61,9 +88,9 @@ pub trait Observer {
     }
 }
 
-impl<F: FnMut(&IterationRecord) -> ControlFlow<()>> Observer for F {
-    fn observe(&mut self, record: &IterationRecord) -> ControlFlow<()> {
-        self(record)
+impl<F: FnMut(&Iterate<'_>) -> ControlFlow<()>> Observer for F {
+    fn observe(&mut self, it: &Iterate<'_>) -> ControlFlow<()> {
+        self(it)
     }
 }
 
@@ -102,16 +129,16 @@ impl<'a> Observers<'a> {
     }
 
     /// The list as a callback for `solve_with`.
-    pub fn callback(&mut self) -> impl FnMut(&IterationRecord) -> ControlFlow<()> + use<'_, 'a> {
+    pub fn callback(&mut self) -> impl FnMut(&Iterate<'_>) -> ControlFlow<()> + use<'_, 'a> {
         move |r| self.observe(r)
     }
 }
 
 impl Observer for Observers<'_> {
-    fn observe(&mut self, record: &IterationRecord) -> ControlFlow<()> {
+    fn observe(&mut self, it: &Iterate<'_>) -> ControlFlow<()> {
         let mut flow = ControlFlow::Continue(());
         for o in &mut self.list {
-            if o.observe(record).is_break() {
+            if o.observe(it).is_break() {
                 flow = ControlFlow::Break(());
             }
         }
@@ -149,7 +176,7 @@ impl StopFlag {
 }
 
 impl Observer for StopFlag {
-    fn observe(&mut self, _record: &IterationRecord) -> ControlFlow<()> {
+    fn observe(&mut self, _it: &Iterate<'_>) -> ControlFlow<()> {
         if self.is_stop_requested() {
             ControlFlow::Break(())
         } else {
@@ -160,7 +187,7 @@ impl Observer for StopFlag {
 
 /// An observer that emits one [`tracing`] event per iteration (feature
 /// `tracing`), with target `steihaug` and the fields `iter`, `f`,
-/// `grad_norm`, `radius`, `ratio`, `krylov_iterations`, `krylov_exit`, `accepted`,
+/// `grad_norm`, `radius`, `ratio`, `cg_iterations`, `cg_exit`, `accepted`,
 /// `step_norm` and `hvps`; `radius` and `ratio` are NaN for solvers that do
 /// not use them. [`Observer::finish`] emits one more event with the status
 /// and counts.
@@ -207,7 +234,7 @@ macro_rules! event_at {
 
 #[cfg(feature = "tracing")]
 impl Observer for TracingObserver {
-    fn observe(&mut self, r: &IterationRecord) -> ControlFlow<()> {
+    fn observe(&mut self, r: &Iterate<'_>) -> ControlFlow<()> {
         let krylov_exit = r.krylov_exit.map_or("-", |e| e.as_str());
         event_at!(
             self.level,
@@ -216,8 +243,8 @@ impl Observer for TracingObserver {
             grad_norm = r.grad_norm,
             radius = r.radius,
             ratio = r.ratio,
-            krylov_iterations = r.krylov_iterations,
-            krylov_exit,
+            cg_iterations = r.krylov_iterations,
+            cg_exit = krylov_exit,
             accepted = r.accepted,
             step_norm = r.step_norm,
             hvps = r.hvps,
@@ -229,7 +256,7 @@ impl Observer for TracingObserver {
     fn finish(&mut self, report: &Report) {
         event_at!(
             self.level,
-            solver = report.solver,
+            solver = report.solver.as_str(),
             status = report.status.as_str(),
             iterations = report.iterations,
             f = report.f,
@@ -254,7 +281,7 @@ mod tests {
         let setter = flag.clone();
         let mut seen = 0usize;
         let mut observers = Observers::new()
-            .with(|r: &IterationRecord| {
+            .with(|r: &Iterate| {
                 seen += 1;
                 // Stands for a Ctrl-C handler firing during iteration 3.
                 if r.iter == 3 {
@@ -280,11 +307,11 @@ mod tests {
         let mut a = 0;
         let mut b = 0;
         let mut obs = Observers::new()
-            .with(|_: &IterationRecord| {
+            .with(|_: &Iterate| {
                 a += 1;
                 ControlFlow::Break(())
             })
-            .with(|_: &IterationRecord| {
+            .with(|_: &Iterate| {
                 b += 1;
                 ControlFlow::Continue(())
             });
@@ -347,9 +374,7 @@ mod tests {
             let report = tracing::subscriber::with_default(capture.clone(), || {
                 let mut obs = TracingObserver::new();
                 let report = TrustRegion::default()
-                    .solve_with(&Rosenbrock, x0.view(), &mut |r: &IterationRecord| {
-                        obs.observe(r)
-                    })
+                    .solve_with(&Rosenbrock, x0.view(), &mut |r: &Iterate| obs.observe(r))
                     .unwrap();
                 obs.finish(&report);
                 report

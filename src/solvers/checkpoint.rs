@@ -1,18 +1,20 @@
 //! Checkpoints of a trust-region solve: save the state every K iterations,
 //! resume from it later, and end where the uninterrupted solve would have.
 //!
-//! A [`Checkpoint`] holds everything the trust-region loop carries from one
-//! iteration to the next: the point x, f(x), ∇f(x), ‖∇f(x)‖, ‖∇f(x0)‖ (the
-//! base of the relative gradient test), the iteration number, the radius Δ,
-//! the consecutive-failure counters, the evaluation counts, the elapsed time
-//! and the history so far, plus the solver options it was written with. The
+//! A [`Checkpoint`] holds the [`State`] the trust-region loop carries from
+//! one iteration to the next — the point x, f(x), ∇f(x), ‖∇f(x)‖, ‖∇f(x0)‖
+//! (the base of the relative gradient test), the iteration and accepted-step
+//! numbers, the radius Δ, the consecutive-failure counters, the evaluation
+//! counts and the history so far — plus the elapsed time, the [`Method`]
+//! and the options it was written with. The
 //! Hessian is not saved: it is prepared again at x on resume, which gives the
 //! same operator for a deterministic objective, so the resumed solve takes
 //! the same steps (only `counts.hessians` may be one higher).
 //!
 //! ```
 //! use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing};
-//! use steihaug::{observe::no_callback, problems::ExtendedRosenbrock, TrustRegion};
+//! use steihaug::report::observe::no_callback;
+//! use steihaug::{problems::ExtendedRosenbrock, TrustRegion};
 //!
 //! let problem = ExtendedRosenbrock::new(100)?;
 //! let solver = TrustRegion::default();
@@ -47,16 +49,17 @@ use std::time::Duration;
 use ndarray::Array1;
 
 use crate::error::{Error, Result};
-use crate::report::{Counts, IterationRecord};
-use crate::solvers::config::Termination;
-use crate::solvers::state::Run;
-use crate::solvers::trust_region::{FailureCounters, TrProgress, TrustRegionConfig};
+use crate::report::method::Method;
+use crate::solvers::config::{Termination, TrustRegionConfig};
+use crate::solvers::state::{Run, State};
 
 /// The value of [`Checkpoint::format`].
 pub const CHECKPOINT_FORMAT: &str = "steihaug-checkpoint";
 /// The current [`Checkpoint::version`]; a checkpoint of another version is
-/// refused.
-pub const CHECKPOINT_VERSION: u32 = 1;
+/// refused with an error that names both versions. Version 1 (steihaug
+/// 0.1) kept the state's fields at the top level and had no accepted-step
+/// count; version 2 nests them in `state`.
+pub const CHECKPOINT_VERSION: u32 = 2;
 
 /// The saved state of a trust-region solve after an iteration.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,59 +69,32 @@ pub struct Checkpoint {
     pub format: String,
     /// [`CHECKPOINT_VERSION`] when written.
     pub version: u32,
-    /// The solver that wrote it (`"trust_region"`).
-    pub solver: String,
+    /// The solver that wrote it ([`Method::TrustRegion`]).
+    pub solver: Method,
     /// The options of the solve that wrote it.
     pub config: TrustRegionConfig,
-    /// The current (last accepted) point.
-    pub x: Vec<f64>,
-    /// ∇f(x).
-    pub g: Vec<f64>,
-    /// f(x).
-    pub f: f64,
-    /// ‖∇f(x)‖.
-    pub grad_norm: f64,
-    /// ‖∇f(x0)‖, the base of the relative gradient test.
-    pub grad_norm0: f64,
-    /// Outer iterations done.
-    pub iter: usize,
-    /// The trust radius for the next iteration.
-    pub radius: f64,
-    /// Consecutive-failure counters.
-    pub failures: FailureCounters,
-    /// Evaluation counts so far.
-    pub counts: Counts,
+    /// The state of the solve.
+    pub state: State,
     /// Seconds spent so far (a resumed solve's clock and `max_time` continue
     /// from here).
     pub elapsed_s: f64,
-    /// The history so far.
-    pub history: Vec<IterationRecord>,
 }
 
 impl Checkpoint {
-    pub(crate) fn capture(cfg: &TrustRegionConfig, run: &Run<'_>, progress: &TrProgress) -> Self {
+    pub(crate) fn capture(cfg: &TrustRegionConfig, run: &Run<'_>) -> Self {
         Self {
             format: CHECKPOINT_FORMAT.into(),
             version: CHECKPOINT_VERSION,
-            solver: "trust_region".into(),
+            solver: Method::TrustRegion,
             config: *cfg,
-            x: run.x.to_vec(),
-            g: run.g.to_vec(),
-            f: run.f,
-            grad_norm: run.gnorm,
-            grad_norm0: run.gnorm0,
-            iter: run.iter,
-            radius: progress.radius,
-            failures: progress.fails,
-            counts: run.counts,
+            state: run.state.clone(),
             elapsed_s: run.elapsed_s(),
-            history: run.history.clone(),
         }
     }
 
     /// The dimension n.
     pub fn n(&self) -> usize {
-        self.x.len()
+        self.state.x.len()
     }
 
     /// Checks that the checkpoint is complete and fits a problem of
@@ -137,33 +113,34 @@ impl Checkpoint {
                 self.version
             ));
         }
-        if self.solver != "trust_region" {
+        if !self.solver.has_checkpoints() {
             return bad(format!(
                 "written by solver `{}`, only `trust_region` can resume",
                 self.solver
             ));
         }
-        if self.x.len() != n {
+        let st = &self.state;
+        if st.x.len() != n {
             return bad(format!(
                 "x has dimension {}, the problem has {n}",
-                self.x.len()
+                st.x.len()
             ));
         }
-        if self.g.len() != n {
+        if st.g.len() != n {
             return bad(format!(
                 "g has dimension {}, the problem has {n}",
-                self.g.len()
+                st.g.len()
             ));
         }
-        if !self.x.iter().chain(&self.g).all(|v| v.is_finite()) {
+        if !st.x.iter().chain(&st.g).all(|v| v.is_finite()) {
             return bad("x or g has a non-finite entry".into());
         }
-        if !self.f.is_finite() {
-            return bad(format!("f = {} is not finite", self.f));
+        if !st.f.is_finite() {
+            return bad(format!("f = {} is not finite", st.f));
         }
         for (name, v) in [
-            ("grad_norm", self.grad_norm),
-            ("grad_norm0", self.grad_norm0),
+            ("grad_norm", st.grad_norm),
+            ("grad_norm0", st.grad_norm0),
             ("elapsed_s", self.elapsed_s),
         ] {
             if !(v.is_finite() && v >= 0.0) {
@@ -177,27 +154,27 @@ impl Checkpoint {
         // run adds to them.
         const COUNT_MAX: u64 = 1 << 53;
         for (name, v) in [
-            ("counts.evals", self.counts.evals),
-            ("counts.hvps", self.counts.hvps),
-            ("counts.cg_iterations", self.counts.krylov_iterations),
-            ("counts.hessians", self.counts.hessians),
-            ("iter", self.iter as u64),
+            ("counts.evals", st.counts.evals),
+            ("counts.hvps", st.counts.hvps),
+            ("counts.cg_iterations", st.counts.krylov_iterations),
+            ("counts.hessians", st.counts.hessians),
+            ("iter", st.iter as u64),
         ] {
             if v > COUNT_MAX {
                 return bad(format!("{name} = {v} exceeds 2^53"));
             }
         }
-        if !(self.radius.is_finite() && self.radius > 0.0) {
+        if !(st.radius.is_finite() && st.radius > 0.0) {
             return bad(format!(
                 "radius = {} must be finite and positive",
-                self.radius
+                st.radius
             ));
         }
-        if self.history.len() > self.iter {
+        if st.history.len() > st.iter {
             return bad(format!(
                 "{} history records for {} iterations",
-                self.history.len(),
-                self.iter
+                st.history.len(),
+                st.iter
             ));
         }
         self.config
@@ -218,14 +195,14 @@ impl Checkpoint {
     /// a checkpoint before starting anything else. Call
     /// [`Checkpoint::validate`] first (it checks the dimension).
     pub fn verify<O: crate::Objective + ?Sized>(&self, obj: &O) -> Result<()> {
-        let x = Array1::from(self.x.clone());
+        let x = self.state.x.clone();
         let mut g = Array1::zeros(x.len());
         let f = obj.value_grad(x.view(), g.view_mut());
-        let df = (f - self.f).abs();
-        let diff: Array1<f64> = g.iter().zip(&self.g).map(|(a, b)| a - b).collect();
+        let df = (f - self.state.f).abs();
+        let diff: Array1<f64> = g.iter().zip(&self.state.g).map(|(a, b)| a - b).collect();
         let dg = crate::linalg::vecops::norm(diff.view());
-        let gn = crate::linalg::vecops::norm(ndarray::ArrayView1::from(&self.g[..]));
-        let f_ok = df <= 1e-10 * self.f.abs().max(1.0);
+        let gn = crate::linalg::vecops::norm(self.state.g.view());
+        let f_ok = df <= 1e-10 * self.state.f.abs().max(1.0);
         let g_ok = dg <= 1e-8 * gn.max(1.0);
         if f_ok && g_ok {
             Ok(())
@@ -234,30 +211,15 @@ impl Checkpoint {
                 "the objective does not match the checkpoint at its x \
                  (f = {f:e} there, {:e} stored; gradient difference {:.3e}): \
                  it was written for another problem or size",
-                self.f, dg
+                self.state.f, dg
             )))
         }
     }
 
     /// The solve state (call [`Checkpoint::validate`] first).
-    pub(crate) fn restore<'t>(&self, term: &'t Termination) -> (Run<'t>, TrProgress) {
-        let run = Run::restore(
-            term,
-            Array1::from(self.x.clone()),
-            Array1::from(self.g.clone()),
-            self.f,
-            self.grad_norm,
-            self.grad_norm0,
-            self.iter,
-            self.counts,
-            self.history.clone(),
-            Duration::try_from_secs_f64(self.elapsed_s).unwrap_or(Duration::ZERO),
-        );
-        let progress = TrProgress {
-            radius: self.radius,
-            fails: self.failures,
-        };
-        (run, progress)
+    pub(crate) fn restore<'t>(&self, term: &'t Termination) -> Run<'t> {
+        let elapsed = Duration::try_from_secs_f64(self.elapsed_s).unwrap_or(Duration::ZERO);
+        Run::restore(self.state.clone(), term, elapsed)
     }
 }
 
@@ -272,7 +234,31 @@ impl Checkpoint {
     /// [`Error::Checkpoint`]. Call [`Checkpoint::validate`] (or resume, which
     /// does) to check that it fits a problem.
     pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Checkpoint(format!("not a checkpoint: {e}")))
+        // The format and version first, so that a checkpoint of another
+        // version is refused as such and not misread or reported as a
+        // missing field.
+        #[derive(serde::Deserialize)]
+        struct Header {
+            format: Option<String>,
+            version: Option<u32>,
+        }
+        let not = |e: serde_json::Error| Error::Checkpoint(format!("not a checkpoint: {e}"));
+        let header: Header = serde_json::from_str(s).map_err(not)?;
+        if header.format.as_deref() != Some(CHECKPOINT_FORMAT) {
+            return Err(Error::Checkpoint(format!(
+                "not a checkpoint: format is {:?}, expected `{CHECKPOINT_FORMAT}`",
+                header.format
+            )));
+        }
+        match header.version {
+            Some(CHECKPOINT_VERSION) => serde_json::from_str(s).map_err(not),
+            Some(v) => Err(Error::Checkpoint(format!(
+                "checkpoint version {v} is not supported: this build reads version \
+                 {CHECKPOINT_VERSION} (version 1 was written by steihaug 0.1; \
+                 restart the solve from its x to continue)"
+            ))),
+            None => Err(Error::Checkpoint("not a checkpoint: no version".into())),
+        }
     }
 
     /// Reads a JSON checkpoint file.
@@ -349,18 +335,18 @@ impl Checkpoint {
     /// (tolerances, radius rule, CG and preconditioner settings, so the
     /// resumed solve takes the same steps), with the budgets of `budgets`
     /// (`max_iter`, `max_hvps`, `max_evals`, `max_time`), which count from
-    /// the start of the original solve. The command line's `--resume` runs
-    /// with these.
+    /// the start of the original solve. `target_f` is a goal, not a budget:
+    /// it stays as written. The command line's `--resume` runs with these.
     ///
     /// ```
     /// use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing};
     /// use steihaug::report::observe::no_callback;
-    /// use steihaug::{problems::ExtendedRosenbrock, Termination, TrustRegion};
+    /// use steihaug::{problems::ExtendedRosenbrock, Termination, TrustRegion, TrustRegionConfig};
     ///
     /// let problem = ExtendedRosenbrock::new(100)?;
     /// let mut last = None;
     /// let mut sink = |c: &Checkpoint| { last = Some(c.clone()); Ok(()) };
-    /// TrustRegion::default().with_max_iter(6).solve_with_checkpoints(
+    /// TrustRegion::new(TrustRegionConfig::default().max_iter(6)).solve_with_checkpoints(
     ///     &problem, problem.start().view(), Checkpointing { every: 5, sink: &mut sink }, &mut no_callback)?;
     /// let checkpoint = last.unwrap();
     /// // Resume with a larger iteration budget.
@@ -388,7 +374,8 @@ mod resume_config_tests {
     use super::*;
     use crate::problems::ExtendedRosenbrock;
     use crate::report::observe::no_callback;
-    use crate::solvers::trust_region::{InitialRadius, RadiusRule, TrustRegion};
+    use crate::solvers::radius::{InitialRadius, RadiusRule};
+    use crate::solvers::trust_region::TrustRegion;
 
     #[test]
     fn keeps_the_written_options_and_takes_the_new_budgets() {
@@ -399,6 +386,7 @@ mod resume_config_tests {
                 ftol: 1e-14,
                 max_iter: 3,
                 max_hvps: Some(10_000),
+                target_f: Some(-1.0),
                 ..Termination::default()
             },
             radius_rule: RadiusRule::Tron,
@@ -416,7 +404,10 @@ mod resume_config_tests {
             .solve_with_checkpoints(
                 &problem,
                 problem.start().view(),
-                Checkpointing { every: 1, sink: &mut sink },
+                Checkpointing {
+                    every: 1,
+                    sink: &mut sink,
+                },
                 &mut no_callback,
             )
             .unwrap();
@@ -429,11 +420,13 @@ mod resume_config_tests {
             gtol_abs: 0.5,
             ftol: 0.5,
             xtol: 0.5,
+            target_f: None,
             // Budgets: these are taken.
             max_iter: 70,
             max_hvps: None,
             max_evals: Some(40),
-            max_time: Some(std::time::Duration::from_secs(9)),
+            max_time: Some(Duration::from_secs(9)),
+            ..Termination::default()
         };
         let merged = checkpoint.resume_config(&budgets);
         let expected = TrustRegionConfig {
@@ -441,7 +434,7 @@ mod resume_config_tests {
                 max_iter: 70,
                 max_hvps: None,
                 max_evals: Some(40),
-                max_time: Some(std::time::Duration::from_secs(9)),
+                max_time: Some(Duration::from_secs(9)),
                 ..written.termination
             },
             ..written

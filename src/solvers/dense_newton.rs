@@ -24,63 +24,13 @@ use crate::error::{Error, Result};
 use crate::linalg::operator::LinearOperator;
 use crate::linalg::vecops::{all_finite, norm};
 use crate::problem::objective::Objective;
+use crate::report::method::Method;
 use crate::report::observe::{no_callback, Callback};
 use crate::report::status::Status;
 use crate::report::{IterationRecord, Report};
-use crate::solvers::config::Termination;
-use crate::solvers::line_search::{armijo, ArmijoConfig, Search};
+use crate::solvers::armijo::{armijo, Search};
+use crate::solvers::config::{DenseNewtonConfig, DenseStep};
 use crate::solvers::state::Run;
-
-/// Relative asymmetry `max|H − Hᵀ| / max(1, max|H|)` above which the Hessian
-/// is rejected as non-symmetric.
-pub const DEFAULT_SYMMETRY_TOL: f64 = 1e-6;
-
-/// Which Newton step the dense solver takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum DenseStep {
-    /// Shifted Cholesky and Armijo backtracking (the default).
-    #[default]
-    Damped,
-    /// α = 1, no shift, no line search: the textbook iteration.
-    Pure,
-}
-
-/// Options of [`DenseNewton`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct DenseNewtonConfig {
-    /// Stopping rules and budgets.
-    pub termination: Termination,
-    /// Damped or pure steps.
-    pub step: DenseStep,
-    /// The backtracking search (damped mode).
-    pub line_search: ArmijoConfig,
-    /// Largest accepted relative asymmetry of H (default
-    /// [`DEFAULT_SYMMETRY_TOL`]); H is symmetrized below it.
-    pub symmetry_tol: f64,
-}
-
-impl Default for DenseNewtonConfig {
-    fn default() -> Self {
-        Self {
-            termination: Termination::default(),
-            step: DenseStep::Damped,
-            line_search: ArmijoConfig::default(),
-            symmetry_tol: DEFAULT_SYMMETRY_TOL,
-        }
-    }
-}
-
-impl DenseNewtonConfig {
-    /// Checks every field.
-    pub fn validate(&self) -> Result<()> {
-        self.termination.validate()?;
-        self.line_search.validate()?;
-        crate::solvers::config::nonneg("symmetry_tol", self.symmetry_tol)
-    }
-}
 
 /// The dense Newton solver.
 ///
@@ -129,7 +79,7 @@ impl DenseNewton {
         cfg.validate()?;
         let mut run = Run::start(obj, x0, &cfg.termination)?;
         let status = self.iterate(obj, &mut run, callback)?;
-        Ok(run.finish("dense_newton", status))
+        Ok(run.finish(Method::DenseNewton, status))
     }
 
     fn iterate<O: Objective + ?Sized>(
@@ -190,7 +140,7 @@ impl DenseNewton {
                         std::mem::swap(&mut run.x, &mut x_trial);
                         std::mem::swap(&mut run.g, &mut g_trial);
                         run.f = ft;
-                        run.gnorm = norm(run.g.view());
+                        run.grad_norm = norm(run.g.view());
                         let stall = (!run.gradient_converged())
                             .then(|| run.stalled(df, step_norm))
                             .flatten();
@@ -404,7 +354,10 @@ mod size_limit_tests {
         match check_dim(MAX_DENSE_DIM + 1) {
             Err(Error::InvalidOption { name, reason }) => {
                 assert_eq!(name, "solver");
-                assert!(reason.contains("n = 20001") && reason.contains("limit 20000"), "{reason}");
+                assert!(
+                    reason.contains("n = 20001") && reason.contains("limit 20000"),
+                    "{reason}"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -1,14 +1,30 @@
 //! The solver layer: the outer iterations and the rules they are made of.
 //!
+//! * [`method`]: [`Method`] names a solver, [`Options`] holds its
+//!   configuration, [`minimize`] runs it;
 //! * [`config`]: options with named, documented defaults and `validate()`;
-//! * `state`: the state of a solve (point, value, gradient, radius,
-//!   counters) and the bookkeeping every solver shares;
-//! * [`trust_region`], [`line_search`], [`dense_newton`]: the three solvers;
-//! * [`checkpoint`]: the saved state of a trust-region solve.
+//! * [`state`]: the [`State`] of a solve and the bookkeeping every solver
+//!   shares (budgets, the gradient test, history, callback, report);
+//! * the rules, each a pure function tested branch by branch:
+//!   [`ratio`] (ρ with its round-off rule, acceptance), [`radius`]
+//!   (initial radius, Nocedal-Wright and TRON updates, shrink, collapse),
+//!   `armijo` (backtracking with the approximate-Wolfe round-off test);
+//! * the solvers: [`trust_region`], [`line_search`] (the two share
+//!   `newton_cg`: work vectors, Hessian and preconditioner at a point,
+//!   inner-solve parameters and counts), [`dense_newton`];
+//! * [`checkpoint`]: a saved [`State`] of a trust-region solve.
 
+pub(crate) mod armijo;
 pub mod checkpoint;
 pub mod config;
 pub mod dense_newton;
 pub mod line_search;
-pub(crate) mod state;
+pub mod method;
+pub(crate) mod newton_cg;
+pub mod radius;
+pub mod ratio;
+pub mod state;
 pub mod trust_region;
+
+pub use method::{minimize, minimize_with, Method, Options};
+pub use state::{FailureCounters, State};

@@ -1,7 +1,12 @@
-//! Bookkeeping shared by every solver: start-point checks, budgets,
-//! the gradient test, history, the callback and the final report.
+//! The state of a solve, and the bookkeeping every solver shares: start
+//! checks, budgets, the gradient and target tests, history, the callback and
+//! the final report.
+//!
+//! [`State`] is the data a solve carries from one iteration to the next —
+//! what a checkpoint saves. `Run` adds what is not data: the stopping
+//! rules, the clock and the partial-sum buffers of the vector passes.
 
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Deref, DerefMut};
 use std::time::{Duration, Instant};
 
 use ndarray::{Array1, ArrayView1};
@@ -10,26 +15,80 @@ use crate::error::{check_dim, Error, Result};
 use crate::linalg::par::{Par, Partials};
 use crate::linalg::vecops::{all_finite, norm, norm_finite_with};
 use crate::problem::objective::Objective;
-use crate::report::observe::Callback;
+use crate::report::method::Method;
+use crate::report::observe::{Callback, Iterate};
 use crate::report::status::Status;
 use crate::report::{Counts, IterationRecord, Report};
 use crate::solvers::config::Termination;
 
-/// The state every solver carries: current point, value, gradient, counters.
+/// Consecutive-failure counters of a solve (part of a [`State`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FailureCounters {
+    /// Consecutive trial points with a non-finite value or gradient.
+    pub non_finite_trial: usize,
+    /// Consecutive inner solves that met a non-finite product.
+    pub non_finite_cg: usize,
+    /// Consecutive steps with a non-positive or non-finite prediction.
+    pub model: usize,
+}
+
+/// Most history records reserved at the start of a solve, so that the
+/// history does not allocate inside the iterations of an ordinary solve.
+const HISTORY_RESERVE: usize = 4096;
+
+/// The state of a solve after an iteration: everything the outer loop
+/// carries to the next one. A [`crate::Checkpoint`] saves it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct State {
+    /// The current (last accepted) point.
+    pub x: Array1<f64>,
+    /// ∇f(x).
+    pub g: Array1<f64>,
+    /// f(x).
+    pub f: f64,
+    /// ‖∇f(x)‖.
+    pub grad_norm: f64,
+    /// ‖∇f(x₀)‖, the base of the relative gradient test.
+    pub grad_norm0: f64,
+    /// Outer iterations done (accepted or not).
+    pub iter: usize,
+    /// Steps accepted so far.
+    pub accepted_steps: usize,
+    /// The trust radius for the next iteration (NaN for solvers without one).
+    #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
+    pub radius: f64,
+    /// Consecutive-failure counters.
+    pub failures: FailureCounters,
+    /// Evaluation counts so far.
+    pub counts: Counts,
+    /// One record per iteration so far.
+    pub history: Vec<IterationRecord>,
+}
+
+/// A solve in progress: its [`State`] (reached through `Deref`) plus the
+/// stopping rules, the clock and the buffers of the vector passes.
 pub(crate) struct Run<'t> {
+    pub state: State,
     pub term: &'t Termination,
     pub start: Instant,
     pub deadline: Option<Instant>,
-    pub counts: Counts,
-    pub history: Vec<IterationRecord>,
-    pub x: Array1<f64>,
-    pub g: Array1<f64>,
-    pub f: f64,
-    pub gnorm: f64,
-    pub gnorm0: f64,
-    pub iter: usize,
     /// Per-block partial sums for the solvers' passes over n-vectors.
     pub partials: Partials,
+}
+
+impl Deref for Run<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.state
+    }
+}
+
+impl DerefMut for Run<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.state
+    }
 }
 
 impl<'t> Run<'t> {
@@ -56,75 +115,64 @@ impl<'t> Run<'t> {
             return Err(Error::NonFiniteStart { what: "f(x0)" });
         }
         let mut partials = Partials::new(n, Par::Rayon);
-        let (gnorm, g_finite) = norm_finite_with(&mut partials, g.view());
+        let (grad_norm, g_finite) = norm_finite_with(&mut partials, g.view());
         if !g_finite {
             return Err(Error::NonFiniteStart {
                 what: "gradient at x0",
             });
         }
-        Ok(Self {
-            term,
-            start,
-            // A limit too large for the clock is no limit.
-            deadline: term.max_time.and_then(|t| start.checked_add(t)),
+        let state = State {
+            x,
+            g,
+            f,
+            grad_norm,
+            grad_norm0: grad_norm,
+            iter: 0,
+            accepted_steps: 0,
+            radius: f64::NAN,
+            failures: FailureCounters::default(),
             counts: Counts {
                 evals: 1,
                 ..Counts::default()
             },
-            history: Vec::new(),
-            x,
-            g,
-            f,
-            gnorm,
-            gnorm0: gnorm,
-            iter: 0,
-            partials,
-        })
+            history: Vec::with_capacity(term.max_iter.min(HISTORY_RESERVE)),
+        };
+        Ok(Self::with_clock(state, term, start, partials))
     }
 
     /// Continues a solve from saved state (a checkpoint, or the argmin
     /// adapter's state between two `next_iter` calls). The clock restarts
     /// with `elapsed` already spent, so `max_time` bounds the whole solve.
-    #[allow(clippy::too_many_arguments)]
-    pub fn restore(
-        term: &'t Termination,
-        x: Array1<f64>,
-        g: Array1<f64>,
-        f: f64,
-        gnorm: f64,
-        gnorm0: f64,
-        iter: usize,
-        counts: Counts,
-        history: Vec<IterationRecord>,
-        elapsed: Duration,
-    ) -> Self {
+    pub fn restore(mut state: State, term: &'t Termination, elapsed: Duration) -> Self {
         let now = Instant::now();
         let start = now.checked_sub(elapsed).unwrap_or(now);
-        let partials = Partials::new(x.len(), Par::Rayon);
+        let partials = Partials::new(state.x.len(), Par::Rayon);
+        let want = term.max_iter.min(HISTORY_RESERVE);
+        let have = state.history.len();
+        state.history.reserve(want.saturating_sub(have));
+        Self::with_clock(state, term, start, partials)
+    }
+
+    fn with_clock(state: State, term: &'t Termination, start: Instant, partials: Partials) -> Self {
         Self {
+            state,
             term,
             start,
             // A limit too large for the clock is no limit.
             deadline: term.max_time.and_then(|t| start.checked_add(t)),
-            counts,
-            history,
-            x,
-            g,
-            f,
-            gnorm,
-            gnorm0,
-            iter,
             partials,
         }
     }
 
     pub fn n(&self) -> usize {
-        self.x.len()
+        self.state.x.len()
     }
 
     /// Chooses how the solver's passes over n-vectors run (same results).
     pub fn set_par(&mut self, par: Par) {
-        self.partials = Partials::new(self.n(), par);
+        if self.partials.par() != par {
+            self.partials = Partials::new(self.n(), par);
+        }
     }
 
     /// `(‖v‖, every entry finite)` of an n-vector, in one pass.
@@ -134,7 +182,19 @@ impl<'t> Run<'t> {
 
     /// The gradient test `‖g‖ ≤ max(gtol_abs, gtol_rel·‖g0‖)`.
     pub fn gradient_converged(&self) -> bool {
-        self.gnorm <= self.term.gtol_abs.max(self.term.gtol_rel * self.gnorm0)
+        self.grad_norm <= self.term.gtol_abs.max(self.term.gtol_rel * self.grad_norm0)
+    }
+
+    /// The end of a solve at its current point, tested after every accepted
+    /// step and at the start: convergence first, then the user's target f.
+    pub fn point_status(&self) -> Option<Status> {
+        if self.gradient_converged() {
+            Some(Status::Converged)
+        } else if self.term.target_f.is_some_and(|t| self.f <= t) {
+            Some(Status::TargetReached)
+        } else {
+            None
+        }
     }
 
     /// A budget that is used up, checked before each iteration.
@@ -152,10 +212,8 @@ impl<'t> Run<'t> {
                 return Some(Status::MaxHvps);
             }
         }
-        if let Some(t) = self.deadline {
-            if Instant::now() >= t {
-                return Some(Status::TimeLimit);
-            }
+        if self.time_up() {
+            return Some(Status::TimeLimit);
         }
         None
     }
@@ -175,6 +233,29 @@ impl<'t> Run<'t> {
     /// Whether one more objective evaluation is allowed.
     pub fn eval_allowed(&self) -> bool {
         self.term.max_evals.is_none_or(|m| self.counts.evals < m)
+    }
+
+    /// Makes the trial point (`x_trial`, `g_trial`, value `f`, gradient
+    /// norm) the current one, by swapping buffers, and counts the step.
+    pub fn accept(
+        &mut self,
+        x_trial: &mut Array1<f64>,
+        g_trial: &mut Array1<f64>,
+        f: f64,
+        grad_norm: f64,
+    ) {
+        let s = &mut self.state;
+        std::mem::swap(&mut s.x, x_trial);
+        std::mem::swap(&mut s.g, g_trial);
+        s.f = f;
+        s.grad_norm = grad_norm;
+        s.accepted_steps += 1;
+    }
+
+    /// The status after an accepted step of norm `step_norm` that changed f
+    /// by `df`: [`Run::point_status`], then the stall tests.
+    pub fn after_accepted(&self, df: f64, step_norm: f64) -> Option<Status> {
+        self.point_status().or_else(|| self.stalled(df, step_norm))
     }
 
     /// Stall tests for an accepted step of norm `step_norm` that changed f
@@ -201,7 +282,7 @@ impl<'t> Run<'t> {
         IterationRecord {
             iter: self.iter,
             f: self.f,
-            grad_norm: self.gnorm,
+            grad_norm: self.grad_norm,
             radius: f64::NAN,
             next_radius: f64::NAN,
             ratio: f64::NAN,
@@ -216,30 +297,36 @@ impl<'t> Run<'t> {
         }
     }
 
-    /// Records an iteration and runs the callback; `Some(StoppedByUser)` if
-    /// the callback asks to stop.
+    /// Records an iteration and shows it, with the current x and g, to the
+    /// callback; `Some(StoppedByUser)` if the callback asks to stop.
     pub fn record(&mut self, rec: IterationRecord, callback: &mut Callback<'_>) -> Option<Status> {
-        let stop = callback(&rec);
-        self.history.push(rec);
+        let s = &self.state;
+        let stop = callback(&Iterate {
+            record: &rec,
+            x: s.x.view(),
+            g: s.g.view(),
+        });
+        self.state.history.push(rec);
         match stop {
             ControlFlow::Break(()) => Some(Status::StoppedByUser),
             ControlFlow::Continue(()) => None,
         }
     }
 
-    pub fn finish(self, solver: &'static str, status: Status) -> Report {
+    pub fn finish(self, solver: Method, status: Status) -> Report {
         let elapsed: Duration = self.start.elapsed();
+        let s = self.state;
         Report {
             solver,
             status,
-            f: self.f,
-            grad_norm: self.gnorm,
-            grad_norm0: self.gnorm0,
-            iterations: self.iter,
-            counts: self.counts,
+            f: s.f,
+            grad_norm: s.grad_norm,
+            grad_norm0: s.grad_norm0,
+            iterations: s.iter,
+            counts: s.counts,
             elapsed,
-            history: self.history,
-            x: self.x,
+            history: s.history,
+            x: s.x,
         }
     }
 }

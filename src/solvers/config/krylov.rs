@@ -1,77 +1,10 @@
-//! Solver options with documented defaults, and their validation.
-//!
-//! Every default is a named constant with its source. Options are plain
-//! structs with public fields and `Default`; each solver calls
-//! `validate()` before it starts and reports a bad value as
-//! [`Error::InvalidOption`].
-
-use std::time::Duration;
+//! Options of the inner Krylov loop shared by the Newton-CG solvers: the
+//! forcing term, the iteration cap, the curvature test, parallelism, and the
+//! preconditioner choice.
 
 use crate::error::{Error, Result};
 use crate::linalg::par::Par;
-
-/// Default absolute gradient tolerance.
-pub const DEFAULT_GTOL_ABS: f64 = 1e-10;
-/// Default gradient tolerance relative to ‖g0‖ (`‖g‖ ≤ 1e-8‖g0‖`).
-pub const DEFAULT_GTOL_REL: f64 = 1e-8;
-/// Default outer iteration cap.
-pub const DEFAULT_MAX_ITER: usize = 1000;
-
-/// When an outer solve stops. Shared by all solvers.
-///
-/// Converged when `‖g‖ ≤ max(gtol_abs, gtol_rel·‖g0‖)` (Euclidean norms;
-/// ‖g0‖ is the gradient norm at the caller's x0, `reference/pitfalls.md`
-/// §22). The other tests are stalls or budgets, each with its own
-/// [`crate::Status`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Termination {
-    /// Absolute gradient-norm tolerance (default [`DEFAULT_GTOL_ABS`]).
-    pub gtol_abs: f64,
-    /// Gradient-norm tolerance relative to ‖g0‖ (default [`DEFAULT_GTOL_REL`]).
-    pub gtol_rel: f64,
-    /// Stall when an accepted step changes f by at most `ftol·max(1,|f|)`.
-    /// Default 0 (off).
-    pub ftol: f64,
-    /// Stall when an accepted step has `‖p‖ ≤ xtol·(1+‖x‖)`. Default 0 (off).
-    pub xtol: f64,
-    /// Maximum outer iterations (default [`DEFAULT_MAX_ITER`]).
-    pub max_iter: usize,
-    /// Maximum Hessian-vector products, counted across all inner solves
-    /// (default unlimited). The inner CG loop is cut so the budget is exact.
-    pub max_hvps: Option<u64>,
-    /// Maximum objective (value and gradient) evaluations (default
-    /// unlimited).
-    pub max_evals: Option<u64>,
-    /// Wall-clock limit, also enforced inside the CG loop (default none).
-    pub max_time: Option<Duration>,
-}
-
-impl Default for Termination {
-    fn default() -> Self {
-        Self {
-            gtol_abs: DEFAULT_GTOL_ABS,
-            gtol_rel: DEFAULT_GTOL_REL,
-            ftol: 0.0,
-            xtol: 0.0,
-            max_iter: DEFAULT_MAX_ITER,
-            max_hvps: None,
-            max_evals: None,
-            max_time: None,
-        }
-    }
-}
-
-impl Termination {
-    /// Checks every field.
-    pub fn validate(&self) -> Result<()> {
-        nonneg("gtol_abs", self.gtol_abs)?;
-        nonneg("gtol_rel", self.gtol_rel)?;
-        nonneg("ftol", self.ftol)?;
-        nonneg("xtol", self.xtol)?;
-        Ok(())
-    }
-}
+use crate::solvers::config::nonneg;
 
 /// The inexact-Newton forcing term η_k: CG stops when `‖r‖ ≤ η_k‖g_k‖`.
 ///
@@ -134,6 +67,11 @@ pub struct KrylovConfig {
     /// (`docs/benchmarks-core.md`). The objective's own kernels are the
     /// objective's business.
     pub par: Par,
+    /// Hidden: keeps struct literals that end in `..Default::default()`
+    /// compiling when fields are added (see [`crate::solvers::config`]).
+    #[doc(hidden)]
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub non_exhaustive: crate::solvers::config::NonExhaustive,
 }
 
 impl Default for KrylovConfig {
@@ -143,6 +81,7 @@ impl Default for KrylovConfig {
             max_iter: None,
             curvature_eps: f64::EPSILON,
             par: Par::Rayon,
+            non_exhaustive: crate::solvers::config::NonExhaustive::default(),
         }
     }
 }
@@ -182,37 +121,4 @@ pub enum Preconditioning {
     /// The objective's own [`crate::Objective::preconditioner`] (for example
     /// an incomplete Cholesky factor). Falls back to none if it gives `None`.
     Objective,
-}
-
-pub(crate) fn nonneg(name: &'static str, v: f64) -> Result<()> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(())
-    } else {
-        Err(Error::InvalidOption {
-            name,
-            reason: format!("must be finite and non-negative, got {v}"),
-        })
-    }
-}
-
-pub(crate) fn positive(name: &'static str, v: f64) -> Result<()> {
-    if v.is_finite() && v > 0.0 {
-        Ok(())
-    } else {
-        Err(Error::InvalidOption {
-            name,
-            reason: format!("must be finite and positive, got {v}"),
-        })
-    }
-}
-
-pub(crate) fn in_open_unit(name: &'static str, v: f64) -> Result<()> {
-    if v > 0.0 && v < 1.0 {
-        Ok(())
-    } else {
-        Err(Error::InvalidOption {
-            name,
-            reason: format!("must lie in (0, 1), got {v}"),
-        })
-    }
 }

@@ -1,0 +1,87 @@
+//! When an outer solve stops: gradient tests, stall tests and budgets.
+
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::solvers::config::nonneg;
+
+/// Default absolute gradient tolerance.
+pub const DEFAULT_GTOL_ABS: f64 = 1e-10;
+/// Default gradient tolerance relative to ‖g0‖ (`‖g‖ ≤ 1e-8‖g0‖`).
+pub const DEFAULT_GTOL_REL: f64 = 1e-8;
+/// Default outer iteration cap.
+pub const DEFAULT_MAX_ITER: usize = 1000;
+
+/// When an outer solve stops. Shared by all solvers.
+///
+/// Converged when `‖g‖ ≤ max(gtol_abs, gtol_rel·‖g0‖)` (Euclidean norms;
+/// ‖g0‖ is the gradient norm at the caller's x0, `reference/pitfalls.md`
+/// §22). The other tests are stalls or budgets, each with its own
+/// [`crate::Status`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Termination {
+    /// Absolute gradient-norm tolerance (default [`DEFAULT_GTOL_ABS`]).
+    pub gtol_abs: f64,
+    /// Gradient-norm tolerance relative to ‖g0‖ (default [`DEFAULT_GTOL_REL`]).
+    pub gtol_rel: f64,
+    /// Stall when an accepted step changes f by at most `ftol·max(1,|f|)`.
+    /// Default 0 (off).
+    pub ftol: f64,
+    /// Stall when an accepted step has `‖p‖ ≤ xtol·(1+‖x‖)`. Default 0 (off).
+    pub xtol: f64,
+    /// Maximum outer iterations (default [`DEFAULT_MAX_ITER`]).
+    pub max_iter: usize,
+    /// Maximum Hessian-vector products, counted across all inner solves
+    /// (default unlimited). The inner CG loop is cut so the budget is exact.
+    pub max_hvps: Option<u64>,
+    /// Maximum objective (value and gradient) evaluations (default
+    /// unlimited).
+    pub max_evals: Option<u64>,
+    /// Wall-clock limit, also enforced inside the CG loop (default none).
+    pub max_time: Option<Duration>,
+    /// Stop with [`crate::Status::TargetReached`] once an accepted point has
+    /// f ≤ target_f (argmin's `target_cost`; default none). A
+    /// user-chosen goal, not a convergence test.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub target_f: Option<f64>,
+    /// Hidden: keeps struct literals that end in `..Default::default()`
+    /// compiling when fields are added (see [`crate::solvers::config`]).
+    #[doc(hidden)]
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub non_exhaustive: crate::solvers::config::NonExhaustive,
+}
+
+impl Default for Termination {
+    fn default() -> Self {
+        Self {
+            gtol_abs: DEFAULT_GTOL_ABS,
+            gtol_rel: DEFAULT_GTOL_REL,
+            ftol: 0.0,
+            xtol: 0.0,
+            max_iter: DEFAULT_MAX_ITER,
+            max_hvps: None,
+            max_evals: None,
+            max_time: None,
+            target_f: None,
+            non_exhaustive: crate::solvers::config::NonExhaustive::default(),
+        }
+    }
+}
+
+impl Termination {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<()> {
+        nonneg("gtol_abs", self.gtol_abs)?;
+        nonneg("gtol_rel", self.gtol_rel)?;
+        nonneg("ftol", self.ftol)?;
+        nonneg("xtol", self.xtol)?;
+        if self.target_f.is_some_and(f64::is_nan) {
+            return Err(crate::Error::InvalidOption {
+                name: "target_f",
+                reason: "must not be NaN".into(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! Options of the trust-region Newton-CG solver.
+
+use crate::error::{Error, Result};
+use crate::solvers::config::{positive, KrylovConfig, Preconditioning, Termination};
+use crate::solvers::radius::{InitialRadius, RadiusRule};
+
+/// Default acceptance threshold η on ρ (Lin & Moré 1999 use 1e-4; N&W
+/// Algorithm 4.1 allows any η in [0, ¼)).
+pub const DEFAULT_ETA_ACCEPT: f64 = 1e-4;
+/// Default consecutive-failure limit (Ceres uses 5 for invalid steps).
+pub const DEFAULT_MAX_CONSECUTIVE_FAILURES: usize = 5;
+/// Default maximum radius.
+pub const DEFAULT_MAX_RADIUS: f64 = 1e10;
+
+/// Options of [`TrustRegion`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TrustRegionConfig {
+    /// Stopping rules and budgets.
+    pub termination: Termination,
+    /// The inner Krylov (truncated CG) loop. JSON name `cg`.
+    #[cfg_attr(feature = "serde", serde(rename = "cg"))]
+    pub krylov: KrylovConfig,
+    /// Preconditioner (default none).
+    pub preconditioning: Preconditioning,
+    /// Radius update rule (default [`RadiusRule::NocedalWright`]).
+    pub radius_rule: RadiusRule,
+    /// Initial radius (default [`InitialRadius::Constant`]`(1.0)`, as SciPy).
+    pub initial_radius: InitialRadius,
+    /// Upper bound on Δ (default [`DEFAULT_MAX_RADIUS`]).
+    pub max_radius: f64,
+    /// Lower bound on Δ before [`Status::RadiusCollapsed`] (default 0, so the
+    /// floor is `ε·max(1,‖x‖)`).
+    pub min_radius: f64,
+    /// Accept the step when ρ > eta_accept (default [`DEFAULT_ETA_ACCEPT`]).
+    pub eta_accept: f64,
+    /// Consecutive failed trials of one kind before stopping (default
+    /// [`DEFAULT_MAX_CONSECUTIVE_FAILURES`]).
+    pub max_consecutive_failures: usize,
+    /// Hidden: keeps struct literals that end in `..Default::default()`
+    /// compiling when fields are added (see [`crate::solvers::config`]).
+    #[doc(hidden)]
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub non_exhaustive: crate::solvers::config::NonExhaustive,
+}
+
+impl Default for TrustRegionConfig {
+    fn default() -> Self {
+        Self {
+            termination: Termination::default(),
+            krylov: KrylovConfig::default(),
+            preconditioning: Preconditioning::None,
+            radius_rule: RadiusRule::NocedalWright,
+            initial_radius: InitialRadius::default(),
+            max_radius: DEFAULT_MAX_RADIUS,
+            min_radius: 0.0,
+            eta_accept: DEFAULT_ETA_ACCEPT,
+            max_consecutive_failures: DEFAULT_MAX_CONSECUTIVE_FAILURES,
+            non_exhaustive: crate::solvers::config::NonExhaustive::default(),
+        }
+    }
+}
+
+impl TrustRegionConfig {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<()> {
+        self.termination.validate()?;
+        self.krylov.validate()?;
+        match self.initial_radius {
+            InitialRadius::Constant(r) => positive("initial_radius", r)?,
+            InitialRadius::GradientNorm(f) => positive("initial_radius", f)?,
+        }
+        positive("max_radius", self.max_radius)?;
+        crate::solvers::config::nonneg("min_radius", self.min_radius)?;
+        if self.min_radius >= self.max_radius {
+            return Err(Error::InvalidOption {
+                name: "min_radius",
+                reason: "must be below max_radius".into(),
+            });
+        }
+        if !(0.0..0.25).contains(&self.eta_accept) {
+            return Err(Error::InvalidOption {
+                name: "eta_accept",
+                reason: format!("must lie in [0, 0.25), got {}", self.eta_accept),
+            });
+        }
+        if self.max_consecutive_failures == 0 {
+            return Err(Error::InvalidOption {
+                name: "max_consecutive_failures",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,172 @@
+//! What the two Newton-CG solvers share: the work vectors, the Hessian and
+//! preconditioner at the current point, the inner solve's parameters and
+//! its counts, and the statuses an inner solve can end a solve with.
+
+use ndarray::Array1;
+
+use crate::error::{check_dim, Result};
+use crate::krylov::steihaug::steihaug_trial;
+use crate::krylov::KrylovExit;
+use crate::krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
+use crate::linalg::operator::{check_square, LinearOperator};
+use crate::linalg::precond::{Jacobi, Preconditioner};
+use crate::problem::objective::Objective;
+use crate::report::status::Status;
+use crate::solvers::config::{KrylovConfig, Preconditioning};
+use crate::solvers::state::Run;
+
+/// Work vectors of a Newton-CG solve, allocated once per solve: the Krylov
+/// workspace, the step, the trial point and its gradient, and the Jacobi
+/// diagonal when that preconditioner is used.
+pub(crate) struct NewtonCgWork {
+    pub ws: KrylovWorkspace,
+    pub p: Array1<f64>,
+    pub x_trial: Array1<f64>,
+    pub g_trial: Array1<f64>,
+    diag: Option<Array1<f64>>,
+    jacobi: Option<Jacobi>,
+    /// The inner iteration cap of this solve.
+    pub cap: usize,
+}
+
+impl NewtonCgWork {
+    pub fn new(n: usize, krylov: &KrylovConfig, preconditioning: Preconditioning) -> Self {
+        Self {
+            ws: KrylovWorkspace::new(n).with_par(krylov.par),
+            p: Array1::zeros(n),
+            x_trial: Array1::zeros(n),
+            g_trial: Array1::zeros(n),
+            diag: (preconditioning == Preconditioning::Jacobi).then(|| Array1::zeros(n)),
+            jacobi: None,
+            cap: krylov.cap(n),
+        }
+    }
+
+    #[cfg_attr(not(feature = "argmin"), allow(dead_code))]
+    pub fn dim(&self) -> usize {
+        self.p.len()
+    }
+}
+
+/// The Hessian (and the objective's preconditioner) at the current point,
+/// kept while the point does not change (`reference/pitfalls.md` §6).
+pub(crate) struct AtPoint<'o, H> {
+    pub hessian: Option<H>,
+    pub objective_precond: Option<Box<dyn Preconditioner + 'o>>,
+}
+
+impl<H> AtPoint<'_, H> {
+    pub fn empty() -> Self {
+        Self {
+            hessian: None,
+            objective_precond: None,
+        }
+    }
+
+    /// Forgets the Hessian and preconditioner (after an accepted step).
+    pub fn clear(&mut self) {
+        self.hessian = None;
+        self.objective_precond = None;
+    }
+}
+
+/// Prepares the Hessian at `run.x` and the chosen preconditioner, unless
+/// they are already prepared for this point; counts the preparation.
+pub(crate) fn prepare<'o, O: Objective + ?Sized>(
+    obj: &'o O,
+    run: &mut Run<'_>,
+    preconditioning: Preconditioning,
+    work: &mut NewtonCgWork,
+    at: &mut AtPoint<'o, O::Hessian<'o>>,
+) -> Result<()> {
+    if at.hessian.is_some() {
+        return Ok(());
+    }
+    let n = run.n();
+    let h = obj.hessian(run.x.view());
+    check_square("Hessian operator", n, &h)?;
+    run.counts.hessians += 1;
+    match preconditioning {
+        Preconditioning::None => {}
+        Preconditioning::Jacobi => {
+            let d = work.diag.as_mut().expect("allocated for Jacobi");
+            if h.diagonal(d.view_mut()) {
+                match work.jacobi.as_mut() {
+                    Some(j) => j.update(d.view())?,
+                    None => work.jacobi = Some(Jacobi::new(d.view())?),
+                }
+            } else {
+                work.jacobi = None;
+            }
+        }
+        Preconditioning::Objective => {
+            at.objective_precond = obj.preconditioner(run.x.view(), &h);
+            if let Some(m) = &at.objective_precond {
+                check_dim("preconditioner", n, m.dim())?;
+            }
+        }
+    }
+    at.hessian = Some(h);
+    Ok(())
+}
+
+/// The inner solve's parameters at the current point: the forcing term
+/// η(‖g‖), the iteration cap cut to the remaining product budget, the
+/// curvature threshold and the deadline.
+pub(crate) fn inner_params(
+    run: &Run<'_>,
+    krylov: &KrylovConfig,
+    cap: usize,
+    truncation: Truncation,
+) -> SteihaugParams {
+    SteihaugParams {
+        truncation,
+        eta: krylov.forcing.eta(run.grad_norm),
+        max_iter: cap.min(usize::try_from(run.hvps_left()).unwrap_or(usize::MAX)),
+        curvature_eps: krylov.curvature_eps,
+        deadline: run.deadline,
+    }
+}
+
+/// Runs the inner solve on the prepared Hessian, writing the step into
+/// `work.p` (and the trial point x + p into `work.x_trial` when `trial`),
+/// and counts its products.
+pub(crate) fn inner_solve<'o, H: LinearOperator>(
+    run: &mut Run<'_>,
+    preconditioning: Preconditioning,
+    params: &SteihaugParams,
+    use_precond: bool,
+    work: &mut NewtonCgWork,
+    at: &AtPoint<'o, H>,
+    trial: bool,
+) -> KrylovInfo {
+    let h = at.hessian.as_ref().expect("prepared");
+    let precond: Option<&dyn Preconditioner> = match (use_precond, preconditioning) {
+        (false, _) | (_, Preconditioning::None) => None,
+        (_, Preconditioning::Jacobi) => work.jacobi.as_ref().map(|j| j as &dyn Preconditioner),
+        (_, Preconditioning::Objective) => at.objective_precond.as_deref(),
+    };
+    let x_trial = trial.then(|| (run.x.view(), work.x_trial.view_mut()));
+    let info = steihaug_trial(
+        h,
+        precond,
+        run.g.view(),
+        params,
+        &mut work.ws,
+        work.p.view_mut(),
+        x_trial,
+    );
+    run.counts.hvps += info.iterations as u64;
+    run.counts.krylov_iterations += info.iterations as u64;
+    info
+}
+
+/// A budget that an inner solve ran into: its deadline ([`Status::TimeLimit`])
+/// or the last allowed product ([`Status::MaxHvps`]).
+pub(crate) fn budget_status(exit: KrylovExit, run: &Run<'_>) -> Option<Status> {
+    match exit {
+        KrylovExit::TimeLimit => Some(Status::TimeLimit),
+        KrylovExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
+        _ => None,
+    }
+}
