@@ -317,7 +317,7 @@
 //! # use tutorial::Smoothing;
 //! use std::ops::ControlFlow;
 //! use ndarray::Array1;
-//! use steihaug::{IterationRecord, Observers, Status, StopFlag, TrustRegion};
+//! use steihaug::{Iterate, Observers, Status, StopFlag, TrustRegion};
 //!
 //! let n = 5_000;
 //! let t = Array1::from_shape_fn(n, |i| (i as f64 / 200.0).sin());
@@ -325,12 +325,12 @@
 //! let stop = StopFlag::new();
 //! let stopper = stop.clone();
 //! let mut observers = Observers::new()
-//!     .with(|r: &IterationRecord| {
+//!     .with(|r: &Iterate<'_>| {
 //!         println!("{}", r.table_row());
 //!         ControlFlow::Continue(())
 //!     })
 //!     // Stands for a Ctrl-C handler: ask for a stop during iteration 2.
-//!     .with(move |r: &IterationRecord| {
+//!     .with(move |r: &Iterate<'_>| {
 //!         if r.iter == 2 { stopper.request_stop(); }
 //!         ControlFlow::Continue(())
 //!     })
@@ -433,6 +433,7 @@ pub mod shard;
 pub mod solvers;
 
 pub use error::{Error, Result};
+pub use krylov::KrylovExit;
 pub use krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
 pub use linalg::{
     assemble_dense, FnOperator, Identity, Jacobi, LinearOperator, Par, Preconditioner,
@@ -440,14 +441,17 @@ pub use linalg::{
 pub use problem::{DynObjective, FnObjective, Objective};
 #[cfg(feature = "tracing")]
 pub use report::observe::TracingObserver;
-pub use report::observe::{Callback, Observer, Observers, StopFlag};
-pub use report::status::{KrylovExit, Status};
+pub use report::observe::{Callback, Iterate, Observer, Observers, StopFlag};
+pub use report::status::Status;
 pub use report::{Counts, IterationRecord, Report};
 pub use shard::{Shard, ShardedSum};
 pub use solvers::checkpoint::{Checkpoint, CheckpointSink, Checkpointing};
-pub use solvers::config::{Forcing, KrylovConfig, Preconditioning, Termination};
-pub use solvers::dense_newton::{DenseNewton, DenseNewtonConfig, DenseStep};
-pub use solvers::line_search::{ArmijoConfig, LineSearchConfig, LineSearchNewtonCg};
-pub use solvers::trust_region::{
-    FailureCounters, InitialRadius, RadiusRule, TrustRegion, TrustRegionConfig,
+pub use solvers::config::{
+    ArmijoConfig, DenseNewtonConfig, DenseStep, Forcing, KrylovConfig, LineSearchConfig,
+    Preconditioning, Termination, TrustRegionConfig,
 };
+pub use solvers::dense_newton::DenseNewton;
+pub use solvers::line_search::LineSearchNewtonCg;
+pub use solvers::radius::{InitialRadius, RadiusRule};
+pub use solvers::trust_region::TrustRegion;
+pub use solvers::{minimize, minimize_with, FailureCounters, Method, Options, State};
