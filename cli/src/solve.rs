@@ -14,7 +14,7 @@ use steihaug::report::observe::{Observer, Observers, StopFlag};
 use steihaug::report::table_header;
 use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing, JsonFile};
 use steihaug::solvers::config::{DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER};
-use steihaug::{Iterate, Options, Preconditioning, Report, Termination, TrustRegion};
+use steihaug::{Iterate, Options, Preconditioning, Termination, TrustRegion};
 
 use crate::json;
 use crate::method::{self, SolverKind};
@@ -388,7 +388,7 @@ fn table_printer(
 /// `--plot FILE.svg`. The solve's output is already printed: a plot that
 /// cannot be drawn (no iterations, an unwritable path) is a warning.
 #[cfg(feature = "plot")]
-fn plot(args: &SolveArgs, n: usize, report: &Report, path: &std::path::Path) {
+fn plot(args: &SolveArgs, n: usize, report: &steihaug::Report, path: &std::path::Path) {
     let options = steihaug::report::plot::PlotOptions {
         title: Some(format!(
             "{} (n = {n}), {}: {} after {} iterations",
