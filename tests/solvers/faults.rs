@@ -15,9 +15,7 @@ use steihaug::{
     LinearOperator, Objective, Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
-#[path = "common/with_hessian.rs"]
-mod with_hessian;
-use with_hessian::WithHessian;
+use crate::common::WithHessian;
 
 /// Wraps an objective and returns `bad` (f and every gradient entry) at
 /// every `every`-th evaluation after the first. (With `every = 3` the

@@ -15,9 +15,7 @@ use steihaug::{
     Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
-#[path = "common/with_hessian.rs"]
-mod with_hessian;
-use with_hessian::WithHessian;
+use crate::common::WithHessian;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
