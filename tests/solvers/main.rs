@@ -2,9 +2,10 @@
 //! dense Newton, from the Steihaug step to checkpoints.
 //!
 //! - `conformance`: the status suite every solver runs through (budgets,
-//!   callbacks, typed errors, non-finite values, counts).
-//! - `faults`: non-finite trial points, a saddle, rescaled problems, an
-//!   indefinite preconditioner.
+//!   callbacks, typed errors, injected and natural non-finite values,
+//!   counts).
+//! - `robustness`: a saddle, rescaled problems, an indefinite
+//!   preconditioner.
 //! - `seed_problems`: the seed problems against their known answers.
 //! - `properties`: random problems against a dense oracle and the
 //!   mathematics of the Steihaug-Toint step.
@@ -17,7 +18,7 @@ mod common;
 mod checkpoint;
 mod conformance;
 mod determinism;
-mod faults;
+mod robustness;
 mod properties;
 mod seed_problems;
 #[cfg(feature = "serde")]
