@@ -4,6 +4,8 @@ use proptest::prelude::*;
 use steihaug::io::{read_libsvm, write_libsvm, CsrMatrix};
 use steihaug::Error;
 
+use crate::common::proptest_config;
+
 fn parse_error_line(text: &str) -> (usize, String) {
     match read_libsvm(text.as_bytes()) {
         Err(Error::Parse { line, reason }) => (line, reason),
@@ -82,7 +84,7 @@ fn writer_rejects_bad_input() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(proptest_config(512))]
 
     /// Arbitrary bytes: an error or data, never a panic.
     #[test]

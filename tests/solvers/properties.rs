@@ -2,13 +2,15 @@
 //! the mathematics of the Steihaug-Toint step.
 //!
 //! Deterministic: a fixed case count and a fixed proptest seed, and no
-//! failure-persistence files. Every tolerance is derived in a comment.
+//! failure-persistence files (`common::proptest_config`). Every tolerance
+//! is derived in a comment.
 
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use proptest::prelude::*;
-use proptest::test_runner::{RngSeed, TestCaseError};
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{TestCaseError, TestRunner};
 use steihaug::krylov::{self, KrylovWorkspace, SteihaugParams, Truncation};
 use steihaug::problems::Quadratic;
 use steihaug::{
@@ -16,13 +18,26 @@ use steihaug::{
     Preconditioner, Report, Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
+use crate::common::proptest_config;
+
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 256,
-        rng_seed: RngSeed::Fixed(0x005e_ed0f_57e1_4a06),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+    proptest_config(256)
+}
+
+/// A rerun draws the same cases: two runners from the configuration give
+/// the same problems (with `RngSeed::Random` they would not).
+#[test]
+fn the_configuration_draws_the_same_cases_on_every_run() {
+    let draw = || {
+        let mut runner = TestRunner::new(config());
+        (0..16)
+            .map(|_| {
+                let case = spd_case().new_tree(&mut runner).unwrap().current();
+                (case.a.into_raw_vec_and_offset().0, case.b.to_vec(), case.c)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(draw(), draw());
 }
 
 fn norm(v: ArrayView1<'_, f64>) -> f64 {
