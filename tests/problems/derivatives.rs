@@ -108,29 +108,37 @@ fn fd_hvp_forward_and_central_on_the_seed_example() {
 }
 
 /// FdObjective turns value_grad into a full objective; all three solvers
-/// solve with it.
+/// solve with it, and it counts the gradients its products cost.
 #[test]
 fn fd_objective_solves_extended_rosenbrock() {
     let p = ExtendedRosenbrock::new(100).unwrap();
+    let at_ones = |x: &Array1<f64>| x.iter().all(|v| (v - 1.0).abs() < 1e-6);
     for scheme in [FdScheme::Forward, FdScheme::Central] {
         let obj = FdObjective::new(100, |x, g| p.value_grad(x, g)).with_scheme(scheme);
         let x0 = p.start();
         let tr = TrustRegion::default().solve(&obj, x0.view()).unwrap();
         assert!(tr.status.is_converged(), "{scheme:?}: {}", tr.summary());
-        assert!(tr.x.iter().all(|v| (v - 1.0).abs() < 1e-6));
-        assert!(obj.gradient_evals() > 0);
+        assert!(at_ones(&tr.x), "{scheme:?}: {}", tr.summary());
+        // A forward product costs one gradient at x + hv (and the Hessian one
+        // at x); a central product two, at x ± hv.
+        let per_solve = match scheme {
+            FdScheme::Forward => tr.counts.hessians + tr.counts.hvps,
+            FdScheme::Central => 2 * tr.counts.hvps,
+        };
+        assert_eq!(obj.gradient_evals(), per_solve, "{scheme:?}");
         let ls = LineSearchNewtonCg::default()
             .solve(&obj, x0.view())
             .unwrap();
         assert!(ls.status.is_converged(), "{}", ls.summary());
+        assert!(at_ones(&ls.x), "{scheme:?}: {}", ls.summary());
     }
-    let obj = FdObjective::new(10, |x, g| {
-        ExtendedRosenbrock::new(10).unwrap().value_grad(x, g)
-    });
+    let p10 = ExtendedRosenbrock::new(10).unwrap();
+    let obj = FdObjective::new(10, |x, g| p10.value_grad(x, g));
     let dn = DenseNewton::default()
-        .solve(&obj, ExtendedRosenbrock::new(10).unwrap().start().view())
+        .solve(&obj, p10.start().view())
         .unwrap();
     assert!(dn.status.is_converged());
+    assert!(at_ones(&dn.x), "{}", dn.summary());
 }
 
 /// The FD product matches the exact product of a CUTEst problem.
