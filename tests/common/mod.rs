@@ -15,6 +15,6 @@ mod with_hessian;
 
 pub use counted::Counted;
 pub use faulty::Faulty;
-pub use proptest_config::proptest_config;
+pub use proptest_config::{check_cases, proptest_config};
 pub use recording::Recording;
 pub use with_hessian::WithHessian;

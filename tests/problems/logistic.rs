@@ -665,7 +665,9 @@ fn registered_sparse_logistic_solves() {
     // each point is within its ‖g‖ of w* (plus round-off).
     let dense = DenseNewton::default().solve(obj, built.x0.view()).unwrap();
     assert!(dense.status.is_converged(), "{:?}", dense.status);
-    let dx = (&r.x - &dense.x).mapv(f64::abs).fold(0.0f64, |m, &v| m.max(v));
+    let dx = (&r.x - &dense.x)
+        .mapv(f64::abs)
+        .fold(0.0f64, |m, &v| m.max(v));
     let bound = r.grad_norm + dense.grad_norm + 1e-12;
     assert!(dx <= bound, "max |Δw| = {dx:e} > {bound:e}");
 }

@@ -385,7 +385,10 @@ fn non_finite_start_is_an_error() {
         }
     }
     // Pure Newton checks its start as the damped one does.
-    for (obj, what) in [(counted_2d(nan_f), "f(x0)"), (counted_2d(inf_g), "gradient at x0")] {
+    for (obj, what) in [
+        (counted_2d(nan_f), "f(x0)"),
+        (counted_2d(inf_g), "gradient at x0"),
+    ] {
         let e = DenseNewton::pure().solve(&obj, x0.view()).unwrap_err();
         assert_eq!(e, Error::NonFiniteStart { what });
         assert_eq!(obj.evals.get(), 1, "{what}");
@@ -853,18 +856,32 @@ fn counts_are_consistent_across_problems() {
     let ext = ExtendedRosenbrock::new(100).unwrap();
     // The logistic fit has no closed form: the dense solver's answer,
     // checked by the size of its gradient.
-    let w_star = solve(Method::DenseNewton, term(), &logistic, Array1::zeros(3).view()).unwrap();
+    let w_star = solve(
+        Method::DenseNewton,
+        term(),
+        &logistic,
+        Array1::zeros(3).view(),
+    )
+    .unwrap();
     assert!(w_star.grad_norm <= 1e-8 * w_star.grad_norm0);
     for method in ALL {
         // The default test ‖g‖ ≤ 1e-8‖g₀‖ leaves x within 1e-5 of x* on
         // these well-conditioned minimizers.
         let r = solve(method, term(), &Rosenbrock, rosenbrock_start().view()).unwrap();
         assert_eq!(r.status, Status::Converged);
-        assert!(max_abs_diff(r.x.view(), array![1.0, 1.0].view()) <= 1e-5, "{method:?}: {}", r.x);
+        assert!(
+            max_abs_diff(r.x.view(), array![1.0, 1.0].view()) <= 1e-5,
+            "{method:?}: {}",
+            r.x
+        );
         assert_consistent(method, &Rosenbrock, &r);
         let r = solve(method, term(), &logistic, Array1::zeros(3).view()).unwrap();
         assert_eq!(r.status, Status::Converged);
-        assert!(max_abs_diff(r.x.view(), w_star.x.view()) <= 1e-5, "{method:?}: {}", r.x);
+        assert!(
+            max_abs_diff(r.x.view(), w_star.x.view()) <= 1e-5,
+            "{method:?}: {}",
+            r.x
+        );
         assert_consistent(method, &logistic, &r);
         if method == Method::DenseNewton {
             // Assembled from 3 products per Hessian.
@@ -872,7 +889,10 @@ fn counts_are_consistent_across_problems() {
         }
         let r = solve(method, term(), &ext, ext.start().view()).unwrap();
         assert_eq!(r.status, Status::Converged);
-        assert!(max_abs_diff(r.x.view(), Array1::ones(100).view()) <= 1e-5, "{method:?}");
+        assert!(
+            max_abs_diff(r.x.view(), Array1::ones(100).view()) <= 1e-5,
+            "{method:?}"
+        );
         assert_consistent(method, &ext, &r);
     }
 }

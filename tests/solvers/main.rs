@@ -18,8 +18,8 @@ mod common;
 mod checkpoint;
 mod conformance;
 mod determinism;
-mod robustness;
 mod properties;
+mod robustness;
 mod seed_problems;
 #[cfg(feature = "serde")]
 mod serde_report;

@@ -12,7 +12,7 @@ use steihaug::{
     TrustRegionConfig,
 };
 
-use crate::common::proptest_config;
+use crate::common::check_cases;
 
 /// f = x² − y² + y⁴: a saddle at (0, 0), minima at (0, ±1/√2) with
 /// f = −1/4. ∇f = (2x, −2y + 4y³), ∇²f = diag(2, 12y² − 2).
@@ -152,33 +152,36 @@ fn check_scaled<O: Objective>(
     }
 }
 
-proptest! {
-    #![proptest_config(proptest_config(24))]
-
-    /// f → a·f and x → x/b with a ∈ [10⁻³, 10³], b ∈ [10⁻¹, 10] (log-uniform)
-    /// do not break convergence: the gradient test is relative to ‖g0‖ and
-    /// the trust region adapts its radius.
-    #[test]
-    fn rescaled_problems_still_converge(la in -3.0f64..3.0, lb in -1.0f64..1.0, which in 0usize..3) {
-        let (a, b) = (10f64.powf(la), 10f64.powf(lb));
-        match which {
-            0 => {
-                let p = ExtendedRosenbrock::new(10).unwrap();
-                check_scaled(p, p.start(), Array1::ones(10), 0.0, a, b);
+/// f → a·f and x → x/b with a ∈ [10⁻³, 10³], b ∈ [10⁻¹, 10] (log-uniform)
+/// do not break convergence: the gradient test is relative to ‖g0‖ and
+/// the trust region adapts its radius.
+#[test]
+fn rescaled_problems_still_converge() {
+    check_cases(
+        24,
+        &(-3.0f64..3.0, -1.0f64..1.0, 0usize..3),
+        |(la, lb, which)| {
+            let (a, b) = (10f64.powf(la), 10f64.powf(lb));
+            match which {
+                0 => {
+                    let p = ExtendedRosenbrock::new(10).unwrap();
+                    check_scaled(p, p.start(), Array1::ones(10), 0.0, a, b);
+                }
+                1 => {
+                    let p = Arwhead::new(10).unwrap();
+                    let mut xs = Array1::ones(10);
+                    xs[9] = 0.0;
+                    check_scaled(p, p.start(), xs, 0.0, a, b);
+                }
+                _ => {
+                    let p = Dixmaan::new(DixmaanVariant::H, 12).unwrap();
+                    let x0 = p.start();
+                    check_scaled(p, x0, Array1::zeros(12), 1.0, a, b);
+                }
             }
-            1 => {
-                let p = Arwhead::new(10).unwrap();
-                let mut xs = Array1::ones(10);
-                xs[9] = 0.0;
-                check_scaled(p, p.start(), xs, 0.0, a, b);
-            }
-            _ => {
-                let p = Dixmaan::new(DixmaanVariant::H, 12).unwrap();
-                let x0 = p.start();
-                check_scaled(p, x0, Array1::zeros(12), 1.0, a, b);
-            }
-        }
-    }
+            Ok(())
+        },
+    );
 }
 
 /// A preconditioner that is not positive definite (M⁻¹ = −I): rᵀM⁻¹r < 0
