@@ -5,7 +5,7 @@
 //! `#[path = "../common/mod.rs"] mod common;`.
 
 // Each test binary uses a different subset of the helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 mod counted;
 mod faulty;

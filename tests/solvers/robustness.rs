@@ -4,7 +4,6 @@
 //! budgets and callbacks are in the status suite, `conformance`.)
 
 use ndarray::{array, Array1, ArrayView1, ArrayViewMut1};
-use proptest::prelude::*;
 use steihaug::problems::cutest::{Arwhead, Dixmaan, DixmaanVariant};
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::{
