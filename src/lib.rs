@@ -431,6 +431,7 @@ pub mod shard;
 pub mod solvers;
 
 pub use error::{Error, Result};
+pub use krylov::KrylovExit;
 pub use krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
 pub use linalg::{
     assemble_dense, FnOperator, Identity, Jacobi, LinearOperator, Par, Preconditioner,
@@ -439,7 +440,7 @@ pub use problem::{DynObjective, FnObjective, Objective};
 #[cfg(feature = "tracing")]
 pub use report::observe::TracingObserver;
 pub use report::observe::{Callback, Iterate, Observer, Observers, StopFlag};
-pub use report::status::{KrylovExit, Status};
+pub use report::status::Status;
 pub use report::{Counts, IterationRecord, Report};
 pub use shard::{Shard, ShardedSum};
 pub use solvers::checkpoint::{Checkpoint, CheckpointSink, Checkpointing};

@@ -13,8 +13,10 @@
 //! params in, an info out, vectors in a workspace made once per solve.
 
 pub mod boundary;
+pub mod exit;
 pub mod params;
 pub mod steihaug;
 
+pub use exit::KrylovExit;
 pub use params::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
 pub use steihaug::steihaug;

@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use ndarray::Array1;
 
+use crate::krylov::KrylovExit;
 use crate::linalg::par::{Par, Partials};
-use crate::report::status::KrylovExit;
 
 /// Whether the CG loop is truncated by a trust region.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -47,11 +47,11 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 use crate::error::{check_dim, Error, Result};
 use crate::krylov::boundary::boundary_roots;
 use crate::krylov::params::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
+use crate::krylov::KrylovExit;
 use crate::linalg::operator::LinearOperator;
 use crate::linalg::par::Partials;
 use crate::linalg::precond::Preconditioner;
 use crate::linalg::vecops;
-use crate::report::status::KrylovExit;
 
 /// Runs truncated CG on `H p = −g` and writes the step into `p`.
 ///

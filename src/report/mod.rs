@@ -1,6 +1,7 @@
 //! What a solve returns: the point, the reason it stopped, counts, timing and
 //! a per-iteration history.
 
+pub mod method;
 pub mod observe;
 #[cfg(feature = "plot")]
 pub mod plot;
@@ -10,7 +11,8 @@ use std::time::Duration;
 
 use ndarray::Array1;
 
-use crate::report::status::{KrylovExit, Status};
+use crate::krylov::KrylovExit;
+use crate::report::status::Status;
 
 /// Evaluation counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -84,7 +86,7 @@ pub struct IterationRecord {
 pub struct Report {
     /// Which solver produced the report (JSON: `"trust_region"`,
     /// `"line_search"`, `"dense_newton"`).
-    pub solver: crate::solvers::method::Method,
+    pub solver: method::Method,
     /// Why the solve stopped.
     pub status: Status,
     /// The final point (the best accepted point).

@@ -48,8 +48,8 @@ use std::time::Duration;
 use ndarray::Array1;
 
 use crate::error::{Error, Result};
+use crate::report::method::Method;
 use crate::solvers::config::{Termination, TrustRegionConfig};
-use crate::solvers::method::Method;
 use crate::solvers::state::{Run, State};
 
 /// The value of [`Checkpoint::format`].

@@ -24,12 +24,12 @@ use crate::error::{Error, Result};
 use crate::linalg::operator::LinearOperator;
 use crate::linalg::vecops::{all_finite, norm};
 use crate::problem::objective::Objective;
+use crate::report::method::Method;
 use crate::report::observe::{no_callback, Callback};
 use crate::report::status::Status;
 use crate::report::{IterationRecord, Report};
 use crate::solvers::armijo::{armijo, Search};
 use crate::solvers::config::{DenseNewtonConfig, DenseStep};
-use crate::solvers::method::Method;
 use crate::solvers::state::Run;
 
 /// The dense Newton solver.

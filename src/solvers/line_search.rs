@@ -14,14 +14,15 @@
 use ndarray::ArrayView1;
 
 use crate::error::Result;
+use crate::krylov::KrylovExit;
 use crate::krylov::Truncation;
 use crate::problem::objective::Objective;
+use crate::report::method::Method;
 use crate::report::observe::{no_callback, Callback};
-use crate::report::status::{KrylovExit, Status};
+use crate::report::status::Status;
 use crate::report::{IterationRecord, Report};
 use crate::solvers::armijo::{armijo, Search};
 use crate::solvers::config::LineSearchConfig;
-use crate::solvers::method::Method;
 use crate::solvers::newton_cg::{self, AtPoint, NewtonCgWork};
 use crate::solvers::state::Run;
 

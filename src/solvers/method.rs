@@ -15,7 +15,6 @@
 //! # Ok::<(), steihaug::Error>(())
 //! ```
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use ndarray::ArrayView1;
@@ -31,80 +30,7 @@ use crate::solvers::dense_newton::DenseNewton;
 use crate::solvers::line_search::LineSearchNewtonCg;
 use crate::solvers::trust_region::TrustRegion;
 
-/// The solvers of the crate, by name. [`crate::Report::solver`] and
-/// [`crate::Checkpoint::solver`] hold one; the JSON form is the
-/// `snake_case` name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum Method {
-    /// Trust-region Newton with Steihaug-Toint truncated CG steps
-    /// ([`TrustRegion`]).
-    TrustRegion,
-    /// Line-search Newton-CG, truncated Newton ([`LineSearchNewtonCg`]).
-    LineSearch,
-    /// Dense Newton with a shifted Cholesky factorization ([`DenseNewton`]);
-    /// small n only.
-    DenseNewton,
-}
-
-impl Method {
-    /// Every method, in a fixed order.
-    pub const ALL: [Method; 3] = [Method::TrustRegion, Method::LineSearch, Method::DenseNewton];
-
-    /// The `snake_case` name (the JSON form): `trust_region`, `line_search`,
-    /// `dense_newton`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::TrustRegion => "trust_region",
-            Method::LineSearch => "line_search",
-            Method::DenseNewton => "dense_newton",
-        }
-    }
-
-    /// Whether the method steps from a Krylov inner solve on
-    /// Hessian-vector products (and so takes a preconditioner).
-    pub fn is_matrix_free(self) -> bool {
-        !matches!(self, Method::DenseNewton)
-    }
-
-    /// Whether the method can write and resume checkpoints.
-    pub fn has_checkpoints(self) -> bool {
-        matches!(self, Method::TrustRegion)
-    }
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Method {
-    type Err = Error;
-
-    /// Parses the `snake_case` name or the CLI's short name (`tr`,
-    /// `linesearch`, `dense`), ignoring ASCII case and `-`/`_`.
-    fn from_str(s: &str) -> Result<Self> {
-        let key: String = s
-            .chars()
-            .filter(|c| *c != '-' && *c != '_')
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        match key.as_str() {
-            "trustregion" | "tr" => Ok(Method::TrustRegion),
-            "linesearch" | "ls" => Ok(Method::LineSearch),
-            "densenewton" | "dense" => Ok(Method::DenseNewton),
-            _ => Err(Error::InvalidOption {
-                name: "method",
-                reason: format!(
-                    "unknown method `{s}` (expected trust_region, line_search or dense_newton)"
-                ),
-            }),
-        }
-    }
-}
+pub use crate::report::method::Method;
 
 /// The options of one solver: which [`Method`] and its configuration.
 ///

@@ -6,11 +6,12 @@ use ndarray::Array1;
 
 use crate::error::{check_dim, Result};
 use crate::krylov::steihaug::steihaug_trial;
+use crate::krylov::KrylovExit;
 use crate::krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
 use crate::linalg::operator::{check_square, LinearOperator};
 use crate::linalg::precond::{Jacobi, Preconditioner};
 use crate::problem::objective::Objective;
-use crate::report::status::{KrylovExit, Status};
+use crate::report::status::Status;
 use crate::solvers::config::{KrylovConfig, Preconditioning};
 use crate::solvers::state::Run;
 

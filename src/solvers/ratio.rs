@@ -61,8 +61,10 @@ mod tests {
         // Both tiny: noise, ρ = 1 even though ared/pred = −1.
         assert_eq!(reduction_ratio(f, f + 0.5 * noise, true, 0.5 * noise), 1.0);
         // pred above the noise: the true ratio.
-        let r = reduction_ratio(f, f + 0.5 * noise, true, 4.0 * noise);
-        assert_eq!(r, -0.5 * noise / (4.0 * noise));
+        let f_trial = f + 0.5 * noise;
+        let r = reduction_ratio(f, f_trial, true, 4.0 * noise);
+        assert_eq!(r, (f - f_trial) / (4.0 * noise));
+        assert!((r + 0.125).abs() < 1e-6);
         // |f| < 1 uses the absolute level ε^(2/3).
         assert_eq!(round_off_level(1e-3), f64::EPSILON.powf(2.0 / 3.0));
     }

@@ -15,11 +15,11 @@ use crate::error::{check_dim, Error, Result};
 use crate::linalg::par::{Par, Partials};
 use crate::linalg::vecops::{all_finite, norm, norm_finite_with};
 use crate::problem::objective::Objective;
+use crate::report::method::Method;
 use crate::report::observe::{Callback, Iterate};
 use crate::report::status::Status;
 use crate::report::{Counts, IterationRecord, Report};
 use crate::solvers::config::Termination;
-use crate::solvers::method::Method;
 
 /// Consecutive-failure counters of a solve (part of a [`State`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -24,15 +24,16 @@
 use ndarray::ArrayView1;
 
 use crate::error::Result;
+use crate::krylov::KrylovExit;
 use crate::krylov::{KrylovInfo, Truncation};
 use crate::linalg::vecops::norm;
 use crate::problem::objective::Objective;
+use crate::report::method::Method;
 use crate::report::observe::{no_callback, Callback};
-use crate::report::status::{KrylovExit, Status};
+use crate::report::status::Status;
 use crate::report::{IterationRecord, Report};
 use crate::solvers::checkpoint::{Checkpoint, Checkpointing};
 use crate::solvers::config::TrustRegionConfig;
-use crate::solvers::method::Method;
 use crate::solvers::newton_cg::{self, AtPoint, NewtonCgWork};
 use crate::solvers::radius::{self, Trial};
 use crate::solvers::ratio::{acceptable, reduction_ratio};
