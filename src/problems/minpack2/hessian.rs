@@ -1,0 +1,133 @@
+//! The matrix-free Hessian of a MINPACK-2 problem: [`Minpack2Hessian`], the
+//! element Hessians stored once per point, and the product as a sweep of
+//! the element loop.
+
+use std::sync::Mutex;
+
+use ndarray::{ArrayView1, ArrayViewMut1};
+use rayon::prelude::*;
+
+use super::grid::MIN_BLOCK;
+use super::{Element, Minpack2};
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::Par;
+
+impl<E: Element> Minpack2<E> {
+    /// The entries (h_aa, h_ab, h_bb) of every element Hessian at x, strip
+    /// by strip, cell by cell, lower then upper triangle.
+    pub(super) fn element_hessians(&self, x: &[f64]) -> Vec<f64> {
+        let (nx, ny) = (self.geo.nx, self.geo.ny);
+        let (rx, ry) = (1.0 / self.geo.hx, 1.0 / self.geo.hy);
+        let mut coef = vec![0.0; coef_base(nx, ny + 1)];
+        let strip = |s: usize, c: &mut [f64]| {
+            let (lo, hi) = (self.xrow(x, s), self.xrow(x, s + 1));
+            let (mut x00, mut x01) = (lo.first, hi.first);
+            for (i, c) in c.chunks_exact_mut(6).enumerate() {
+                let (x10, x11) = if i < nx {
+                    (lo.mid[i], hi.mid[i])
+                } else {
+                    (lo.last, hi.last)
+                };
+                let (a, b, d) = self
+                    .elem
+                    .tri_hess(false, i, (x10 - x00) * rx, (x01 - x00) * ry);
+                c[..3].copy_from_slice(&[a, b, d]);
+                let (a, b, d) = self
+                    .elem
+                    .tri_hess(true, i + 1, (x11 - x01) * rx, (x11 - x10) * ry);
+                c[3..].copy_from_slice(&[a, b, d]);
+                (x00, x01) = (x10, x11);
+            }
+        };
+        let len = 6 * (nx + 1);
+        if self.par == Par::Rayon && self.n() >= 2 * MIN_BLOCK {
+            coef.par_chunks_mut(len)
+                .enumerate()
+                .for_each(|(s, c)| strip(s, c));
+        } else {
+            coef.chunks_mut(len)
+                .enumerate()
+                .for_each(|(s, c)| strip(s, c));
+        }
+        coef
+    }
+}
+
+/// The matrix-free Hessian of a [`Minpack2`] problem at a point, prepared
+/// once per point: a copy of x, the three entries of every element Hessian
+/// when they depend on x (MSA, ODC: 6 doubles per unknown, computed in
+/// parallel over strips), the node curvature (SSC) and the ghost rows.
+///
+/// A product then streams v, the element Hessians and y (64 bytes per
+/// unknown for MSA/ODC, 16 for EPT/PJB, 24 for SSC with its node
+/// curvature); it does not read x and allocates nothing.
+pub struct Minpack2Hessian<'a, E> {
+    pub(super) owner: &'a Minpack2<E>,
+    pub(super) x: Vec<f64>,
+    pub(super) coef: Vec<f64>,
+    pub(super) node_diag: Vec<f64>,
+    pub(super) ghosts: Mutex<Vec<f64>>,
+}
+
+/// Index of the first coefficient of the triangles of strip s.
+#[inline(always)]
+fn coef_base(nx: usize, s: usize) -> usize {
+    6 * s * (nx + 1)
+}
+
+impl<E: Element> Minpack2Hessian<'_, E> {
+    fn apply_slices(&self, v: &[f64], y: &mut [f64]) {
+        let p = self.owner;
+        let e = &p.elem;
+        let nx = p.geo.nx;
+        let coef = &self.coef[..];
+        let stored = |s: usize, upper: bool, col: usize, _a: f64, _b: f64, da: f64, db: f64| {
+            // col = i for the lower triangle of cell i, i + 1 for the upper.
+            let q = coef_base(nx, s) + 6 * col - if upper { 3 } else { 0 };
+            let (haa, hab, hbb) = (coef[q], coef[q + 1], coef[q + 2]);
+            (0.0, haa * da + hab * db, hab * da + hbb * db)
+        };
+        let constant = |_s: usize, upper: bool, col: usize, _a: f64, _b: f64, da: f64, db: f64| {
+            let (haa, hab, hbb) = e.tri_hess(upper, col, 0.0, 0.0);
+            (0.0, haa * da + hab * db, hab * da + hbb * db)
+        };
+        let mut ghosts = self.ghosts.lock().unwrap_or_else(|e| e.into_inner());
+        let nd = &self.node_diag;
+        let curv = |k: usize, _i: usize, _j: usize, o: &mut f64| {
+            *o += nd[k] * v[k];
+            0.0
+        };
+        let none = |_k: usize, _i: usize, _j: usize, _o: &mut f64| 0.0;
+        match (E::CONST_HESS, E::HAS_NODE_HESS) {
+            (true, true) => p.sweep(None, Some(v), y, &mut ghosts, &constant, &curv),
+            (true, false) => p.sweep(None, Some(v), y, &mut ghosts, &constant, &none),
+            (false, true) => p.sweep(None, Some(v), y, &mut ghosts, &stored, &curv),
+            (false, false) => p.sweep(None, Some(v), y, &mut ghosts, &stored, &none),
+        };
+    }
+}
+
+impl<E: Element> LinearOperator for Minpack2Hessian<'_, E> {
+    fn dim(&self) -> usize {
+        self.x.len()
+    }
+    fn apply(&self, v: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
+        match (v.as_slice(), out.as_slice_mut()) {
+            (Some(v), Some(y)) => self.apply_slices(v, y),
+            _ => {
+                let vv: Vec<f64> = v.iter().copied().collect();
+                let mut y = vec![0.0; self.x.len()];
+                self.apply_slices(&vv, &mut y);
+                out.assign(&ArrayView1::from(&y[..]));
+            }
+        }
+    }
+    fn diagonal(&self, mut out: ArrayViewMut1<'_, f64>) -> bool {
+        let p = self.owner;
+        let nx = p.geo.nx;
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = p.row_slots(&self.x, k % nx + 1, k / nx + 1)[3];
+        }
+        true
+    }
+}
