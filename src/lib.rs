@@ -231,8 +231,10 @@
 //! ```
 //!
 //! ## 5. Watch, stop, save, plot
-//! `solve_with` calls an observer after every iteration; it can print,
-//! log, or stop the solve (status [`Status::StoppedByUser`]). [`Observers`]
+//! `solve_with` calls an observer after every iteration with an
+//! [`Iterate`]: the iteration's [`IterationRecord`] (it derefs to it) and
+//! borrowed views of the current x and ∇f (`it.x`, `it.g`). It can print,
+//! record the path, log, or stop the solve (status [`Status::StoppedByUser`]). [`Observers`]
 //! combines several, and [`StopFlag`] stops a solve from another thread
 //! (the CLI's Ctrl-C handler).
 //!
@@ -317,7 +319,7 @@
 //! # use tutorial::Smoothing;
 //! use std::ops::ControlFlow;
 //! use ndarray::Array1;
-//! use steihaug::{IterationRecord, Observers, Status, StopFlag, TrustRegion};
+//! use steihaug::{Iterate, Observers, Status, StopFlag, TrustRegion};
 //!
 //! let n = 5_000;
 //! let t = Array1::from_shape_fn(n, |i| (i as f64 / 200.0).sin());
@@ -325,12 +327,12 @@
 //! let stop = StopFlag::new();
 //! let stopper = stop.clone();
 //! let mut observers = Observers::new()
-//!     .with(|r: &IterationRecord| {
+//!     .with(|r: &Iterate| {
 //!         println!("{}", r.table_row());
 //!         ControlFlow::Continue(())
 //!     })
 //!     // Stands for a Ctrl-C handler: ask for a stop during iteration 2.
-//!     .with(move |r: &IterationRecord| {
+//!     .with(move |r: &Iterate| {
 //!         if r.iter == 2 { stopper.request_stop(); }
 //!         ControlFlow::Continue(())
 //!     })
@@ -347,7 +349,7 @@
 //! `Report::from_json`); [`TrustRegion::solve_with_checkpoints`] writes a
 //! [`Checkpoint`] every K iterations and [`TrustRegion::resume`] continues
 //! from one to the same end, bit for bit, as the uninterrupted solve (see
-//! [`checkpoint`]). With `plot`, `plot::convergence_svg` draws ‖g‖ and
+//! [`solvers::checkpoint`]). With `plot`, `plot::convergence_svg` draws ‖g‖ and
 //! f − f_best against iterations and against Hessian-vector products
 //! (`docs/img/rosenbrock-convergence.svg` in the repository, shown in
 //! `docs/ecosystem.md`). With `argmin`, `interop::argmin` runs this solver
@@ -358,29 +360,34 @@
 //! # Reference
 //!
 //! ## Layers
-//! * [`Objective`]: value and gradient in one call, and `hessian(x)` — the
-//!   Hessian at x as a [`LinearOperator`], prepared once per iteration;
-//! * [`LinearOperator`] (`apply(v, out)`) and [`Preconditioner`];
-//! * [`krylov::steihaug()`]: the truncated CG inner loop;
-//! * solvers: [`TrustRegion`], [`LineSearchNewtonCg`], [`DenseNewton`];
-//! * [`Report`]: point, [`Status`], counts, history;
+//! One folder per layer (`docs/architecture.md` draws them):
+//! * [`linalg`]: [`LinearOperator`] (`apply(v, out)`), [`Preconditioner`],
+//!   parallelism as a value ([`Par`]), `sprs` sparse matrices and IC(0);
+//! * [`problem`]: [`Objective`]: value and gradient in one call, and
+//!   `hessian(x)` — the Hessian at x as a [`LinearOperator`], prepared once
+//!   per iteration;
+//! * [`krylov`]: [`krylov::steihaug()`], the truncated CG inner loop;
+//! * [`solvers`]: [`TrustRegion`], [`LineSearchNewtonCg`], [`DenseNewton`],
+//!   named by [`Method`] and run through [`minimize`] with [`Options`]; the
+//!   rules they share as functions ([`solvers::ratio`], [`solvers::radius`]);
+//! * [`report`]: [`Report`]: point, [`Status`], counts, history; observers;
 //! * [`shard`]: finite sums `Σ_s f_s(w)` over data shards, evaluated in
 //!   parallel and bit-for-bit reproducibly for any thread count;
 //!   [`problems::sparse_logistic`] is LIBLINEAR's L2 logistic regression on
-//!   it, [`io`] reads LIBSVM files and [`datagen`] makes rcv1-shaped
+//!   it, [`io`] reads LIBSVM files and [`problems::datagen`] makes rcv1-shaped
 //!   synthetic data.
 //!
 //! ## Watching, saving and plotting a run
 //! * **Observers.** `solve_with` takes a callback that sees every
-//!   [`IterationRecord`] and may stop the solve
+//!   [`Iterate`] (record, x, g) and may stop the solve
 //!   ([`Status::StoppedByUser`]). [`Observers`] runs several together — a
 //!   table printer, a [`StopFlag`] set from a Ctrl-C handler, the
 //!   `TracingObserver` (feature `tracing`: one event per iteration with f,
-//!   ‖g‖, Δ, ρ, CG iterations and CG exit) — see [`observe`].
+//!   ‖g‖, Δ, ρ, CG iterations and CG exit) — see [`report::observe`].
 //! * **Checkpoints.** [`TrustRegion::solve_with_checkpoints`] saves a
 //!   [`Checkpoint`] (x, g, f, Δ, failure counters, counts, history, options)
 //!   every K iterations; [`TrustRegion::resume`] continues from one and ends
-//!   exactly where the uninterrupted solve ends — see [`checkpoint`].
+//!   exactly where the uninterrupted solve ends — see [`solvers::checkpoint`].
 //! * **Reports that last.** With `serde`, [`Report`] (with its history) and
 //!   every configuration serialize and deserialize
 //!   ([`Report::to_json`](report::Report), `Report::from_json`).

@@ -57,7 +57,7 @@ pub struct KrylovInfo {
     pub grad_dot_step: f64,
 }
 
-/// Work vectors for [`steihaug`], allocated once and reused.
+/// Work vectors for [`crate::krylov::steihaug()`], allocated once and reused.
 #[derive(Debug, Clone)]
 pub struct KrylovWorkspace {
     pub(crate) r: Array1<f64>,

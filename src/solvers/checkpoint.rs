@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing};
-//! use steihaug::{observe::no_callback, problems::ExtendedRosenbrock, TrustRegion};
+//! use steihaug::{report::observe::no_callback, problems::ExtendedRosenbrock, TrustRegion};
 //!
 //! let problem = ExtendedRosenbrock::new(100)?;
 //! let solver = TrustRegion::default();

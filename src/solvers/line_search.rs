@@ -5,7 +5,7 @@
 //! curvature CG returns its current iterate, or the steepest-descent
 //! direction −g (−M⁻¹g when preconditioned) if that happens at the first CG
 //! iteration. Then the backtracking Armijo search of
-//! [`crate::solvers::armijo`] from α = 1. When CG gives no usable direction
+//! `solvers::armijo` from α = 1. When CG gives no usable direction
 //! (a zero step from a failed run, or an ascent direction from an inexact
 //! solve) the step is −g. After `max_consecutive_failures` consecutive
 //! inner solves that met a non-finite product the solve ends with

@@ -34,6 +34,8 @@ pub fn acceptable(rho: f64, eta_accept: f64) -> bool {
 }
 
 #[cfg(test)]
+// The rules are pure arithmetic: their tests compare exact values.
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
 

@@ -13,7 +13,7 @@ use ndarray::{Array1, ArrayView1};
 
 use crate::error::{check_dim, Error, Result};
 use crate::linalg::par::{Par, Partials};
-use crate::linalg::vecops::{all_finite, norm, norm_finite_with};
+use crate::linalg::vecops::{all_finite, norm_finite_with, norm_with};
 use crate::problem::objective::Objective;
 use crate::report::method::Method;
 use crate::report::observe::{Callback, Iterate};
@@ -180,6 +180,11 @@ impl<'t> Run<'t> {
         norm_finite_with(&mut self.partials, v)
     }
 
+    /// ‖x‖ with the run's partial-sum buffers (no allocation).
+    pub fn x_norm(&mut self) -> f64 {
+        norm_with(&mut self.partials, self.state.x.view())
+    }
+
     /// The gradient test `‖g‖ ≤ max(gtol_abs, gtol_rel·‖g0‖)`.
     pub fn gradient_converged(&self) -> bool {
         self.grad_norm <= self.term.gtol_abs.max(self.term.gtol_rel * self.grad_norm0)
@@ -254,17 +259,17 @@ impl<'t> Run<'t> {
 
     /// The status after an accepted step of norm `step_norm` that changed f
     /// by `df`: [`Run::point_status`], then the stall tests.
-    pub fn after_accepted(&self, df: f64, step_norm: f64) -> Option<Status> {
+    pub fn after_accepted(&mut self, df: f64, step_norm: f64) -> Option<Status> {
         self.point_status().or_else(|| self.stalled(df, step_norm))
     }
 
     /// Stall tests for an accepted step of norm `step_norm` that changed f
     /// by `df`.
-    pub fn stalled(&self, df: f64, step_norm: f64) -> Option<Status> {
+    pub fn stalled(&mut self, df: f64, step_norm: f64) -> Option<Status> {
         if self.term.ftol > 0.0 && df.abs() <= self.term.ftol * self.f.abs().max(1.0) {
             return Some(Status::FunctionChangeStalled);
         }
-        if self.term.xtol > 0.0 && step_norm <= self.term.xtol * (1.0 + norm(self.x.view())) {
+        if self.term.xtol > 0.0 && step_norm <= self.term.xtol * (1.0 + self.x_norm()) {
             return Some(Status::StepSizeStalled);
         }
         None

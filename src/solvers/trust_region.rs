@@ -10,7 +10,7 @@
 //!    both below `ε^(2/3)·max(1,|f|)` the ratio is round-off noise and is set
 //!    to 1 (the PETSc/TAO rule; `reference/pitfalls.md` §4). A non-finite
 //!    trial value counts as ρ = −∞ (§1);
-//! 4. accept if ρ > η_accept, and update Δ by the chosen [`RadiusRule`].
+//! 4. accept if ρ > η_accept, and update Δ by the chosen [`crate::RadiusRule`].
 //!    Every shrink is relative to `min(Δ, ‖p‖_M)` (§2), so a rejected step
 //!    always changes the next subproblem: the solver never re-solves the
 //!    same subproblem.
@@ -26,7 +26,6 @@ use ndarray::ArrayView1;
 use crate::error::Result;
 use crate::krylov::KrylovExit;
 use crate::krylov::{KrylovInfo, Truncation};
-use crate::linalg::vecops::norm;
 use crate::problem::objective::Objective;
 use crate::report::method::Method;
 use crate::report::observe::{no_callback, Callback};
@@ -101,7 +100,7 @@ impl TrustRegion {
     /// A checkpoint that does not fit `obj` (dimension, non-finite values,
     /// another solver or format version, or f and ∇f at its x that differ
     /// from `obj`'s — checked with one uncounted evaluation) is an
-    /// [`Error::Checkpoint`].
+    /// [`crate::Error::Checkpoint`].
     pub fn resume<O: Objective + ?Sized>(
         &self,
         obj: &O,
@@ -328,8 +327,63 @@ impl TrustRegion {
     }
 
     /// [`Status::RadiusCollapsed`] when Δ is below the collapse floor.
-    fn collapsed(&self, run: &Run<'_>) -> Option<Status> {
-        radius::collapsed(run.radius, self.config.min_radius, norm(run.x.view()))
+    fn collapsed(&self, run: &mut Run<'_>) -> Option<Status> {
+        let x_norm = run.x_norm();
+        radius::collapsed(run.radius, self.config.min_radius, x_norm)
             .then_some(Status::RadiusCollapsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::ExtendedRosenbrock;
+    use crate::solvers::radius::{InitialRadius, RadiusRule};
+
+    /// On whole solves: every rejected step leaves Δ below the step's
+    /// length, for both rules and acceptance thresholds up to 0.2 (the TRON
+    /// rule used a literal η₀ = 1e-4 before, so with η = 0.2 a rejected step
+    /// with 1e-4 ≤ ρ ≤ 0.2 could keep Δ ≥ ‖p‖).
+    #[test]
+    fn rejected_steps_end_below_the_step_in_whole_solves() {
+        let problem = ExtendedRosenbrock::new(200).unwrap();
+        let mut rejected = 0;
+        for rule in [RadiusRule::NocedalWright, RadiusRule::Tron] {
+            for eta in [0.0, 1e-4, 0.1, 0.2] {
+                for init in [
+                    InitialRadius::Constant(1.0),
+                    InitialRadius::GradientNorm(1.0),
+                ] {
+                    let cfg = TrustRegionConfig {
+                        radius_rule: rule,
+                        eta_accept: eta,
+                        initial_radius: init,
+                        ..TrustRegionConfig::default()
+                    };
+                    let r = TrustRegion::new(cfg)
+                        .solve(&problem, problem.start().view())
+                        .unwrap();
+                    assert!(
+                        r.status.is_converged(),
+                        "{rule:?} {eta} {init:?}: {}",
+                        r.status
+                    );
+                    for h in r.history.iter().filter(|h| !h.accepted) {
+                        rejected += 1;
+                        assert!(
+                            h.next_radius < h.step_norm,
+                            "{rule:?}, eta {eta}, {init:?}, iteration {}: Δ {} after a rejected step of length {}",
+                            h.iter,
+                            h.next_radius,
+                            h.step_norm
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            rejected >= 10,
+            "only {rejected} rejected steps: the test checks little"
+        );
     }
 }

@@ -254,7 +254,7 @@ where
 ///
 /// ```
 /// use ndarray::array;
-/// use steihaug::{sparse::SparseOperator, LinearOperator};
+/// use steihaug::{linalg::sparse::SparseOperator, LinearOperator};
 /// let a = sprs::CsMat::new((2, 2), vec![0, 2, 4], vec![0, 1, 0, 1], vec![2.0, -1.0, -1.0, 2.0]);
 /// let op = SparseOperator::new(a).unwrap();
 /// let mut y = ndarray::Array1::zeros(2);
@@ -438,7 +438,7 @@ pub(crate) fn expand_upper(
 ///
 /// ```
 /// use ndarray::array;
-/// use steihaug::{sparse::SymmetricUpper, LinearOperator};
+/// use steihaug::{linalg::sparse::SymmetricUpper, LinearOperator};
 /// // [[2, -1], [-1, 2]] by its upper triangle
 /// let u = sprs::CsMat::new((2, 2), vec![0, 2, 3], vec![0, 1, 1], vec![2.0, -1.0, 2.0]);
 /// let op = SymmetricUpper::new(&u).unwrap();

@@ -19,7 +19,7 @@ pub enum DenseStep {
     Pure,
 }
 
-/// Options of [`DenseNewton`].
+/// Options of [`crate::DenseNewton`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DenseNewtonConfig {

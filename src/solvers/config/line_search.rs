@@ -51,7 +51,7 @@ impl ArmijoConfig {
     }
 }
 
-/// Options of [`LineSearchNewtonCg`].
+/// Options of [`crate::LineSearchNewtonCg`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LineSearchConfig {

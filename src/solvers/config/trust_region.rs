@@ -12,7 +12,7 @@ pub const DEFAULT_MAX_CONSECUTIVE_FAILURES: usize = 5;
 /// Default maximum radius.
 pub const DEFAULT_MAX_RADIUS: f64 = 1e10;
 
-/// Options of [`TrustRegion`].
+/// Options of [`crate::TrustRegion`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TrustRegionConfig {
@@ -29,7 +29,7 @@ pub struct TrustRegionConfig {
     pub initial_radius: InitialRadius,
     /// Upper bound on Δ (default [`DEFAULT_MAX_RADIUS`]).
     pub max_radius: f64,
-    /// Lower bound on Δ before [`Status::RadiusCollapsed`] (default 0, so the
+    /// Lower bound on Δ before [`crate::Status::RadiusCollapsed`] (default 0, so the
     /// floor is `ε·max(1,‖x‖)`).
     pub min_radius: f64,
     /// Accept the step when ρ > eta_accept (default [`DEFAULT_ETA_ACCEPT`]).
