@@ -13,7 +13,7 @@ mean equal bits. `train` cases compare the model files byte for byte.
 
 The cases: every built-in problem with each solver at a small size, the
 MINPACK-2 grid problems with assembled Hessians and each preconditioner,
-and the determinism set (the problems and sizes of tests/determinism.rs)
+and the determinism set (the problems and sizes of tests/solvers/determinism.rs)
 in rayon pools of 1, 2 and 4 threads. Prints one line per case and a final
 `N passed, N failed` line; exits 1 on any difference.
 """

@@ -288,7 +288,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
 /// recurrences assume the CG orthogonality `pᵀr_{k+1} = 0`, which round-off
 /// erodes on long runs with an ill-conditioned or indefinite H, and a step
 /// placed on the boundary with drifted coefficients lands off it (relative
-/// errors up to 1e-5 were seen in `tests/properties.rs`). With a
+/// errors up to 1e-5 were seen in `tests/solvers/properties.rs`). With a
 /// preconditioner only M⁻¹ is available, so the recurrences (`recurrence` =
 /// `(d_md, p_md, p_mp)`) are used.
 fn boundary_coefficients(

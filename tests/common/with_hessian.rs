@@ -1,6 +1,6 @@
-//! f = ½‖x‖² in Rⁿ whose `hessian` returns a given matrix, usually of the
-//! wrong shape: shared by the tests that check wrongly sized operators are
-//! typed errors (`conformance`, `derivatives`, `faults`).
+//! `WithHessian`: f = ½‖x‖² in Rⁿ whose `hessian` returns a given matrix,
+//! usually of the wrong shape, for the tests that check wrongly sized
+//! operators are typed errors.
 
 use ndarray::{Array2, ArrayView1, ArrayViewMut1};
 use steihaug::Objective;

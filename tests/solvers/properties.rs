@@ -2,13 +2,15 @@
 //! the mathematics of the Steihaug-Toint step.
 //!
 //! Deterministic: a fixed case count and a fixed proptest seed, and no
-//! failure-persistence files. Every tolerance is derived in a comment.
+//! failure-persistence files, whatever `PROPTEST_*` says
+//! (`common::check_cases`). Every tolerance is derived in a comment.
 
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use proptest::prelude::*;
-use proptest::test_runner::{RngSeed, TestCaseError};
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{TestCaseError, TestRunner};
 use steihaug::krylov::{self, KrylovWorkspace, SteihaugParams, Truncation};
 use steihaug::problems::Quadratic;
 use steihaug::{
@@ -16,13 +18,36 @@ use steihaug::{
     Preconditioner, Report, Status, Termination, TrustRegion, TrustRegionConfig,
 };
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 256,
-        rng_seed: RngSeed::Fixed(0x005e_ed0f_57e1_4a06),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+use crate::common::{check_cases, proptest_config};
+
+/// Cases per property.
+const CASES: u32 = 256;
+
+/// A rerun draws the same cases: two runners from the configuration give
+/// the same problems (with `RngSeed::Random` they would not). The
+/// fingerprint it prints (`--nocapture`) is the same in every environment,
+/// `PROPTEST_CASES` or `PROPTEST_RNG_SEED` set or not.
+#[test]
+fn the_configuration_draws_the_same_cases_on_every_run() {
+    let draw = || {
+        let mut runner = TestRunner::new(proptest_config(CASES));
+        (0..16)
+            .flat_map(|_| {
+                let case = spd_case().new_tree(&mut runner).unwrap().current();
+                let mut bits: Vec<u64> = case.a.iter().map(|v| v.to_bits()).collect();
+                bits.extend(case.b.iter().map(|v| v.to_bits()));
+                bits.push(case.c.to_bits());
+                bits
+            })
+            .collect::<Vec<u64>>()
+    };
+    let first = draw();
+    assert_eq!(first, draw());
+    // FNV-1a over the bits of the first 16 cases.
+    let fingerprint = first.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    eprintln!("fingerprint of the first 16 cases: {fingerprint:016x}");
 }
 
 fn norm(v: ArrayView1<'_, f64>) -> f64 {
@@ -135,24 +160,38 @@ fn spd_case() -> impl Strategy<Value = SpdCase> {
     })
 }
 
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn solvers_match_dense_solution_on_spd_quadratics(case in spd_case()) {
+#[test]
+fn solvers_match_dense_solution_on_spd_quadratics() {
+    check_cases(CASES, &spd_case(), |case| {
         let n = case.b.len();
         let x_star = dense_minimizer(&case.a, &case.b);
         let q = Quadratic::new(case.a.clone(), case.b.clone()).unwrap();
         let x0 = Array1::zeros(n);
         // Stop on ‖g‖ ≤ 1e-10·‖g0‖ = 1e-10·‖b‖ only.
-        let term = Termination { gtol_abs: 0.0, gtol_rel: 1e-10, ..Termination::default() };
+        let term = Termination {
+            gtol_abs: 0.0,
+            gtol_rel: 1e-10,
+            ..Termination::default()
+        };
         let reports: [Report; 3] = [
-            TrustRegion::new(TrustRegionConfig { termination: term, ..Default::default() })
-                .solve(&q, x0.view()).unwrap(),
-            LineSearchNewtonCg::new(LineSearchConfig { termination: term, ..Default::default() })
-                .solve(&q, x0.view()).unwrap(),
-            DenseNewton::new(DenseNewtonConfig { termination: term, ..Default::default() })
-                .solve(&q, x0.view()).unwrap(),
+            TrustRegion::new(TrustRegionConfig {
+                termination: term,
+                ..Default::default()
+            })
+            .solve(&q, x0.view())
+            .unwrap(),
+            LineSearchNewtonCg::new(LineSearchConfig {
+                termination: term,
+                ..Default::default()
+            })
+            .solve(&q, x0.view())
+            .unwrap(),
+            DenseNewton::new(DenseNewtonConfig {
+                termination: term,
+                ..Default::default()
+            })
+            .solve(&q, x0.view())
+            .unwrap(),
         ];
         let xs_norm = norm(x_star.view());
         for r in &reports {
@@ -164,10 +203,22 @@ proptest! {
             // computed g and in the oracle (κ·ε ≤ 1.4e-13).
             let err = norm((&r.x - &x_star).view());
             let bound = r.grad_norm / case.c + 1e-11 * xs_norm;
-            prop_assert!(err <= bound, "{}: ‖x − x*‖ = {:e} > {:e}", r.solver, err, bound);
-            prop_assert!(err <= 6.2e-8 * xs_norm + 1e-300, "{}: relative error {:e}", r.solver, err / xs_norm);
+            prop_assert!(
+                err <= bound,
+                "{}: ‖x − x*‖ = {:e} > {:e}",
+                r.solver,
+                err,
+                bound
+            );
+            prop_assert!(
+                err <= 6.2e-8 * xs_norm + 1e-300,
+                "{}: relative error {:e}",
+                r.solver,
+                err / xs_norm
+            );
         }
-    }
+        Ok(())
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -315,11 +366,9 @@ fn check_step(
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn steihaug_step_stays_inside_and_beats_cauchy(case in step_case()) {
+#[test]
+fn steihaug_step_stays_inside_and_beats_cauchy() {
+    check_cases(CASES, &step_case(), |case| {
         check_step(&case, case.h.view(), case.g.view())?;
         // The same on D H D with D = M^{-1/2} (κ(D²) up to 100): an
         // ill-conditioned, often nearly singular H on which CG runs long and
@@ -331,10 +380,13 @@ proptest! {
         let h = Array2::from_shape_fn((n, n), |(i, j)| dsc[i] * case.h[[i, j]] * dsc[j]);
         let g = &case.g * &dsc;
         check_step(&case, h.view(), g.view())?;
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn preconditioned_step_stays_inside_the_m_norm_region(case in step_case()) {
+#[test]
+fn preconditioned_step_stays_inside_the_m_norm_region() {
+    check_cases(CASES, &step_case(), |case| {
         // With a preconditioner M the region is ‖p‖_M ≤ Δ (pitfalls §9), and
         // the first CG iterate is the Cauchy point along −M⁻¹g in that norm.
         let n = case.g.len();
@@ -350,7 +402,8 @@ proptest! {
             &params(&case),
             &mut ws,
             p.view_mut(),
-        ).unwrap();
+        )
+        .unwrap();
         let radius = case.radius;
         // ‖p‖_M is never formed by the solver (it has M⁻¹, not M): it is
         // carried by the recurrences of Gould, Lucidi, Roma & Toint (1999),
@@ -363,19 +416,40 @@ proptest! {
         // known limit of the preconditioned solver (docs/algorithms.md).
         let tol = 1e-6;
         let pm = (&p * &p * &case.m_diag).sum().sqrt();
-        prop_assert!(pm <= radius * (1.0 + tol), "‖p‖_M = {:e} > Δ = {:e}", pm, radius);
-        prop_assert!((info.step_norm_m - pm).abs() <= tol * radius, "{} vs {}", info.step_norm_m, pm);
+        prop_assert!(
+            pm <= radius * (1.0 + tol),
+            "‖p‖_M = {:e} > Δ = {:e}",
+            pm,
+            radius
+        );
+        prop_assert!(
+            (info.step_norm_m - pm).abs() <= tol * radius,
+            "{} vs {}",
+            info.step_norm_m,
+            pm
+        );
         if info.on_boundary {
             prop_assert!((pm - radius).abs() <= tol * radius);
         }
         let (m, scale) = model(case.h.view(), case.g.view(), p.view());
-        prop_assert!((info.pred + m).abs() <= 1e-10 * scale, "pred {:e} vs −m(p) {:e}", info.pred, -m);
+        prop_assert!(
+            (info.pred + m).abs() <= 1e-10 * scale,
+            "pred {:e} vs −m(p) {:e}",
+            info.pred,
+            -m
+        );
         let d = -(&case.g * &m_inv);
         let d_m = (&d * &d * &case.m_diag).sum().sqrt();
         let mc = cauchy_model(case.h.view(), case.g.view(), d.view(), d_m, radius);
         let (_, scale_c) = model(case.h.view(), case.g.view(), (&d * (radius / d_m)).view());
-        prop_assert!(-m >= -mc - 1e-10 * (scale + scale_c), "−m(p) = {:e} < −m(p_C) = {:e}", -m, -mc);
-    }
+        prop_assert!(
+            -m >= -mc - 1e-10 * (scale + scale_c),
+            "−m(p) = {:e} < −m(p_C) = {:e}",
+            -m,
+            -mc
+        );
+        Ok(())
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -421,11 +495,9 @@ fn indefinite_case() -> impl Strategy<Value = IndefiniteCase> {
     })
 }
 
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn indefinite_step_ends_on_the_boundary(case in indefinite_case()) {
+#[test]
+fn indefinite_step_ends_on_the_boundary() {
+    check_cases(CASES, &indefinite_case(), |case| {
         // Why CG cannot stop inside: while every dᵀHd > 0, the CG residual is
         // r_k = −q_k(H)g with q_k(t) = Π_j (1 − t/θ_j), where the Ritz values
         // θ_j are eigenvalues of H restricted to the Krylov space, which is
@@ -440,24 +512,38 @@ proptest! {
         let mut ws = KrylovWorkspace::new(n);
         let mut p = Array1::zeros(n);
         let params = SteihaugParams {
-            truncation: Truncation::TrustRegion { radius: case.radius },
+            truncation: Truncation::TrustRegion {
+                radius: case.radius,
+            },
             eta: case.eta,
             max_iter: 2 * n + 50,
             curvature_eps: f64::EPSILON,
             deadline: None,
         };
-        let info = krylov::steihaug(&case.h, None, case.g.view(), &params, &mut ws, p.view_mut()).unwrap();
+        let info =
+            krylov::steihaug(&case.h, None, case.g.view(), &params, &mut ws, p.view_mut()).unwrap();
         prop_assert!(
-            matches!(info.exit, KrylovExit::NegativeCurvature | KrylovExit::Boundary),
-            "exit {:?} after {} iterations", info.exit, info.iterations
+            matches!(
+                info.exit,
+                KrylovExit::NegativeCurvature | KrylovExit::Boundary
+            ),
+            "exit {:?} after {} iterations",
+            info.exit,
+            info.iterations
         );
         prop_assert!(info.on_boundary);
         let pn = norm(p.view());
-        prop_assert!((pn - case.radius).abs() <= 1e-10 * case.radius, "‖p‖ = {:e}, Δ = {:e}", pn, case.radius);
+        prop_assert!(
+            (pn - case.radius).abs() <= 1e-10 * case.radius,
+            "‖p‖ = {:e}, Δ = {:e}",
+            pn,
+            case.radius
+        );
         let (m, scale) = model(case.h.view(), case.g.view(), p.view());
         prop_assert!(m < 0.0);
         prop_assert!((info.pred + m).abs() <= 1e-10 * scale);
-    }
+        Ok(())
+    });
 }
 
 #[test]

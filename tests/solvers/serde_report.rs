@@ -1,5 +1,4 @@
 //! Reports, histories and configurations round-trip through JSON.
-#![cfg(feature = "serde")]
 
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::{LineSearchNewtonCg, Report, TrustRegion, TrustRegionConfig};

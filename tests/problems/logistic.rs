@@ -152,8 +152,14 @@ fn large_margins_stay_finite_and_accurate() {
             f.is_finite() && (f - want).abs() <= 1e-14 * want.max(1.0),
             "{w}: {f} vs {want}"
         );
+        // f'(w) = w − σ(−w) + σ(w) = w + tanh(w/2).
         let g = grad(&obj, ndarray::array![w].view());
-        assert!(g[0].is_finite());
+        let want = w + (0.5 * w).tanh();
+        assert!(
+            (g[0] - want).abs() <= 1e-14 * want.abs().max(1.0),
+            "{w}: f' = {} vs {want}",
+            g[0]
+        );
     }
 }
 
@@ -655,4 +661,13 @@ fn registered_sparse_logistic_solves() {
     .solve(obj, built.x0.view())
     .unwrap();
     assert!(r.status.is_converged(), "{:?}", r.status);
+    // The same minimizer as dense Newton's: the L2 term makes H ⪰ I, so
+    // each point is within its ‖g‖ of w* (plus round-off).
+    let dense = DenseNewton::default().solve(obj, built.x0.view()).unwrap();
+    assert!(dense.status.is_converged(), "{:?}", dense.status);
+    let dx = (&r.x - &dense.x)
+        .mapv(f64::abs)
+        .fold(0.0f64, |m, &v| m.max(v));
+    let bound = r.grad_norm + dense.grad_norm + 1e-12;
+    assert!(dx <= bound, "max |Δw| = {dx:e} > {bound:e}");
 }

@@ -1,21 +1,20 @@
 //! Finite-difference and forward-AD Hessian-vector products, dense
-//! finite-difference Hessians, and the derivative checker.
+//! finite-difference Hessians, and the derivative checker. (The AD tests
+//! need the `ad` feature.)
 
 use ndarray::{array, Array1, Array2, ArrayView1, ArrayViewMut1};
 use steihaug::derivatives::{
-    check_derivatives, fd_dense_hessian, fd_dense_hessian_from_values, fd_hvp, AdGradient,
-    AdObjective, CheckOptions, FdObjective, FdScheme, FdWorkspace, Scalar, Verdict,
+    check_derivatives, fd_dense_hessian, fd_dense_hessian_from_values, fd_hvp, CheckOptions,
+    FdObjective, FdScheme, FdWorkspace, Verdict,
 };
 use steihaug::linalg::rng::SplitMix64;
-use steihaug::problems::cutest::{Chainwoo, Dixmaan, DixmaanVariant};
+use steihaug::problems::cutest::{Dixmaan, DixmaanVariant};
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::{
     DenseNewton, FnObjective, LineSearchNewtonCg, LinearOperator, Objective, TrustRegion,
 };
 
-#[path = "common/with_hessian.rs"]
-mod with_hessian;
-use with_hessian::WithHessian;
+use crate::common::WithHessian;
 
 /// The seed example: f = x1² x2³ x3⁴.
 fn seed_value_grad(x: ArrayView1<'_, f64>, mut g: ArrayViewMut1<'_, f64>) -> f64 {
@@ -109,29 +108,37 @@ fn fd_hvp_forward_and_central_on_the_seed_example() {
 }
 
 /// FdObjective turns value_grad into a full objective; all three solvers
-/// solve with it.
+/// solve with it, and it counts the gradients its products cost.
 #[test]
 fn fd_objective_solves_extended_rosenbrock() {
     let p = ExtendedRosenbrock::new(100).unwrap();
+    let at_ones = |x: &Array1<f64>| x.iter().all(|v| (v - 1.0).abs() < 1e-6);
     for scheme in [FdScheme::Forward, FdScheme::Central] {
         let obj = FdObjective::new(100, |x, g| p.value_grad(x, g)).with_scheme(scheme);
         let x0 = p.start();
         let tr = TrustRegion::default().solve(&obj, x0.view()).unwrap();
         assert!(tr.status.is_converged(), "{scheme:?}: {}", tr.summary());
-        assert!(tr.x.iter().all(|v| (v - 1.0).abs() < 1e-6));
-        assert!(obj.gradient_evals() > 0);
+        assert!(at_ones(&tr.x), "{scheme:?}: {}", tr.summary());
+        // A forward product costs one gradient at x + hv (and the Hessian one
+        // at x); a central product two, at x ± hv.
+        let per_solve = match scheme {
+            FdScheme::Forward => tr.counts.hessians + tr.counts.hvps,
+            FdScheme::Central => 2 * tr.counts.hvps,
+        };
+        assert_eq!(obj.gradient_evals(), per_solve, "{scheme:?}");
         let ls = LineSearchNewtonCg::default()
             .solve(&obj, x0.view())
             .unwrap();
         assert!(ls.status.is_converged(), "{}", ls.summary());
+        assert!(at_ones(&ls.x), "{scheme:?}: {}", ls.summary());
     }
-    let obj = FdObjective::new(10, |x, g| {
-        ExtendedRosenbrock::new(10).unwrap().value_grad(x, g)
-    });
+    let p10 = ExtendedRosenbrock::new(10).unwrap();
+    let obj = FdObjective::new(10, |x, g| p10.value_grad(x, g));
     let dn = DenseNewton::default()
-        .solve(&obj, ExtendedRosenbrock::new(10).unwrap().start().view())
+        .solve(&obj, p10.start().view())
         .unwrap();
     assert!(dn.status.is_converged());
+    assert!(at_ones(&dn.x), "{}", dn.summary());
 }
 
 /// The FD product matches the exact product of a CUTEst problem.
@@ -152,83 +159,6 @@ fn fd_hessian_matches_closed_form_products() {
         let err = (&a - &b).mapv(|e| e * e).sum().sqrt();
         assert!(err <= 1e-7 * a.dot(&a).sqrt(), "{err}");
     }
-}
-
-/// Chained Wood, written once for any scalar; no Hessian anywhere.
-struct ChainwooAd {
-    n: usize,
-}
-
-impl AdGradient for ChainwooAd {
-    fn dim(&self) -> usize {
-        self.n
-    }
-    fn value_grad<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
-        let mut f = D::from(1.0);
-        for k in 0..self.n / 2 - 1 {
-            let j = 2 * k;
-            let (a, b, c, d) = (x[j], x[j + 1], x[j + 2], x[j + 3]);
-            let r1 = b - a * a;
-            let r2 = d - c * c;
-            let s = b + d - 2.0;
-            let t = b - d;
-            let one = D::from(1.0);
-            f += r1 * r1 * 100.0
-                + (one - a) * (one - a)
-                + r2 * r2 * 90.0
-                + (one - c) * (one - c)
-                + s * s * 10.0
-                + t * t * 0.1;
-            g[j] += a * r1 * (-400.0) - (one - a) * 2.0;
-            g[j + 1] += r1 * 200.0 + s * 20.0 + t * 0.2;
-            g[j + 2] += c * r2 * (-360.0) - (one - c) * 2.0;
-            g[j + 3] += r2 * 180.0 + s * 20.0 - t * 0.2;
-        }
-        f
-    }
-}
-
-#[test]
-fn ad_products_equal_closed_form_products() {
-    let n = 40;
-    let ad = AdObjective::new(ChainwooAd { n });
-    let exact = Chainwoo::new(n).unwrap();
-    let mut rng = SplitMix64::new(11);
-    let x = exact.start().mapv(|v| v + rng.normal());
-    let mut g1 = Array1::zeros(n);
-    let mut g2 = Array1::zeros(n);
-    let f1 = ad.value_grad(x.view(), g1.view_mut());
-    let f2 = exact.value_grad(x.view(), g2.view_mut());
-    assert!((f1 - f2).abs() <= 1e-12 * f2.abs());
-    assert!(g1
-        .iter()
-        .zip(&g2)
-        .all(|(a, b)| (a - b).abs() <= 1e-12 * (1.0 + b.abs())));
-    let ha = ad.hessian(x.view());
-    let he = exact.hessian(x.view());
-    for _ in 0..5 {
-        let v = Array1::from_shape_fn(n, |_| rng.normal());
-        let mut a = Array1::zeros(n);
-        let mut b = Array1::zeros(n);
-        ha.apply(v.view(), a.view_mut());
-        he.apply(v.view(), b.view_mut());
-        // Exact up to rounding, unlike finite differences.
-        assert!(a
-            .iter()
-            .zip(&b)
-            .all(|(a, b)| (a - b).abs() <= 1e-11 * (1.0 + b.abs())));
-    }
-    // The AD objective solves to the same local minimum as the closed form.
-    let r1 = TrustRegion::default()
-        .solve(&ad, exact.start().view())
-        .unwrap();
-    let r2 = TrustRegion::default()
-        .solve(&exact, exact.start().view())
-        .unwrap();
-    assert!(r1.status.is_converged() && r2.status.is_converged());
-    assert!((r1.f - r2.f).abs() <= 1e-8 * r2.f.abs());
-    let chk = check_derivatives(&ad, x.view(), &CheckOptions::default()).unwrap();
-    assert_eq!(chk.verdict, Verdict::Correct, "{chk}");
 }
 
 fn quartic_value_grad(x: ArrayView1<'_, f64>, mut g: ArrayViewMut1<'_, f64>) -> f64 {
@@ -408,4 +338,93 @@ fn checker_reports_bad_input_as_errors() {
         check_derivatives(&short, array![1.0, 2.0].view(), &opts),
         Err(steihaug::Error::DimensionMismatch { .. })
     ));
+}
+
+/// Forward-mode AD (the `ad` feature).
+#[cfg(feature = "ad")]
+mod ad {
+    use ndarray::Array1;
+    use steihaug::derivatives::{
+        check_derivatives, AdGradient, AdObjective, CheckOptions, Scalar, Verdict,
+    };
+    use steihaug::linalg::rng::SplitMix64;
+    use steihaug::problems::cutest::Chainwoo;
+    use steihaug::{LinearOperator, Objective, TrustRegion};
+
+    /// Chained Wood, written once for any scalar; no Hessian anywhere.
+    struct ChainwooAd {
+        n: usize,
+    }
+
+    impl AdGradient for ChainwooAd {
+        fn dim(&self) -> usize {
+            self.n
+        }
+        fn value_grad<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
+            let mut f = D::from(1.0);
+            for k in 0..self.n / 2 - 1 {
+                let j = 2 * k;
+                let (a, b, c, d) = (x[j], x[j + 1], x[j + 2], x[j + 3]);
+                let r1 = b - a * a;
+                let r2 = d - c * c;
+                let s = b + d - 2.0;
+                let t = b - d;
+                let one = D::from(1.0);
+                f += r1 * r1 * 100.0
+                    + (one - a) * (one - a)
+                    + r2 * r2 * 90.0
+                    + (one - c) * (one - c)
+                    + s * s * 10.0
+                    + t * t * 0.1;
+                g[j] += a * r1 * (-400.0) - (one - a) * 2.0;
+                g[j + 1] += r1 * 200.0 + s * 20.0 + t * 0.2;
+                g[j + 2] += c * r2 * (-360.0) - (one - c) * 2.0;
+                g[j + 3] += r2 * 180.0 + s * 20.0 - t * 0.2;
+            }
+            f
+        }
+    }
+
+    #[test]
+    fn ad_products_equal_closed_form_products() {
+        let n = 40;
+        let ad = AdObjective::new(ChainwooAd { n });
+        let exact = Chainwoo::new(n).unwrap();
+        let mut rng = SplitMix64::new(11);
+        let x = exact.start().mapv(|v| v + rng.normal());
+        let mut g1 = Array1::zeros(n);
+        let mut g2 = Array1::zeros(n);
+        let f1 = ad.value_grad(x.view(), g1.view_mut());
+        let f2 = exact.value_grad(x.view(), g2.view_mut());
+        assert!((f1 - f2).abs() <= 1e-12 * f2.abs());
+        assert!(g1
+            .iter()
+            .zip(&g2)
+            .all(|(a, b)| (a - b).abs() <= 1e-12 * (1.0 + b.abs())));
+        let ha = ad.hessian(x.view());
+        let he = exact.hessian(x.view());
+        for _ in 0..5 {
+            let v = Array1::from_shape_fn(n, |_| rng.normal());
+            let mut a = Array1::zeros(n);
+            let mut b = Array1::zeros(n);
+            ha.apply(v.view(), a.view_mut());
+            he.apply(v.view(), b.view_mut());
+            // Exact up to rounding, unlike finite differences.
+            assert!(a
+                .iter()
+                .zip(&b)
+                .all(|(a, b)| (a - b).abs() <= 1e-11 * (1.0 + b.abs())));
+        }
+        // The AD objective solves to the same local minimum as the closed form.
+        let r1 = TrustRegion::default()
+            .solve(&ad, exact.start().view())
+            .unwrap();
+        let r2 = TrustRegion::default()
+            .solve(&exact, exact.start().view())
+            .unwrap();
+        assert!(r1.status.is_converged() && r2.status.is_converged());
+        assert!((r1.f - r2.f).abs() <= 1e-8 * r2.f.abs());
+        let chk = check_derivatives(&ad, x.view(), &CheckOptions::default()).unwrap();
+        assert_eq!(chk.verdict, Verdict::Correct, "{chk}");
+    }
 }

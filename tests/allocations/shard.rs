@@ -1,11 +1,6 @@
-//! Products and evaluations of a sharded sum allocate nothing (alone in its
-//! test binary, because it replaces the global allocator). Only allocations
-//! made on the threads of the test's rayon pool are counted: the libtest
-//! harness's own threads allocate at times of their own choosing (its
-//! channel waits), which made a process-wide count flaky.
+//! Products and evaluations of a sharded sum allocate nothing. Only
+//! allocations made on the threads of the test's rayon pool are counted.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -14,28 +9,10 @@ use steihaug::problems::datagen::Rcv1Shaped;
 use steihaug::problems::sparse_logistic::{l2_logistic_with_shards, BinaryDataset};
 use steihaug::{LinearOperator, Objective, Par};
 
-struct Counting;
+use crate::count_on_this_thread;
+
+/// Allocations on the threads of the pool.
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Whether this thread is one of the pool's (allocations are counted).
-    static TRACKED: Cell<bool> = const { Cell::new(false) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if TRACKED.try_with(Cell::get).unwrap_or(false) {
-            ALLOCS.fetch_add(1, Ordering::SeqCst);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 #[test]
 fn value_grad_and_hvp_do_not_allocate() {
@@ -48,7 +25,7 @@ fn value_grad_and_hvp_do_not_allocate() {
     let mut hv = Array1::zeros(n);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
-        .start_handler(|_| TRACKED.with(|t| t.set(true)))
+        .start_handler(|_| count_on_this_thread(&ALLOCS))
         .build()
         .unwrap();
     for par in [Par::Seq, Par::Rayon] {

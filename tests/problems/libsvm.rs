@@ -4,6 +4,8 @@ use proptest::prelude::*;
 use steihaug::io::{read_libsvm, write_libsvm, CsrMatrix};
 use steihaug::Error;
 
+use crate::common::check_cases;
+
 fn parse_error_line(text: &str) -> (usize, String) {
     match read_libsvm(text.as_bytes()) {
         Err(Error::Parse { line, reason }) => (line, reason),
@@ -81,53 +83,74 @@ fn writer_rejects_bad_input() {
     ));
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+/// Arbitrary bytes: an error or data, never a panic.
+#[test]
+fn arbitrary_bytes_never_panic() {
+    check_cases(
+        512,
+        &proptest::collection::vec(any::<u8>(), 0..400),
+        |bytes| {
+            let _ = read_libsvm(&bytes[..]);
+            Ok(())
+        },
+    );
+}
 
-    /// Arbitrary bytes: an error or data, never a panic.
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-        let _ = read_libsvm(&bytes[..]);
-    }
-
-    /// Bytes drawn from the format's alphabet reach the deeper checks.
-    #[test]
-    fn format_like_bytes_never_panic(
-        bytes in proptest::collection::vec(
-            prop::sample::select(b"0123456789:+-. \t\n\re#x".to_vec()), 0..400)
-    ) {
-        if let Ok(d) = read_libsvm(&bytes[..]) {
-            prop_assert_eq!(d.labels.len(), d.x.rows());
-        }
-    }
-
-    /// Write then read gives back the same data exactly.
-    #[test]
-    fn write_read_roundtrip(
-        rows in proptest::collection::vec(
-            (prop::sample::select(vec![1.0, -1.0, 0.0, 3.5]),
-             proptest::collection::btree_map(0u32..50, -1e6f64..1e6, 0..8)),
-            1..20)
-    ) {
-        let mut indptr = vec![0usize];
-        let mut indices = Vec::new();
-        let mut data = Vec::new();
-        let mut labels = Vec::new();
-        for (label, row) in &rows {
-            labels.push(*label);
-            for (&j, &v) in row {
-                indices.push(j);
-                data.push(v);
+/// Bytes drawn from the format's alphabet reach the deeper checks.
+#[test]
+fn format_like_bytes_never_panic() {
+    check_cases(
+        512,
+        &proptest::collection::vec(
+            prop::sample::select(b"0123456789:+-. \t\n\re#x".to_vec()),
+            0..400,
+        ),
+        |bytes| {
+            if let Ok(d) = read_libsvm(&bytes[..]) {
+                prop_assert_eq!(d.labels.len(), d.x.rows());
             }
-            indptr.push(indices.len());
-        }
-        let x = CsrMatrix::new((rows.len(), 50), indptr, indices, data);
-        let mut buf = Vec::new();
-        write_libsvm(&mut buf, &labels, &x).unwrap();
-        let back = read_libsvm(&buf[..]).unwrap();
-        prop_assert_eq!(&back.labels, &labels);
-        prop_assert_eq!(back.x.indices(), x.indices());
-        prop_assert_eq!(back.x.data(), x.data());
-        prop_assert_eq!(back.x.indptr().raw_storage().to_vec(), x.indptr().raw_storage().to_vec());
-    }
+            Ok(())
+        },
+    );
+}
+
+/// Write then read gives back the same data exactly.
+#[test]
+fn write_read_roundtrip() {
+    check_cases(
+        512,
+        &proptest::collection::vec(
+            (
+                prop::sample::select(vec![1.0, -1.0, 0.0, 3.5]),
+                proptest::collection::btree_map(0u32..50, -1e6f64..1e6, 0..8),
+            ),
+            1..20,
+        ),
+        |rows| {
+            let mut indptr = vec![0usize];
+            let mut indices = Vec::new();
+            let mut data = Vec::new();
+            let mut labels = Vec::new();
+            for (label, row) in &rows {
+                labels.push(*label);
+                for (&j, &v) in row {
+                    indices.push(j);
+                    data.push(v);
+                }
+                indptr.push(indices.len());
+            }
+            let x = CsrMatrix::new((rows.len(), 50), indptr, indices, data);
+            let mut buf = Vec::new();
+            write_libsvm(&mut buf, &labels, &x).unwrap();
+            let back = read_libsvm(&buf[..]).unwrap();
+            prop_assert_eq!(&back.labels, &labels);
+            prop_assert_eq!(back.x.indices(), x.indices());
+            prop_assert_eq!(back.x.data(), x.data());
+            prop_assert_eq!(
+                back.x.indptr().raw_storage().to_vec(),
+                x.indptr().raw_storage().to_vec()
+            );
+            Ok(())
+        },
+    );
 }

@@ -1,8 +1,7 @@
 //! A second solve of the same problem allocates nothing inside its
 //! iterations, with the trust region and with line-search Newton-CG
-//! (JSOSolvers' `test/allocs.jl`). Alone in its test binary, because it
-//! replaces the global allocator; only allocations on the test's own thread
-//! are counted (the harness's threads allocate when they like).
+//! (JSOSolvers' `test/allocs.jl`). Only allocations on the test's own
+//! thread are counted.
 //!
 //! Work vectors, partial-sum buffers and the history are allocated once at
 //! the start of a solve. The test objective is extended Rosenbrock whose
@@ -10,8 +9,6 @@
 //! preparing it allocates nothing either: what is counted is the solver's
 //! own work.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{RwLock, RwLockReadGuard};
@@ -22,33 +19,12 @@ use steihaug::{
     TrustRegion, TrustRegionConfig,
 };
 
-struct Counting;
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+use crate::{count_on_this_thread, stop_counting};
 
-thread_local! {
-    static TRACKED: Cell<bool> = const { Cell::new(false) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if TRACKED.try_with(Cell::get).unwrap_or(false) {
-            ALLOCS.fetch_add(1, Ordering::SeqCst);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if TRACKED.try_with(Cell::get).unwrap_or(false) {
-            ALLOCS.fetch_add(1, Ordering::SeqCst);
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+/// Allocations of the second solves.
+static SECOND_SOLVES: AtomicUsize = AtomicUsize::new(0);
+/// Allocations of the whole solve of `the_counter_counts`.
+static WHOLE_SOLVE: AtomicUsize = AtomicUsize::new(0);
 
 /// Extended Rosenbrock, Σ 100(x₂ₖ − x₂ₖ₋₁²)² + (1 − x₂ₖ₋₁)².
 struct Rosen {
@@ -109,9 +85,9 @@ fn second_solve(
     let mut first: Option<usize> = None;
     let mut last = 0;
     let mut later = 0usize;
-    TRACKED.with(|t| t.set(true));
+    count_on_this_thread(&SECOND_SOLVES);
     let report = solve(&mut |_| {
-        let now = ALLOCS.load(Ordering::SeqCst);
+        let now = SECOND_SOLVES.load(Ordering::SeqCst);
         match first {
             None => first = Some(now),
             Some(_) => later += 1,
@@ -119,7 +95,7 @@ fn second_solve(
         last = now;
         ControlFlow::Continue(())
     });
-    TRACKED.with(|t| t.set(false));
+    stop_counting();
     (report, last - first.expect("at least one iteration"), later)
 }
 
@@ -177,11 +153,11 @@ fn the_counter_counts() {
         x: RwLock::new(Array1::zeros(100)),
     };
     let x0 = start(100);
-    TRACKED.with(|t| t.set(true));
-    let before = ALLOCS.load(Ordering::SeqCst);
+    count_on_this_thread(&WHOLE_SOLVE);
+    let before = WHOLE_SOLVE.load(Ordering::SeqCst);
     let report = TrustRegion::default().solve(&obj, x0.view()).unwrap();
-    let after = ALLOCS.load(Ordering::SeqCst);
-    TRACKED.with(|t| t.set(false));
+    let after = WHOLE_SOLVE.load(Ordering::SeqCst);
+    stop_counting();
     assert!(report.status.is_converged());
     assert!(after - before >= 5, "{}", after - before);
 }
