@@ -95,10 +95,7 @@ impl DenseNewton {
         let mut x_trial = Array1::<f64>::zeros(n);
         let mut g_trial = Array1::<f64>::zeros(n);
         loop {
-            if run.gradient_converged() {
-                return Ok(Status::Converged);
-            }
-            if let Some(s) = run.budget_exhausted() {
+            if let Some(s) = run.point_status().or_else(|| run.budget_exhausted()) {
                 return Ok(s);
             }
             match self.hessian_into(obj, run, &mut hmat)? {
@@ -137,14 +134,9 @@ impl DenseNewton {
                         (false, 1.0, Some(Status::NonFiniteObjective))
                     } else {
                         let df = run.f - ft;
-                        std::mem::swap(&mut run.x, &mut x_trial);
-                        std::mem::swap(&mut run.g, &mut g_trial);
-                        run.f = ft;
-                        run.grad_norm = norm(run.g.view());
-                        let stall = (!run.gradient_converged())
-                            .then(|| run.stalled(df, step_norm))
-                            .flatten();
-                        (true, 1.0, stall)
+                        let grad_norm = norm(g_trial.view());
+                        run.accept(&mut x_trial, &mut g_trial, ft, grad_norm);
+                        (true, 1.0, run.after_accepted(df, step_norm))
                     }
                 }
                 DenseStep::Damped => {
@@ -159,10 +151,7 @@ impl DenseNewton {
                         &mut g_trial,
                     ) {
                         Search::Accepted { alpha, df } => {
-                            let stall = (!run.gradient_converged())
-                                .then(|| run.stalled(df, alpha * step_norm))
-                                .flatten();
-                            (true, alpha, stall)
+                            (true, alpha, run.after_accepted(df, alpha * step_norm))
                         }
                         Search::Failed(s) => (false, f64::NAN, Some(s)),
                     }

@@ -136,12 +136,7 @@ impl LineSearchNewtonCg {
         );
         let (accepted, alpha, status) = match outcome {
             Search::Accepted { alpha, df } => {
-                let stall = if run.gradient_converged() {
-                    None
-                } else {
-                    run.stalled(df, alpha * step_norm)
-                };
-                (true, alpha, stall)
+                (true, alpha, run.after_accepted(df, alpha * step_norm))
             }
             Search::Failed(s) => (false, f64::NAN, Some(s)),
         };

@@ -252,6 +252,28 @@ mod tests {
         }
     }
 
+    /// Every method honours `target_f`: it stops at the first accepted
+    /// point with f ≤ target, before convergence.
+    #[test]
+    fn every_method_stops_at_the_target() {
+        let x0 = ndarray::array![-1.2, 1.0];
+        for m in Method::ALL {
+            let full = minimize(&crate::problems::Rosenbrock, x0.view(), &Options::new(m)).unwrap();
+            let r = minimize(
+                &crate::problems::Rosenbrock,
+                x0.view(),
+                &Options::new(m).target_f(1.0),
+            )
+            .unwrap();
+            assert_eq!(r.status, crate::Status::TargetReached, "{m}");
+            assert!(r.f <= 1.0, "{m}: f = {}", r.f);
+            assert!(r.iterations < full.iterations, "{m}");
+            // The iteration before the last was still above the target.
+            let before = &r.history[r.history.len() - 2];
+            assert!(before.f > 1.0, "{m}: {before:?}");
+        }
+    }
+
     #[test]
     fn dense_newton_refuses_a_preconditioner() {
         let dense = Options::new(Method::DenseNewton);
