@@ -55,6 +55,13 @@ pub struct KrylovInfo {
     pub step_norm: f64,
     /// `gᵀp`, from the final pass over p (it is also in `pred`).
     pub grad_dot_step: f64,
+    /// The linear residual `‖g + Hp‖` of the returned step (Euclidean; ‖g‖
+    /// for a zero step), from the recurrences: what Eisenstat-Walker's
+    /// choice 1 compares with the next gradient.
+    pub residual_norm: f64,
+    /// The curvature dᵀHd/‖d‖²_M of the direction that stopped the solve
+    /// with [`KrylovExit::NegativeCurvature`]; NaN for the other exits.
+    pub curvature: f64,
 }
 
 /// Work vectors for [`crate::krylov::steihaug()`], allocated once and reused.

@@ -23,3 +23,4 @@ mod robustness;
 mod seed_problems;
 #[cfg(feature = "serde")]
 mod serde_report;
+mod strategies;
