@@ -28,6 +28,11 @@ pub struct Counts {
     /// Inner Krylov iterations (CG steps; later Lanczos or GMRES steps) over all inner solves. JSON name `cg_iterations`.
     #[cfg_attr(feature = "serde", serde(rename = "cg_iterations"))]
     pub krylov_iterations: u64,
+    /// Products of the second-order check ([`crate::SecondOrder`]), included
+    /// in `hvps`: for the matrix-free solvers
+    /// `hvps = krylov_iterations + second_order_hvps`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub second_order_hvps: u64,
 }
 
 /// One outer iteration, accepted or not.

@@ -155,8 +155,6 @@ impl DenseNewton {
                         &mut g_trial,
                     ) {
                         Search::Accepted { alpha, df } => {
-                            #[allow(clippy::float_cmp)]
-                            let gap = gap.filter(|_| alpha == 1.0);
                             (true, alpha, run.after_accepted(df, alpha * step_norm, gap))
                         }
                         Search::Failed(s) => (false, f64::NAN, Some(s)),

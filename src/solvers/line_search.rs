@@ -140,9 +140,10 @@ impl LineSearchNewtonCg {
         let (accepted, alpha, status) = match outcome {
             Search::Accepted { alpha, df } => {
                 run.forcing = memory.or(run.forcing);
-                // A full Newton-CG step: its prediction estimates f − f*.
-                #[allow(clippy::float_cmp)]
-                let gap = (newton_step && alpha == 1.0).then_some(info.pred);
+                // A converged Newton-CG solve at the old point: its
+                // prediction estimates f(x_old) − f* ≥ f(x) − f*, whatever
+                // α the search took.
+                let gap = newton_step.then_some(info.pred);
                 (true, alpha, run.after_accepted(df, alpha * step_norm, gap))
             }
             Search::Failed(s) => (false, f64::NAN, Some(s)),

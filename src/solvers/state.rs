@@ -82,10 +82,12 @@ pub struct State {
     #[cfg_attr(feature = "serde", serde(default))]
     pub forcing: Option<ForcingMemory>,
     /// The Newton-decrement estimate of f − f* from the last accepted step,
-    /// when that step was a full interior Newton step (CG converged with
-    /// positive curvature, no boundary, α = 1, no shift): its predicted
-    /// reduction, a lower estimate of λ²/2 = ½gᵀH⁻¹g at the point it was
-    /// computed (Boyd & Vandenberghe 2004, §9.5.1). `None` otherwise.
+    /// when that step came from a converged interior Newton solve (CG
+    /// converged with positive curvature and not on the boundary; dense
+    /// Newton without a shift), whatever step length a line search took:
+    /// the solve's predicted reduction, a lower estimate of λ²/2 = ½gᵀH⁻¹g
+    /// at the point it was computed (Boyd & Vandenberghe 2004, §9.5.1), so
+    /// an estimate of f(x_{k−1}) − f* ≥ f(x_k) − f*. `None` otherwise.
     #[cfg_attr(feature = "serde", serde(default))]
     pub gap_estimate: Option<f64>,
 }
@@ -221,12 +223,16 @@ impl<'t> Run<'t> {
 
     /// The convergence test: the gradient test, and, once a step has been
     /// accepted, the gap test of [`gap_converged`] on the last accepted
-    /// step's Newton-decrement estimate. At x₀ (no step yet) and at g = 0
-    /// the gradient test alone decides.
+    /// step's Newton-decrement estimate. At x₀ (no step yet) and where
+    /// ‖g‖ ≤ gtol_abs the gradient test alone decides: there the gradient
+    /// is at the absolute floor, f − f* ≈ ½gᵀH⁻¹g is below ‖g‖²/(2λ_min),
+    /// and a step may be too small for f to show any decrease (so that a
+    /// line search never takes the full Newton step that the estimate
+    /// needs).
     pub fn converged(&self) -> bool {
         self.gradient_converged()
             && (self.accepted_steps == 0
-                || self.grad_norm == 0.0
+                || self.grad_norm <= self.term.gtol_abs
                 || gap_converged(self.gap_estimate, self.f, self.term.gap_tol))
     }
 

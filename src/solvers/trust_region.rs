@@ -337,6 +337,8 @@ impl TrustRegion {
             ratio: rho,
             next_radius: run.radius,
             accepted,
+            // Includes a second-order check made at the new point.
+            hvps: run.counts.hvps,
             f: run.f,
             grad_norm: run.grad_norm,
             elapsed_s: run.elapsed_s(),
@@ -415,6 +417,7 @@ impl TrustRegion {
         };
         let found = saddle::leftmost(h, &mut ws.r, &mut ws.z, &mut ws.hd, target);
         run.counts.hvps += found.products as u64;
+        run.counts.second_order_hvps += found.products as u64;
         let Some(c) = found.curvature.filter(|&c| c < 0.0) else {
             return Ok(Some(Status::Converged));
         };

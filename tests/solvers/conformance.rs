@@ -91,8 +91,12 @@ fn assert_consistent<O: Objective + ?Sized>(method: Method, obj: &O, r: &Report)
         assert_eq!(last.grad_norm, r.grad_norm, "{ctx}");
     }
     if method.is_matrix_free() {
-        // One product per CG iteration, none elsewhere.
-        assert_eq!(r.counts.hvps, r.counts.krylov_iterations, "{ctx}");
+        // One product per CG iteration, and the second-order check's.
+        assert_eq!(
+            r.counts.hvps,
+            r.counts.krylov_iterations + r.counts.second_order_hvps,
+            "{ctx}"
+        );
     } else {
         assert_eq!(r.counts.krylov_iterations, 0, "{ctx}");
         assert!(r.history.iter().all(|h| h.krylov_exit.is_none()), "{ctx}");
@@ -122,8 +126,12 @@ fn start_at_the_optimum() {
             assert_eq!(r.status, Status::Converged, "{method:?}");
             assert_eq!(r.iterations, 0, "{method:?}");
             assert!(r.history.is_empty());
-            assert_eq!(r.counts.hvps, 0, "{method:?}");
-            assert_eq!(r.counts.hessians, 0, "{method:?}");
+            // The trust region's second-order check (n = 2 Lanczos steps at
+            // a minimizer) is the only work.
+            assert_eq!(r.counts.hvps, r.counts.second_order_hvps, "{method:?}");
+            let check = if method == Method::TrustRegion { 2 } else { 0 };
+            assert_eq!(r.counts.second_order_hvps, check, "{method:?}");
+            assert_eq!(r.counts.hessians, check.min(1), "{method:?}");
             assert_eq!(r.counts.evals, 1, "{method:?}");
             assert_eq!(r.grad_norm, 0.0);
         }
@@ -976,7 +984,11 @@ fn counts_are_the_calls_really_made() {
                 let r = solve(method, t, &obj, obj.inner.start().view()).unwrap();
                 let ctx = format!("{method:?}, budget {budget:?}: {}", r.summary());
                 assert_eq!(r.counts.hvps, obj.products.get(), "{ctx}");
-                assert_eq!(r.counts.krylov_iterations, obj.products.get(), "{ctx}");
+                assert_eq!(
+                    r.counts.krylov_iterations + r.counts.second_order_hvps,
+                    obj.products.get(),
+                    "{ctx}"
+                );
                 assert_eq!(r.counts.evals, obj.evals.get(), "{ctx}");
                 assert_eq!(r.counts.hessians, obj.hessians.get(), "{ctx}");
                 if let Some(b) = budget {
