@@ -153,3 +153,36 @@ fn default_eta_accept() -> f64 {
 fn default_max_failures() -> usize {
     DEFAULT_MAX_CONSECUTIVE_FAILURES
 }
+
+#[cfg(all(test, feature = "serde"))]
+mod serde_tests {
+    use super::*;
+
+    #[test]
+    fn trust_region_step_is_named_and_old_json_gets_the_radius_defaults() {
+        assert_eq!(
+            serde_json::to_string(&DenseStep::TrustRegion).unwrap(),
+            "\"trust_region\""
+        );
+        let c = DenseNewtonConfig::trust_exact();
+        let json = serde_json::to_string(&c).unwrap();
+        let back: DenseNewtonConfig = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, c);
+        // A configuration written before the trust-region fields existed.
+        let mut v: serde_json::Value = serde_json::to_value(DenseNewtonConfig::default()).unwrap();
+        let obj = v.as_object_mut().unwrap();
+        for k in [
+            "radius_rule",
+            "initial_radius",
+            "max_radius",
+            "min_radius",
+            "eta_accept",
+            "max_consecutive_failures",
+            "trs",
+        ] {
+            assert!(obj.remove(k).is_some(), "{k}");
+        }
+        let old: DenseNewtonConfig = serde_json::from_value(v).unwrap();
+        assert_eq!(old, DenseNewtonConfig::default());
+    }
+}
