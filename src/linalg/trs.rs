@@ -54,7 +54,7 @@
 //!    inside the region, that is the solution (interior when λ₁ ≥ 0, the
 //!    hard case when λ₁ < 0). Otherwise safeguarded Newton continues on the
 //!    secular equation in eigen-coordinates, and every iterate right of the
-//!    root is tested by Moré & Sorensen's hard-case rule (their Lemma 3.4):
+//!    root is tested by Moré & Sorensen's hard-case rule (their §3):
 //!    with ŝ = s(λ) + τu on the boundary, `q(ŝ) − q* ≤ ½τ²(λ + λ₁)`, so
 //!    `τ²(λ + λ₁) ≤ hard_case_tol·(s(λ)ᵀ(H + λI)s(λ) + λΔ²)` bounds the
 //!    relative error of q(ŝ) by `hard_case_tol` ([`hard_case_accepts`]).
@@ -275,7 +275,7 @@ pub fn boundary_tau(s_dot_u: f64, s_norm2: f64, radius: f64) -> (f64, f64) {
     }
 }
 
-/// Moré & Sorensen's (1983, Lemma 3.4 and §3) hard-case termination rule:
+/// Moré & Sorensen's (1983, §3) hard-case termination rule:
 /// with `(H + λI)s = −g`, H + λI positive semidefinite and `ŝ = s + τu` on
 /// the boundary, `q(ŝ) − q* ≤ ½τ²·uᵀ(H + λI)u`, while
 /// `−q* ≤ ½(sᵀ(H + λI)s + λΔ²)`; ŝ is accepted when

@@ -144,6 +144,7 @@ impl DenseNewton {
                 HessianFill::TimeLimit => return Ok(Status::TimeLimit),
             }
             run.iter += 1;
+            // `TrustRegion` runs `iterate_trust_region` and never gets here.
             let solved = match cfg.step {
                 DenseStep::Damped | DenseStep::TrustRegion => {
                     shifted_cholesky_solve(&hmat, run.g.view(), &mut p)
