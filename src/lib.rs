@@ -442,6 +442,7 @@ pub mod solvers;
 pub use error::{Error, Result};
 pub use krylov::KrylovExit;
 pub use krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
+pub use linalg::trs::{solve_trs, TrsParams, TrsSolution};
 pub use linalg::{
     assemble_dense, FnOperator, Identity, Jacobi, LinearOperator, Par, Preconditioner,
 };

@@ -9,13 +9,16 @@
 //!   blocked vector passes every solver uses;
 //! * [`sparse`]: `sprs` CSR matrices as operators, parallel products,
 //!   incomplete Cholesky IC(0); later multigrid;
-//! * [`rng`]: a seeded SplitMix64, so generated data is the same everywhere.
+//! * [`rng`]: a seeded SplitMix64, so generated data is the same everywhere;
+//! * [`trs`]: the exact trust-region subproblem for a dense symmetric matrix
+//!   (Moré & Sorensen 1983), [`trs::solve_trs`].
 
 pub mod operator;
 pub mod par;
 pub mod precond;
 pub mod rng;
 pub mod sparse;
+pub mod trs;
 pub(crate) mod vecops;
 
 pub use operator::{assemble_dense, FnOperator, LinearOperator};
