@@ -738,8 +738,8 @@ fn pass2<A: LinearOperator + ?Sized>(
     }
     let mut products = 0;
     let mut sign = 1.0f64;
-    for j in 0..kdim {
-        let c = sign * hvec[j] / rec.rho[j].sqrt();
+    for (j, &hj) in hvec.iter().enumerate() {
+        let c = sign * hj / rec.rho[j].sqrt();
         {
             let zsrc = if precond.is_some() { &*z } else { &*r };
             if j == 0 {
