@@ -7,7 +7,10 @@
 //!   [--nx NX --ny NY] [--hessian matrix-free|assembled]
 //!   [--precond none|jacobi|objective|ic0] [--gtol X] [--max-iter K] [--json]
 //!   [--check-derivatives] [--report FILE] [--plot FILE.svg]
-//!   [--checkpoint FILE [--checkpoint-every K]] [--resume FILE] [--quiet]`
+//!   [--checkpoint FILE [--checkpoint-every K]] [--resume FILE] [--quiet]
+//!   [--radius-init constant:X|gradient|first-step|interpolation]
+//!   [--radius-rule nocedal-wright|tron|tao] [--forcing sqrt|quadratic|ew1|ew2|constant:X]
+//!   [--second-order off|check|escape] [--gap-tol X]`
 //!   — any registered problem; grid problems (MINPACK-2 msa, ept, ssc, odc,
 //!   pjb) take a grid and a Hessian mode; `ic0` is the problem's own
 //!   preconditioner, IC(0) of the assembled Hessian;
@@ -33,13 +36,15 @@
 //! The program parses and prints; the solvers, presets and checks it uses
 //! are the library's. Files: `solve.rs` (`solve`, `problems`), `train.rs`
 //! (`train`, `predict`, `gen-data`), `method.rs` (the `--solver` choice and
-//! the one place that runs a solver), `json.rs` (the one-object `--json`
+//! the one place that runs a solver), `strategy.rs` (the trust-region
+//! strategy flags), `json.rs` (the one-object `--json`
 //! report), `progress.rs` (progress bar and Ctrl-C).
 
 mod json;
 mod method;
 mod progress;
 mod solve;
+mod strategy;
 mod train;
 
 use std::process::ExitCode;

@@ -13,12 +13,15 @@ use steihaug::problems::registry::{self, Built, Size, PROBLEMS};
 use steihaug::report::observe::{Observer, Observers, StopFlag};
 use steihaug::report::table_header;
 use steihaug::solvers::checkpoint::{Checkpoint, Checkpointing, JsonFile};
-use steihaug::solvers::config::{DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER};
+use steihaug::solvers::config::{
+    DEFAULT_GAP_TOL, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER,
+};
 use steihaug::{Iterate, Options, Preconditioning, Termination, TrustRegion};
 
 use crate::json;
 use crate::method::{self, SolverKind};
 use crate::progress::{install_ctrlc, Progress};
+use crate::strategy::{self, StrategyArgs};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum PrecondKind {
@@ -64,6 +67,12 @@ pub struct SolveArgs {
     /// Absolute gradient tolerance.
     #[arg(long, default_value_t = DEFAULT_GTOL_ABS)]
     gtol_abs: f64,
+    /// Gap tolerance: converged also needs the Newton-decrement estimate of
+    /// f - f* at most gap_tol*max(1,|f|) (0: the gradient test alone).
+    #[arg(long, default_value_t = DEFAULT_GAP_TOL)]
+    gap_tol: f64,
+    #[command(flatten)]
+    strategy: StrategyArgs,
     /// Maximum outer iterations.
     #[arg(long, default_value_t = DEFAULT_MAX_ITER)]
     max_iter: usize,
@@ -128,6 +137,8 @@ impl Default for SolveArgs {
             solver: SolverKind::Tr,
             gtol: DEFAULT_GTOL_REL,
             gtol_abs: DEFAULT_GTOL_ABS,
+            gap_tol: DEFAULT_GAP_TOL,
+            strategy: StrategyArgs::default(),
             max_iter: DEFAULT_MAX_ITER,
             max_hvps: None,
             max_time: None,
@@ -174,6 +185,7 @@ fn termination(args: &SolveArgs) -> steihaug::Result<Termination> {
     Ok(Termination {
         gtol_rel: args.gtol,
         gtol_abs: args.gtol_abs,
+        gap_tol: args.gap_tol,
         max_iter: args.max_iter,
         max_hvps: args.max_hvps,
         max_time,
@@ -224,6 +236,18 @@ fn check_combinations(args: &SolveArgs) -> steihaug::Result<()> {
 
 /// Refuses what needs the trust region or a feature of the build.
 fn check_solver_options(args: &SolveArgs) -> steihaug::Result<()> {
+    let s = &args.strategy;
+    if args.resume.is_some()
+        && (s.radius_init.is_some()
+            || s.radius_rule.is_some()
+            || s.forcing.is_some()
+            || s.second_order.is_some())
+    {
+        return Err(steihaug::Error::InvalidOption {
+            name: "resume",
+            reason: "a resumed solve keeps the strategies its checkpoint was written with; drop --radius-init, --radius-rule, --forcing and --second-order".into(),
+        });
+    }
     if args.solver != SolverKind::Tr && (args.checkpoint.is_some() || args.resume.is_some()) {
         return Err(steihaug::Error::InvalidOption {
             name: "checkpoint",
@@ -258,6 +282,12 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     let resume = args.resume.as_ref().map(Checkpoint::read).transpose()?;
     install_ctrlc(stop);
 
+    let mut options = method::with_precond(Options::new(args.solver.method()), precond)?;
+    *options.termination_mut() = term;
+    args.strategy.apply(&mut options)?;
+    if let (Some(cp), Options::TrustRegion(config)) = (&resume, &mut options) {
+        *config = cp.resume_config(&term);
+    }
     let check_x0 = derivative_check(args.check_derivatives, args.json, "at x0", || {
         check_derivatives(obj, built.x0.view(), &CheckOptions::default())
     })?;
@@ -266,7 +296,7 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     let progress = show_bar.then(|| Rc::new(RefCell::new(Progress::new())));
     let mut observers = Observers::new();
     if !args.json && !args.quiet {
-        observers.push(table_printer(args, n, progress.clone()));
+        observers.push(table_printer(args, n, &options, progress.clone()));
     }
     if let Some(p) = &progress {
         let p = p.clone();
@@ -275,11 +305,6 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     observers.push(stop.clone());
     let mut callback = observers.callback();
 
-    let mut options = method::with_precond(Options::new(args.solver.method()), precond)?;
-    *options.termination_mut() = term;
-    if let (Some(cp), Options::TrustRegion(config)) = (&resume, &mut options) {
-        *config = cp.resume_config(&term);
-    }
     let mut sink = args.checkpoint.as_ref().map(JsonFile::new);
     let checkpointing = sink.as_mut().map(|s| Checkpointing {
         every: args.checkpoint_every,
@@ -362,10 +387,12 @@ fn derivative_check(
 fn table_printer(
     args: &SolveArgs,
     n: usize,
+    options: &Options,
     progress: Option<Rc<RefCell<Progress>>>,
 ) -> impl FnMut(&Iterate<'_>) -> ControlFlow<()> {
+    let strategies = strategy::describe(options).map_or(String::new(), |s| format!("\n{s}"));
     let mut header = Some(format!(
-        "problem {} (n = {n}), solver {}\n{}",
+        "problem {} (n = {n}), solver {}{strategies}\n{}",
         args.problem,
         args.solver.title(),
         table_header()

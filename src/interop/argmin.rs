@@ -280,6 +280,10 @@ struct Carry {
     failures: FailureCounters,
     counts: Counts,
     elapsed_s: f64,
+    #[cfg_attr(feature = "serde", serde(default))]
+    forcing: Option<crate::solvers::forcing::ForcingMemory>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    gap_estimate: Option<f64>,
 }
 
 /// Our trust-region Newton-CG as an argmin [`Solver`] (see the
@@ -445,6 +449,15 @@ where
         mut state: ArgminState,
     ) -> Result<(ArgminState, Option<KV>), ArgminErr> {
         self.config.validate()?;
+        if matches!(
+            self.config.initial_radius,
+            crate::solvers::radius::InitialRadius::Interpolation { .. }
+        ) {
+            return Err(ArgminError::InvalidParameter {
+                text: "the interpolation start (InitialRadius::Interpolation) is not supported by the argmin adapter; use FirstStep, Constant or GradientNorm".into(),
+            }
+            .into());
+        }
         let x0 = state.take_param().ok_or_else(|| {
             not_initialized(
                 "an initial parameter vector is required (configure it with `state.param(x0)`)",
@@ -473,6 +486,8 @@ where
             failures: FailureCounters::default(),
             counts: run.counts,
             elapsed_s: run.elapsed_s(),
+            forcing: None,
+            gap_estimate: None,
         });
         self.status = None;
         self.hessian = None;
@@ -529,11 +544,12 @@ where
             failures: carry.failures,
             counts: carry.counts,
             history: Vec::with_capacity(1),
+            forcing: carry.forcing,
+            gap_estimate: carry.gap_estimate,
         };
         let mut run = Run::restore(saved, &term, Duration::from_secs_f64(carry.elapsed_s));
         if self.work.as_ref().is_none_or(|w| w.dim() != n) {
-            let c = &self.config;
-            self.work = Some(NewtonCgWork::new(n, &c.krylov, c.preconditioning));
+            self.work = Some(solver.work(n));
             self.hessian = None;
         }
         let work = self.work.as_mut().expect("set above");
@@ -565,6 +581,8 @@ where
             failures: run.failures,
             counts: run.counts,
             elapsed_s: run.elapsed_s(),
+            forcing: run.forcing,
+            gap_estimate: run.gap_estimate,
         });
         let mut kv = KV::new();
         if let Some(r) = run.history.pop() {

@@ -155,6 +155,15 @@ impl GltrInfo {
             step_norm: self.step_norm,
             grad_dot_step: self.grad_dot_step,
             leftmost: self.leftmost,
+            // ‖g + Hs‖ ≤ ‖g + Hs + λs‖ + λ‖s‖ (M = I; with M the same bound
+            // in the M⁻¹-norm): an upper-bound estimate from the recurrences,
+            // exact for interior steps with M = I.
+            residual_norm: self.lagrangian_norm + self.multiplier * self.step_norm_m,
+            curvature: if self.exit == KrylovExit::NegativeCurvature {
+                self.leftmost.unwrap_or(f64::NAN)
+            } else {
+                f64::NAN
+            },
         }
     }
 

@@ -58,6 +58,13 @@ pub struct KrylovInfo {
     /// The leftmost Ritz value θ_min(T_k) of the Lanczos tridiagonal, an
     /// upper bound on λ_min(M⁻¹H) (GLTR; `None` for Steihaug's CG).
     pub leftmost: Option<f64>,
+    /// The linear residual `‖g + Hp‖` of the returned step (Euclidean; ‖g‖
+    /// for a zero step), from the recurrences: what Eisenstat-Walker's
+    /// choice 1 compares with the next gradient.
+    pub residual_norm: f64,
+    /// The curvature dᵀHd/‖d‖²_M of the direction that stopped the solve
+    /// with [`KrylovExit::NegativeCurvature`]; NaN for the other exits.
+    pub curvature: f64,
 }
 
 /// Work vectors for [`crate::krylov::steihaug()`], allocated once and reused.

@@ -124,6 +124,8 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
         step_norm: 0.0,
         grad_dot_step: 0.0,
         leftmost: None,
+        residual_norm: 0.0,
+        curvature: f64::NAN,
     };
 
     // Set-up, one pass. Without a preconditioner d = −g; p = 0 and r = −g
@@ -134,6 +136,8 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
         Some(_) => negate_into(k, r, g),
     };
     let gnorm = gnorm2.sqrt();
+    // p = 0 until the first update: r = −g.
+    info.residual_norm = gnorm;
     if gnorm == 0.0 || !gnorm.is_finite() {
         if !gnorm.is_finite() {
             info.exit = KrylovExit::NonFinite;
@@ -164,6 +168,8 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
     let mut d_md = rz; // ‖d‖²_M
 
     let mut iters = 0usize;
+    // ‖r‖² = ‖g + Hp‖² after the last update (Eisenstat-Walker choice 1).
+    let mut last_rr = gnorm2;
     let exit = loop {
         if iters >= params.max_iter {
             break KrylovExit::MaxIterations;
@@ -182,6 +188,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
 
         if d_hd <= params.curvature_eps * d_md {
             // Negative or zero curvature along d.
+            info.curvature = d_hd / d_md;
             if trust_region {
                 let (a, b, c) = boundary_coefficients(
                     k,
@@ -201,14 +208,14 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
                 };
                 let dm = |t: f64| -t * rd + 0.5 * t * t * d_hd;
                 let tau = if dm(tm) < dm(tp) { tm } else { tp };
-                update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, tau);
+                last_rr = update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, tau);
                 fresh = false;
                 p_mp = radius * radius;
                 info.on_boundary = true;
             } else if iters == 1 {
                 // Steepest descent (preconditioned): p = d = M⁻¹(−g), and
                 // r = −g − Hd: the update with τ = 1 from p = 0.
-                update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, 1.0);
+                last_rr = update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, 1.0);
                 fresh = false;
                 p_mp = d_md;
             }
@@ -221,7 +228,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
             let (a, b, c) =
                 boundary_coefficients(k, precond, fresh, p.view(), d, (d_md, p_md, p_mp), radius);
             let (_, tp) = boundary_roots(a, b, c);
-            update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, tp);
+            last_rr = update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, tp);
             fresh = false;
             p_mp = radius * radius;
             info.on_boundary = true;
@@ -229,6 +236,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
         }
 
         let rr = update(k, fresh, r_implicit, p.view_mut(), r, d, hd, g, alpha);
+        last_rr = rr;
         fresh = false;
         p_mp = p_mp_next;
         if !rr.is_finite() {
@@ -274,6 +282,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
     let [pr, pg, pp] = exit_pass(k, p.view(), r.view(), g, trial);
     info.pred = 0.5 * (pr - pg);
     info.grad_dot_step = pg;
+    info.residual_norm = last_rr.max(0.0).sqrt();
     info.step_norm = vecops::norm_from_squares(pp, p.view());
     info.step_norm_m = match precond {
         // M = I: the true norm, from the same pass.

@@ -67,6 +67,13 @@ pub struct IterationRecord {
     /// Inner Krylov iterations of this iteration's subproblem solve. JSON name `cg_iterations`.
     #[cfg_attr(feature = "serde", serde(rename = "cg_iterations"))]
     pub krylov_iterations: usize,
+    /// The forcing term η of this iteration's inner solve (NaN for dense
+    /// Newton and for an escape step without one).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "nan", with = "crate::io::serde_float")
+    )]
+    pub eta: f64,
     /// Why CG stopped (`None` for dense Newton).
     #[cfg_attr(feature = "serde", serde(rename = "cg_exit"))]
     pub krylov_exit: Option<KrylovExit>,
@@ -83,6 +90,11 @@ pub struct IterationRecord {
     /// Seconds since the solve started.
     #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub elapsed_s: f64,
+}
+
+#[cfg(feature = "serde")]
+fn nan() -> f64 {
+    f64::NAN
 }
 
 /// The result of a solve.
@@ -117,6 +129,18 @@ pub struct Report {
     pub elapsed: Duration,
     /// One record per outer iteration.
     pub history: Vec<IterationRecord>,
+    /// The Newton-decrement estimate of f − f* from the last accepted step
+    /// when it was a full interior Newton step (see
+    /// [`crate::Termination::gap_tol`]); `None` otherwise.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub gap_estimate: Option<f64>,
+    /// Negative curvature uᵀHu/‖u‖² < 0 certified at the final point, when
+    /// the solver saw any: an inner solve there that stopped on negative
+    /// curvature, or the second-order check ([`crate::SecondOrder`]). The
+    /// final point is then not a minimizer. `None` when none was seen (not
+    /// a proof of positive definiteness unless the check ran).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub negative_curvature: Option<f64>,
 }
 
 #[cfg(feature = "serde")]

@@ -44,6 +44,11 @@ pub enum Status {
     /// An accepted point reached the user's `target_f` (argmin's
     /// `target_cost`): the goal the user set, not a convergence test.
     TargetReached,
+    /// The gradient test holds but the Hessian has certified negative
+    /// curvature there ([`crate::Report::negative_curvature`]): a saddle
+    /// point, not a minimizer. Given by [`crate::SecondOrder::Check`]; with
+    /// [`crate::SecondOrder::Escape`] the solver leaves the saddle instead.
+    SaddlePoint,
 }
 
 impl Status {
@@ -70,6 +75,7 @@ impl Status {
             Status::SingularHessian => "singular_hessian",
             Status::StoppedByUser => "stopped_by_user",
             Status::TargetReached => "target_reached",
+            Status::SaddlePoint => "saddle_point",
         }
     }
 }

@@ -119,6 +119,11 @@ impl DenseNewton {
                 return Ok(Status::SingularHessian);
             };
             let step_norm = norm(p.view());
+            let gp = run.g.dot(&p);
+            // The Newton decrement: for p = −H⁻¹g, −m(p) = −½gᵀp = ½gᵀH⁻¹g,
+            // an estimate of f − f* when H is positive definite (no shift).
+            #[allow(clippy::float_cmp)]
+            let gap = (shift == 0.0 && gp < 0.0).then_some(-0.5 * gp);
             let (accepted, alpha, status) = match cfg.step {
                 DenseStep::Pure => {
                     if !run.eval_allowed() {
@@ -136,11 +141,10 @@ impl DenseNewton {
                         let df = run.f - ft;
                         let grad_norm = norm(g_trial.view());
                         run.accept(&mut x_trial, &mut g_trial, ft, grad_norm);
-                        (true, 1.0, run.after_accepted(df, step_norm))
+                        (true, 1.0, run.after_accepted(df, step_norm, gap))
                     }
                 }
                 DenseStep::Damped => {
-                    let gp = run.g.dot(&p);
                     match armijo(
                         obj,
                         run,
@@ -151,7 +155,9 @@ impl DenseNewton {
                         &mut g_trial,
                     ) {
                         Search::Accepted { alpha, df } => {
-                            (true, alpha, run.after_accepted(df, alpha * step_norm))
+                            #[allow(clippy::float_cmp)]
+                            let gap = gap.filter(|_| alpha == 1.0);
+                            (true, alpha, run.after_accepted(df, alpha * step_norm, gap))
                         }
                         Search::Failed(s) => (false, f64::NAN, Some(s)),
                     }

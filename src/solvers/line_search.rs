@@ -120,11 +120,14 @@ impl LineSearchNewtonCg {
             // step, so that the history has one record per iteration.
             let record = IterationRecord {
                 krylov_iterations: info.iterations,
+                eta: params.eta,
                 krylov_exit: Some(info.exit),
                 ..run.blank_record()
             };
             return Ok(Some(run.record(record, callback).unwrap_or(status)));
         }
+        let memory = newton_cg::step_memory(run, &cfg.krylov, &info);
+        let newton_step = info.exit == KrylovExit::Converged && gp == info.grad_dot_step;
         let outcome = armijo(
             obj,
             run,
@@ -136,7 +139,11 @@ impl LineSearchNewtonCg {
         );
         let (accepted, alpha, status) = match outcome {
             Search::Accepted { alpha, df } => {
-                (true, alpha, run.after_accepted(df, alpha * step_norm))
+                run.forcing = memory.or(run.forcing);
+                // A full Newton-CG step: its prediction estimates f − f*.
+                #[allow(clippy::float_cmp)]
+                let gap = (newton_step && alpha == 1.0).then_some(info.pred);
+                (true, alpha, run.after_accepted(df, alpha * step_norm, gap))
             }
             Search::Failed(s) => (false, f64::NAN, Some(s)),
         };
@@ -144,6 +151,7 @@ impl LineSearchNewtonCg {
             alpha,
             accepted,
             krylov_iterations: info.iterations,
+            eta: params.eta,
             krylov_exit: Some(info.exit),
             step_norm: if accepted {
                 alpha * step_norm

@@ -7,7 +7,9 @@
 //!   shares (budgets, the gradient test, history, callback, report);
 //! * the rules, each a pure function tested branch by branch:
 //!   [`ratio`] (ρ with its round-off rule, acceptance), [`radius`]
-//!   (initial radius, Nocedal-Wright and TRON updates, shrink, collapse),
+//!   (initial radius, Nocedal-Wright, TRON and TAO updates, shrink,
+//!   collapse), [`forcing`] (Eisenstat-Walker forcing terms), [`saddle`]
+//!   (the Lanczos check for negative curvature at a stationary point),
 //!   `armijo` (backtracking with the approximate-Wolfe round-off test);
 //! * the solvers: [`trust_region`], [`line_search`] (the two share
 //!   `newton_cg`: work vectors, Hessian and preconditioner at a point,
@@ -18,11 +20,14 @@ pub(crate) mod armijo;
 pub mod checkpoint;
 pub mod config;
 pub mod dense_newton;
+pub mod forcing;
 pub mod line_search;
 pub mod method;
 pub(crate) mod newton_cg;
 pub mod radius;
+pub(crate) mod radius_start;
 pub mod ratio;
+pub mod saddle;
 pub mod state;
 pub mod trust_region;
 

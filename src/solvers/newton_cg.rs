@@ -31,6 +31,11 @@ pub(crate) struct NewtonCgWork {
     /// GLTR's record of the last pass 1 (made on the first GLTR step), kept
     /// while the Hessian is, for re-solves after a rejected step.
     pub gltr: Option<GltrRecord>,
+    /// The negative-curvature direction of [`crate::SecondOrder::Escape`]
+    /// (allocated only with that option).
+    pub escape: Option<Array1<f64>>,
+    /// Its curvature uᵀHu while an escape from the current point is pending.
+    pub escape_curvature: Option<f64>,
 }
 
 impl NewtonCgWork {
@@ -44,7 +49,15 @@ impl NewtonCgWork {
             jacobi: None,
             cap: krylov.cap(n),
             gltr: None,
+            escape: None,
+            escape_curvature: None,
         }
+    }
+
+    /// Allocates the escape direction of [`crate::SecondOrder::Escape`].
+    pub fn with_escape(mut self) -> Self {
+        self.escape = Some(Array1::zeros(self.p.len()));
+        self
     }
 
     #[cfg_attr(not(feature = "argmin"), allow(dead_code))]
@@ -130,11 +143,38 @@ pub(crate) fn inner_params(
 ) -> SteihaugParams {
     SteihaugParams {
         truncation,
-        eta: krylov.forcing.eta(run.grad_norm),
+        eta: forcing_eta(run, krylov),
         max_iter: cap.min(usize::try_from(run.hvps_left()).unwrap_or(usize::MAX)),
         curvature_eps: krylov.curvature_eps,
         deadline: run.deadline,
     }
+}
+
+/// The forcing term η_k at the current point: the rule of `krylov.forcing`
+/// with the memory of the last accepted step, so that the retries of a
+/// rejected step get the same η.
+pub(crate) fn forcing_eta(run: &Run<'_>, krylov: &KrylovConfig) -> f64 {
+    krylov.forcing.eta(run.grad_norm, run.forcing.as_ref())
+}
+
+/// What the Eisenstat-Walker forcing terms keep of a step about to be
+/// accepted: η it was computed with, ‖g‖ where it was computed and its
+/// linear residual. Call at the step's start point, and store it only when
+/// the step is accepted (`reference/radius-and-forcing.md` §4). `None` for
+/// the forcing terms that do not use it.
+pub(crate) fn step_memory(
+    run: &Run<'_>,
+    krylov: &KrylovConfig,
+    info: &KrylovInfo,
+) -> Option<crate::solvers::forcing::ForcingMemory> {
+    krylov
+        .forcing
+        .is_adaptive()
+        .then(|| crate::solvers::forcing::ForcingMemory {
+            eta: forcing_eta(run, krylov),
+            grad_norm: run.grad_norm,
+            residual_norm: info.residual_norm,
+        })
 }
 
 /// Runs the inner solve on the prepared Hessian, writing the step into

@@ -20,6 +20,9 @@ pub enum RadiusRule {
     /// Lin & Moré (1999) / TRON (Lin, Weng & Keerthi 2008): interpolation of
     /// f along the step ([`tron`]).
     Tron,
+    /// PETSc/TAO's "reduction" update of `ntr.c` / `bnk.c` ([`tao`]): grows
+    /// relative to ‖p‖ whenever ρ ≥ ½, on or off the boundary.
+    Tao,
 }
 
 /// The initial trust radius Δ₀.
@@ -31,6 +34,20 @@ pub enum InitialRadius {
     Constant(f64),
     /// Δ₀ = factor·‖g₀‖ (TRON uses factor 1).
     GradientNorm(f64),
+    /// TAO's "direction" start: the first inner solve runs without a region
+    /// (an unconstrained truncated-Newton step d₀) and Δ₀ = ‖d₀‖_M, clipped
+    /// to [[`FIRST_STEP_MIN`], [`FIRST_STEP_MAX`]] ([`first_step_radius`]).
+    /// The problem's own length scale, at no extra cost: d₀ is also the
+    /// first trial step. Measured on MSA in `docs/radius-study.md`.
+    FirstStep,
+    /// TAO's "interpolation" start ([`interpolation_tau`]): up to
+    /// [`INTERPOLATION_TRIALS`] trial steps −(Δ/‖g₀‖)g₀ from Δ = `trust0`,
+    /// each rescaling Δ by how well the quadratic model predicted f; costs
+    /// that many f evaluations and one Hessian-vector product.
+    Interpolation {
+        /// The first trial radius (TAO: 100).
+        trust0: f64,
+    },
 }
 
 impl Default for InitialRadius {
@@ -40,14 +57,110 @@ impl Default for InitialRadius {
 }
 
 impl InitialRadius {
-    /// Δ₀ for a start with gradient norm `grad_norm`, at most `max_radius`.
-    pub fn radius(self, grad_norm: f64, max_radius: f64) -> f64 {
+    /// Δ₀ for a start with gradient norm `grad_norm`, at most `max_radius`,
+    /// for the strategies that need nothing else: `None` for
+    /// [`InitialRadius::FirstStep`] and [`InitialRadius::Interpolation`],
+    /// which the solver computes from the first step or from trial points.
+    pub fn radius(self, grad_norm: f64, max_radius: f64) -> Option<f64> {
         match self {
-            InitialRadius::Constant(r) => r,
-            InitialRadius::GradientNorm(factor) => factor * grad_norm,
+            InitialRadius::Constant(r) => Some(r.min(max_radius)),
+            InitialRadius::GradientNorm(factor) => Some((factor * grad_norm).min(max_radius)),
+            InitialRadius::FirstStep | InitialRadius::Interpolation { .. } => None,
         }
-        .min(max_radius)
     }
+}
+
+/// Smallest Δ₀ the first-step start gives (TAO clips ‖d₀‖ to [1e-10, 1e10]).
+pub const FIRST_STEP_MIN: f64 = 1e-10;
+/// Largest Δ₀ the first-step start gives.
+pub const FIRST_STEP_MAX: f64 = 1e10;
+/// The fallback Δ₀ when the first unconstrained step is zero (TAO: trust0).
+pub const FIRST_STEP_FALLBACK: f64 = 1.0;
+
+/// Δ₀ of the first-step start: ‖d₀‖_M clipped to [`FIRST_STEP_MIN`],
+/// [`FIRST_STEP_MAX`] and `max_radius`; [`FIRST_STEP_FALLBACK`] when d₀ = 0
+/// or its norm is not finite (TAO `bnk.c`, `BNK_INIT_DIRECTION`).
+pub fn first_step_radius(step_norm: f64, max_radius: f64) -> f64 {
+    let r = if step_norm > 0.0 && step_norm.is_finite() {
+        step_norm.clamp(FIRST_STEP_MIN, FIRST_STEP_MAX)
+    } else {
+        FIRST_STEP_FALLBACK
+    };
+    r.min(max_radius)
+}
+
+/// Trial steps of the interpolation start (TAO `i_max = 5`).
+pub const INTERPOLATION_TRIALS: usize = 5;
+/// θ of the interpolation start's candidate factors (TAO 0.25).
+pub const INTERPOLATION_THETA: f64 = 0.25;
+
+/// One trial of TAO's interpolation start along w = −(Δ/‖g‖)g: the factor τ
+/// by which Δ is multiplied, from ared = f(x) − f(x + w) and
+/// pred = −gᵀw − ½wᵀHw (computed from the actual trial step;
+/// `reference/radius-and-forcing.md` §1 notes that TAO BNK mis-scales the
+/// curvature term). With κ = ared/pred (1 when both are round-off),
+/// τ₁ = θ‖g‖Δ / (θ‖g‖Δ + (1−θ)pred − ared) and
+/// τ₂ = θ‖g‖Δ / (θ‖g‖Δ − (1+θ)pred + ared):
+///
+/// | agreement | τ |
+/// |---|---|
+/// | \|κ−1\| ≤ 0.35 | 2 if τ_max < 1, else min(τ_max, 5) |
+/// | \|κ−1\| ≤ 0.5 | clamp(τ_max, 0.5, 2) |
+/// | otherwise | 0.5 if τ_min > 1; 1/16 if τ_max < 1/16 or (τ_min < 1/16 and τ_max ≥ 1); else the τᵢ in [1/16, 1), else τ_max |
+///
+/// A non-finite trial value gives τ = 1/16. Returns `(τ, κ)`.
+pub fn interpolation_tau(grad_norm: f64, radius: f64, ared: f64, pred: f64) -> (f64, f64) {
+    const SMALL: f64 = 0.0625;
+    if !(ared.is_finite() && pred.is_finite()) {
+        return (SMALL, f64::NEG_INFINITY);
+    }
+    let tiny = f64::EPSILON;
+    let kappa = if ared.abs() <= tiny && pred.abs() <= tiny {
+        1.0
+    } else if pred == 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        ared / pred
+    };
+    let th = INTERPOLATION_THETA;
+    let tg = th * grad_norm * radius;
+    let tau1 = tg / (tg + (1.0 - th) * pred - ared);
+    let tau2 = tg / (tg - (1.0 + th) * pred + ared);
+    let (tmin, tmax) = (tau1.min(tau2), tau1.max(tau2));
+    let tau = if (kappa - 1.0).abs() <= 0.35 {
+        if tmax < 1.0 {
+            2.0
+        } else {
+            tmax.min(5.0)
+        }
+    } else if (kappa - 1.0).abs() <= 0.5 {
+        tmax.clamp(0.5, 2.0)
+    } else if tmin > 1.0 {
+        0.5
+    } else if tmax < SMALL || (tmin < SMALL && tmax >= 1.0) {
+        SMALL
+    } else if (SMALL..1.0).contains(&tau1) {
+        tau1
+    } else if (SMALL..1.0).contains(&tau2) {
+        tau2
+    } else {
+        tmax
+    };
+    // τ₁ or τ₂ can be NaN (0/0) when ‖g‖Δ and the reductions vanish.
+    (
+        if tau.is_finite() && tau > 0.0 {
+            tau
+        } else {
+            SMALL
+        },
+        kappa,
+    )
+}
+
+/// Whether an interpolation trial showed good agreement: |κ − 1| ≤ 0.25
+/// (TAO records the largest such Δ as a candidate for Δ₀).
+pub fn interpolation_agrees(kappa: f64) -> bool {
+    (kappa - 1.0).abs() <= 0.25
 }
 
 /// Shrink factor of the Nocedal-Wright rule and of every failed trial.
@@ -156,6 +269,44 @@ pub fn tron(t: &Trial, eta_accept: f64) -> f64 {
     }
 }
 
+/// TAO's κ thresholds of the reduction update: reject below η₀ =
+/// `eta_accept`, then 0.25, 0.5, 0.9 (`ntr.c`: eta1..eta4).
+pub const TAO_ETA: (f64, f64, f64) = (0.25, 0.5, 0.9);
+/// TAO's factors α₁ (reject), α₂ (poor), α₄ (good), α₅ (very good).
+pub const TAO_ALPHA: (f64, f64, f64, f64) = (0.25, 0.5, 2.0, 4.0);
+
+/// PETSc/TAO's "reduction" update (`ntr.c`, `bnk.c`), with m = min(Δ, ‖p‖)
+/// and η₀ = `eta_accept` (TAO 1e-4):
+///
+/// | ρ | Δ | step |
+/// |---|---|---|
+/// | ≤ η₀ | ¼·m | rejected |
+/// | < ¼ | ½·m | accepted |
+/// | < ½ | Δ | accepted |
+/// | < 0.9 | max(2‖p‖, Δ) | accepted |
+/// | ≥ 0.9 | max(4‖p‖, Δ) | accepted |
+///
+/// It grows relative to the step, on or off the boundary, and holds Δ for
+/// ¼ ≤ ρ < ½: `reference/radius-and-forcing.md` §3 shows how this escapes
+/// the trap that the Nocedal-Wright rule falls into on MSA.
+pub fn tao(t: &Trial, eta_accept: f64) -> f64 {
+    let (eta1, eta2, eta3) = TAO_ETA;
+    let (a1, a2, a4, a5) = TAO_ALPHA;
+    let s = t.step_norm;
+    let m = if s > 0.0 { t.radius.min(s) } else { t.radius };
+    if t.rho <= eta_accept {
+        a1 * m
+    } else if t.rho < eta1 {
+        a2 * m
+    } else if t.rho < eta2 {
+        t.radius
+    } else if t.rho < eta3 {
+        (a4 * s).max(t.radius)
+    } else {
+        (a5 * s).max(t.radius)
+    }
+}
+
 /// The radius after a trial step: a non-finite trial (ρ = −∞) shrinks by
 /// [`shrink`] whatever the rule (`reference/pitfalls.md` §1), otherwise the
 /// rule decides; the result is at most `max_radius`.
@@ -166,6 +317,7 @@ pub fn update(rule: RadiusRule, t: &Trial, eta_accept: f64, max_radius: f64) -> 
         match rule {
             RadiusRule::NocedalWright => nocedal_wright(t),
             RadiusRule::Tron => tron(t, eta_accept),
+            RadiusRule::Tao => tao(t, eta_accept),
         }
     };
     next.min(max_radius)
@@ -201,9 +353,71 @@ mod tests {
 
     #[test]
     fn initial_radius_strategies() {
-        assert_eq!(InitialRadius::Constant(3.0).radius(100.0, 1e10), 3.0);
-        assert_eq!(InitialRadius::GradientNorm(0.5).radius(8.0, 1e10), 4.0);
-        assert_eq!(InitialRadius::GradientNorm(1.0).radius(8.0, 2.0), 2.0);
+        assert_eq!(InitialRadius::Constant(3.0).radius(100.0, 1e10), Some(3.0));
+        assert_eq!(
+            InitialRadius::GradientNorm(0.5).radius(8.0, 1e10),
+            Some(4.0)
+        );
+        assert_eq!(InitialRadius::GradientNorm(1.0).radius(8.0, 2.0), Some(2.0));
+        assert_eq!(InitialRadius::FirstStep.radius(8.0, 2.0), None);
+        assert_eq!(
+            InitialRadius::Interpolation { trust0: 100.0 }.radius(8.0, 2.0),
+            None
+        );
+    }
+
+    #[test]
+    fn first_step_radius_clips_and_falls_back() {
+        assert_eq!(first_step_radius(19.1, 1e10), 19.1);
+        assert_eq!(first_step_radius(1e-30, 1e10), FIRST_STEP_MIN);
+        assert_eq!(first_step_radius(1e30, 1e20), FIRST_STEP_MAX);
+        assert_eq!(first_step_radius(30.0, 5.0), 5.0);
+        assert_eq!(first_step_radius(0.0, 1e10), FIRST_STEP_FALLBACK);
+        assert_eq!(first_step_radius(f64::NAN, 1e10), FIRST_STEP_FALLBACK);
+    }
+
+    #[test]
+    fn tao_branches() {
+        // Rejected: ¼·min(Δ, ‖p‖).
+        assert_eq!(tao(&trial(1.0, 0.4, 1e-5, false), 1e-4), 0.1);
+        assert_eq!(tao(&trial(1.0, 1.0, -3.0, true), 1e-4), 0.25);
+        // Poor: ½·min(Δ, ‖p‖).
+        assert_eq!(tao(&trial(1.0, 0.4, 0.1, false), 1e-4), 0.2);
+        // Fair: keep Δ.
+        assert_eq!(tao(&trial(1.0, 0.4, 0.3, false), 1e-4), 1.0);
+        // Good: max(2‖p‖, Δ), also for an interior step.
+        assert_eq!(tao(&trial(1.0, 0.8, 0.6, false), 1e-4), 1.6);
+        assert_eq!(tao(&trial(1.0, 0.3, 0.6, false), 1e-4), 1.0);
+        // Very good: max(4‖p‖, Δ).
+        assert_eq!(tao(&trial(1.0, 1.0, 0.95, true), 1e-4), 4.0);
+        assert_eq!(tao(&trial(1.0, 0.5, 0.95, false), 1e-4), 2.0);
+        // η₀ is the acceptance threshold.
+        assert_eq!(tao(&trial(1.0, 1.0, 0.1, true), 0.2), 0.25);
+    }
+
+    #[test]
+    fn interpolation_tau_follows_the_agreement_table() {
+        // Perfect agreement, ared = pred: κ = 1; τ₁ = θgΔ/(θgΔ − θ pred)...
+        let (g, d) = (1.0, 1.0);
+        let (tau, kappa) = interpolation_tau(g, d, 0.5, 0.5);
+        assert_eq!(kappa, 1.0);
+        // τ₁ = 0.25/(0.25 + 0.375 − 0.5) = 2, τ₂ = 0.25/(0.25 − 0.625 + 0.5) = 2.
+        assert_eq!(tau, 2.0f64.min(5.0));
+        // Poor agreement with f increasing: shrink into [1/16, 1).
+        let (tau, kappa) = interpolation_tau(g, d, -1.0, 0.5);
+        assert_eq!(kappa, -2.0);
+        assert!((0.0625..1.0).contains(&tau), "{tau}");
+        // A non-finite trial.
+        assert_eq!(interpolation_tau(g, d, f64::NAN, 0.5).0, 0.0625);
+        // Moderate agreement: clamp(τ_max, ½, 2).
+        let (tau, kappa) = interpolation_tau(g, d, 0.3, 0.5);
+        assert!((kappa - 0.6).abs() < 1e-15);
+        assert!((0.5..=2.0).contains(&tau), "{tau}");
+        // Both reductions round-off: κ = 1, τ finite.
+        let (tau, kappa) = interpolation_tau(0.0, 1.0, 0.0, 0.0);
+        assert_eq!(kappa, 1.0);
+        assert!(tau.is_finite() && tau > 0.0);
+        assert!(interpolation_agrees(1.2) && !interpolation_agrees(1.3));
     }
 
     #[test]
@@ -282,7 +496,7 @@ mod tests {
     /// steps, and any interpolation curvature.
     #[test]
     fn a_rejected_step_always_ends_below_the_step_length() {
-        let rules = [RadiusRule::NocedalWright, RadiusRule::Tron];
+        let rules = [RadiusRule::NocedalWright, RadiusRule::Tron, RadiusRule::Tao];
         let etas = [0.0, 1e-4, 0.01, 0.1, 0.2, 0.249];
         let rhos = [
             f64::NEG_INFINITY,

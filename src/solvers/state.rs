@@ -20,6 +20,7 @@ use crate::report::observe::{Callback, Iterate};
 use crate::report::status::Status;
 use crate::report::{Counts, IterationRecord, Report};
 use crate::solvers::config::Termination;
+use crate::solvers::forcing::ForcingMemory;
 
 /// Consecutive-failure counters of a solve (part of a [`State`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -31,6 +32,17 @@ pub struct FailureCounters {
     pub non_finite_cg: usize,
     /// Consecutive steps with a non-positive or non-finite prediction.
     pub model: usize,
+}
+
+/// The gap test: the last accepted step's Newton-decrement estimate of
+/// f − f* is at most `gap_tol·max(1, |f|)` (`gap_tol = 0` turns the test
+/// off). Near a minimizer the predicted reduction of a full interior
+/// Newton step from x_{k−1} estimates f(x_{k−1}) − f* ≥ f(x_k) − f*, in units
+/// of f (`reference/radius-and-forcing.md` §5), which no threshold on ‖g‖
+/// does: on singular or badly scaled problems a small gradient can sit far
+/// above f* in value.
+pub fn gap_converged(gap_estimate: Option<f64>, f: f64, gap_tol: f64) -> bool {
+    gap_tol == 0.0 || gap_estimate.is_some_and(|d| d <= gap_tol * f.abs().max(1.0))
 }
 
 /// Most history records reserved at the start of a solve, so that the
@@ -65,6 +77,17 @@ pub struct State {
     pub counts: Counts,
     /// One record per iteration so far.
     pub history: Vec<IterationRecord>,
+    /// What the Eisenstat-Walker forcing terms remember of the last
+    /// accepted step (`None` before it, and for the other forcing terms).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub forcing: Option<ForcingMemory>,
+    /// The Newton-decrement estimate of f − f* from the last accepted step,
+    /// when that step was a full interior Newton step (CG converged with
+    /// positive curvature, no boundary, α = 1, no shift): its predicted
+    /// reduction, a lower estimate of λ²/2 = ½gᵀH⁻¹g at the point it was
+    /// computed (Boyd & Vandenberghe 2004, §9.5.1). `None` otherwise.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub gap_estimate: Option<f64>,
 }
 
 /// A solve in progress: its [`State`] (reached through `Deref`) plus the
@@ -76,6 +99,9 @@ pub(crate) struct Run<'t> {
     pub deadline: Option<Instant>,
     /// Per-block partial sums for the solvers' passes over n-vectors.
     pub partials: Partials,
+    /// Negative curvature certified at the current point (reset when x
+    /// moves): the report's [`Report::negative_curvature`].
+    pub negative_curvature: Option<f64>,
 }
 
 impl Deref for Run<'_> {
@@ -136,6 +162,8 @@ impl<'t> Run<'t> {
                 ..Counts::default()
             },
             history: Vec::with_capacity(term.max_iter.min(HISTORY_RESERVE)),
+            forcing: None,
+            gap_estimate: None,
         };
         Ok(Self::with_clock(state, term, start, partials))
     }
@@ -161,6 +189,7 @@ impl<'t> Run<'t> {
             // A limit too large for the clock is no limit.
             deadline: term.max_time.and_then(|t| start.checked_add(t)),
             partials,
+            negative_curvature: None,
         }
     }
 
@@ -190,10 +219,21 @@ impl<'t> Run<'t> {
         self.grad_norm <= self.term.gtol_abs.max(self.term.gtol_rel * self.grad_norm0)
     }
 
+    /// The convergence test: the gradient test, and, once a step has been
+    /// accepted, the gap test of [`gap_converged`] on the last accepted
+    /// step's Newton-decrement estimate. At x₀ (no step yet) and at g = 0
+    /// the gradient test alone decides.
+    pub fn converged(&self) -> bool {
+        self.gradient_converged()
+            && (self.accepted_steps == 0
+                || self.grad_norm == 0.0
+                || gap_converged(self.gap_estimate, self.f, self.term.gap_tol))
+    }
+
     /// The end of a solve at its current point, tested after every accepted
     /// step and at the start: convergence first, then the user's target f.
     pub fn point_status(&self) -> Option<Status> {
-        if self.gradient_converged() {
+        if self.converged() {
             Some(Status::Converged)
         } else if self.term.target_f.is_some_and(|t| self.f <= t) {
             Some(Status::TargetReached)
@@ -255,11 +295,15 @@ impl<'t> Run<'t> {
         s.f = f;
         s.grad_norm = grad_norm;
         s.accepted_steps += 1;
+        self.negative_curvature = None;
     }
 
     /// The status after an accepted step of norm `step_norm` that changed f
-    /// by `df`: [`Run::point_status`], then the stall tests.
-    pub fn after_accepted(&mut self, df: f64, step_norm: f64) -> Option<Status> {
+    /// by `df`, with the step's Newton-decrement estimate `gap` (`Some` only
+    /// for a full interior Newton step): [`Run::point_status`], then the
+    /// stall tests.
+    pub fn after_accepted(&mut self, df: f64, step_norm: f64, gap: Option<f64>) -> Option<Status> {
+        self.state.gap_estimate = gap;
         self.point_status().or_else(|| self.stalled(df, step_norm))
     }
 
@@ -295,6 +339,7 @@ impl<'t> Run<'t> {
             shift: f64::NAN,
             accepted: false,
             krylov_iterations: 0,
+            eta: f64::NAN,
             krylov_exit: None,
             step_norm: 0.0,
             hvps: self.counts.hvps,
@@ -321,10 +366,13 @@ impl<'t> Run<'t> {
 
     pub fn finish(self, solver: Method, status: Status) -> Report {
         let elapsed: Duration = self.start.elapsed();
+        let negative_curvature = self.negative_curvature;
         let s = self.state;
         Report {
             solver,
             status,
+            gap_estimate: s.gap_estimate,
+            negative_curvature,
             f: s.f,
             grad_norm: s.grad_norm,
             grad_norm0: s.grad_norm0,

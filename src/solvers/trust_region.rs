@@ -34,8 +34,10 @@ use crate::report::{IterationRecord, Report};
 use crate::solvers::checkpoint::{Checkpoint, Checkpointing};
 use crate::solvers::config::{Subproblem, TrustRegionConfig};
 use crate::solvers::newton_cg::{self, AtPoint, NewtonCgWork};
-use crate::solvers::radius::{self, Trial};
+use crate::solvers::radius::{self, InitialRadius, Trial};
+use crate::solvers::radius_start::interpolation_start;
 use crate::solvers::ratio::{acceptable, reduction_ratio};
+use crate::solvers::saddle::{self, SecondOrder};
 use crate::solvers::state::{FailureCounters, Run};
 
 /// The trust-region Newton-CG solver.
@@ -123,7 +125,7 @@ impl TrustRegion {
         checkpoint.validate(obj.dim())?;
         checkpoint.verify(obj)?;
         let mut run = checkpoint.restore(&cfg.termination);
-        let status = self.run_loop(obj, &mut run, callback, checkpointing)?;
+        let status = self.run_loop(obj, &mut run, callback, checkpointing, false)?;
         Ok(run.finish(Method::TrustRegion, status))
     }
 
@@ -138,33 +140,90 @@ impl TrustRegion {
         cfg.validate()?;
         let mut run = Run::start(obj, x0, &cfg.termination)?;
         let status = match run.point_status() {
-            Some(s) => s,
-            None => {
+            // A first-order start: the loop runs the second-order check.
+            Some(s) if s != Status::Converged || cfg.second_order == SecondOrder::Off => s,
+            _ => {
                 run.radius = self.initial_radius(run.grad_norm);
-                self.run_loop(obj, &mut run, callback, checkpointing)?
+                self.run_loop(obj, &mut run, callback, checkpointing, true)?
             }
         };
         Ok(run.finish(Method::TrustRegion, status))
     }
 
-    /// Δ₀ for a start with gradient norm `grad_norm`.
+    /// Δ₀ for a start with gradient norm `grad_norm`; ∞ for the strategies
+    /// that take it from the first step ([`InitialRadius::FirstStep`]: the
+    /// first inner solve runs without a region) or from trial points
+    /// ([`InitialRadius::Interpolation`], computed when the loop starts).
     pub(crate) fn initial_radius(&self, grad_norm: f64) -> f64 {
         self.config
             .initial_radius
             .radius(grad_norm, self.config.max_radius)
+            .unwrap_or(f64::INFINITY)
     }
 
-    /// Iterates until a status, saving checkpoints on the way.
+    /// The interpolation start ([`crate::solvers::radius_start`]) when
+    /// configured: Δ₀ from trial points along −g₀, possibly from a better
+    /// point. `Some(status)` when that point ends the solve.
+    fn interpolation_start<'o, O: Objective + ?Sized>(
+        &self,
+        obj: &'o O,
+        run: &mut Run<'_>,
+        work: &mut NewtonCgWork,
+        at: &mut AtPoint<'o, O::Hessian<'o>>,
+    ) -> Result<Option<Status>> {
+        let InitialRadius::Interpolation { trust0 } = self.config.initial_radius else {
+            return Ok(None);
+        };
+        newton_cg::prepare(obj, run, self.config.preconditioning, work, at)?;
+        let h = at.hessian.as_ref().expect("prepared");
+        let (radius, moved) =
+            interpolation_start(obj, h, run, work, trust0, self.config.max_radius)?;
+        run.radius = radius;
+        if moved {
+            at.clear();
+            return Ok(run.point_status());
+        }
+        Ok(None)
+    }
+
+    /// The work vectors of a solve (with the escape direction when
+    /// [`SecondOrder::Escape`] is on).
+    pub(crate) fn work(&self, n: usize) -> NewtonCgWork {
+        let cfg = &self.config;
+        let work = NewtonCgWork::new(n, &cfg.krylov, cfg.preconditioning);
+        if cfg.second_order == SecondOrder::Escape {
+            work.with_escape()
+        } else {
+            work
+        }
+    }
+
+    /// Iterates until a status, saving checkpoints on the way; `fresh` for
+    /// a new solve (not a resume), which runs the interpolation start when
+    /// configured.
     fn run_loop<O: Objective + ?Sized>(
         &self,
         obj: &O,
         run: &mut Run<'_>,
         callback: &mut Callback<'_>,
         mut checkpointing: Option<Checkpointing<'_>>,
+        fresh: bool,
     ) -> Result<Status> {
         let cfg = &self.config;
-        let mut work = NewtonCgWork::new(run.n(), &cfg.krylov, cfg.preconditioning);
+        let mut work = self.work(run.n());
         let mut at = AtPoint::empty();
+        if fresh {
+            if let Some(s) = self.interpolation_start(obj, run, &mut work, &mut at)? {
+                if s != Status::Converged {
+                    return Ok(s);
+                }
+            }
+            if run.point_status() == Some(Status::Converged) {
+                if let Some(s) = self.second_order(obj, run, &mut work, &mut at)? {
+                    return Ok(s);
+                }
+            }
+        }
         loop {
             if let Some(s) = self.iteration(obj, run, &mut work, &mut at, callback)? {
                 return Ok(s);
@@ -199,11 +258,23 @@ impl TrustRegion {
         // 1. The Hessian and preconditioner at x, once per point.
         newton_cg::prepare(obj, run, cfg.preconditioning, work, at)?;
         // 2. The step, and the trial point x + p from CG's last pass.
+        let eta = match work.escape_curvature {
+            Some(_) => f64::NAN,
+            None => newton_cg::forcing_eta(run, &cfg.krylov),
+        };
         let (info, first_exit) = self.step(run, work, at);
         run.iter += 1;
+        if info.exit == KrylovExit::NegativeCurvature && info.curvature < 0.0 {
+            // Certified at x, which the step has not moved yet.
+            let c = run
+                .negative_curvature
+                .map_or(info.curvature, |c| c.min(info.curvature));
+            run.negative_curvature = Some(c);
+        }
         let mut record = IterationRecord {
             radius: run.radius,
             krylov_iterations: info.iterations,
+            eta,
             // An indefinite preconditioner stays visible in the history even
             // when the Cauchy fallback gave the step.
             krylov_exit: Some(first_exit),
@@ -238,6 +309,13 @@ impl TrustRegion {
         let accepted = acceptable(rho, cfg.eta_accept);
         let status = if accepted {
             let ared = run.f - f_trial;
+            // An escape step (no inner solve) tells EW nothing.
+            let memory = (info.iterations > 0)
+                .then(|| newton_cg::step_memory(run, &cfg.krylov, &info))
+                .flatten();
+            work.escape_curvature = None;
+            let gap =
+                (info.exit == KrylovExit::Converged && !info.on_boundary).then_some(info.pred);
             run.accept(
                 &mut work.x_trial,
                 &mut work.g_trial,
@@ -245,8 +323,12 @@ impl TrustRegion {
                 grad_norm_trial,
             );
             run.failures = FailureCounters::default();
+            run.forcing = memory.or(run.forcing);
             at.clear();
-            run.after_accepted(ared, info.step_norm)
+            match run.after_accepted(ared, info.step_norm, gap) {
+                Some(Status::Converged) => self.second_order(obj, run, work, at)?,
+                other => other,
+            }
         } else {
             run.failures.non_finite_trial += usize::from(!finite);
             (run.failures.non_finite_trial >= cfg.max_consecutive_failures)
@@ -281,9 +363,18 @@ impl TrustRegion {
         at: &AtPoint<'_, H>,
     ) -> (KrylovInfo, KrylovExit) {
         let cfg = &self.config;
+        let pc = cfg.preconditioning;
+        if let Some(c) = work.escape_curvature {
+            return (
+                self.escape_step(run, work, c),
+                KrylovExit::NegativeCurvature,
+            );
+        }
+        if run.radius == f64::INFINITY {
+            return self.first_step(run, work, at);
+        }
         let truncation = Truncation::TrustRegion { radius: run.radius };
         let params = newton_cg::inner_params(run, &cfg.krylov, work.cap, truncation);
-        let pc = cfg.preconditioning;
         let info = match cfg.subproblem {
             Subproblem::Steihaug => newton_cg::inner_solve(run, pc, &params, true, work, at, true),
             Subproblem::Gltr { max_lanczos } => {
@@ -300,6 +391,109 @@ impl TrustRegion {
             return (fallback, first_exit);
         }
         (info, first_exit)
+    }
+
+    /// At a point that passes the convergence test, what
+    /// [`crate::SecondOrder`] asks for: `Converged` (off, or no negative
+    /// curvature found by the check of [`crate::solvers::saddle`]),
+    /// [`Status::SaddlePoint`] (check), or no status and an escape step
+    /// pending (escape). The check prepares the Hessian at x, which the
+    /// next iteration then reuses.
+    fn second_order<'o, O: Objective + ?Sized>(
+        &self,
+        obj: &'o O,
+        run: &mut Run<'_>,
+        work: &mut NewtonCgWork,
+        at: &mut AtPoint<'o, O::Hessian<'o>>,
+    ) -> Result<Option<Status>> {
+        let mode = self.config.second_order;
+        if mode == SecondOrder::Off || run.grad_norm.is_nan() {
+            return Ok(Some(Status::Converged));
+        }
+        if run.hvps_left() < 2 * saddle::LANCZOS_STEPS as u64 {
+            // No budget for the check: say what is known.
+            return Ok(Some(Status::Converged));
+        }
+        newton_cg::prepare(obj, run, self.config.preconditioning, work, at)?;
+        let h = at.hessian.as_ref().expect("prepared");
+        let NewtonCgWork { ws, p, escape, .. } = work;
+        let target = match escape.as_mut() {
+            Some(u) => u.view_mut(),
+            None => p.view_mut(),
+        };
+        let found = saddle::leftmost(h, &mut ws.r, &mut ws.z, &mut ws.hd, target);
+        run.counts.hvps += found.products as u64;
+        let Some(c) = found.curvature.filter(|&c| c < 0.0) else {
+            return Ok(Some(Status::Converged));
+        };
+        run.negative_curvature = Some(c);
+        if mode == SecondOrder::Check || work.escape.is_none() {
+            return Ok(Some(Status::SaddlePoint));
+        }
+        work.escape_curvature = Some(c);
+        Ok(None)
+    }
+
+    /// The escape step from a saddle: p = ±τu along the unit
+    /// negative-curvature direction u with τ = Δ (the Euclidean norm, also
+    /// with a preconditioner), the sign making gᵀp ≤ 0, and the model's
+    /// prediction −(gᵀp + ½τ²·uᵀHu) > 0. Writes x + p into the trial point;
+    /// no products.
+    fn escape_step(&self, run: &mut Run<'_>, work: &mut NewtonCgWork, c: f64) -> KrylovInfo {
+        if !run.radius.is_finite() {
+            run.radius = radius::FIRST_STEP_FALLBACK.min(self.config.max_radius);
+        }
+        let tau = run.radius;
+        let u = work
+            .escape
+            .as_ref()
+            .expect("allocated with the escape option");
+        let gu = run.g.dot(u);
+        let t = if gu > 0.0 { -tau } else { tau };
+        ndarray::Zip::from(&mut work.p)
+            .and(u)
+            .for_each(|p, &u| *p = t * u);
+        ndarray::Zip::from(&mut work.x_trial)
+            .and(&run.x)
+            .and(&work.p)
+            .for_each(|o, &x, &p| *o = x + p);
+        let gp = t * gu;
+        KrylovInfo {
+            exit: KrylovExit::NegativeCurvature,
+            iterations: 0,
+            on_boundary: true,
+            pred: -(gp + 0.5 * tau * tau * c),
+            step_norm_m: tau,
+            step_norm: tau,
+            grad_dot_step: gp,
+            residual_norm: f64::NAN,
+            curvature: c,
+            leftmost: None,
+        }
+    }
+
+    /// The first step of [`InitialRadius::FirstStep`] (TAO's "direction"
+    /// start): the inner solve runs without a region, as in the line
+    /// search (negative curvature at the first CG iteration gives the
+    /// steepest-descent step), and Δ₀ = ‖d₀‖_M clipped
+    /// ([`radius::first_step_radius`]). The step lies on the boundary of the
+    /// region it defines, so a good ρ grows Δ from there.
+    fn first_step<H: crate::LinearOperator>(
+        &self,
+        run: &mut Run<'_>,
+        work: &mut NewtonCgWork,
+        at: &AtPoint<'_, H>,
+    ) -> (KrylovInfo, KrylovExit) {
+        let cfg = &self.config;
+        let params = newton_cg::inner_params(run, &cfg.krylov, work.cap, Truncation::LineSearch);
+        let mut info =
+            newton_cg::inner_solve(run, cfg.preconditioning, &params, true, work, at, true);
+        let delta0 = radius::first_step_radius(info.step_norm_m, cfg.max_radius);
+        // Δ₀ is at least the step unless ‖d₀‖ was clipped: then the trial
+        // is judged in the region the step needed.
+        run.radius = delta0.max(info.step_norm_m);
+        info.on_boundary = info.step_norm_m > 0.0;
+        (info, info.exit)
     }
 
     /// An inner solve that gave nothing to try (a zero step, or a
@@ -346,7 +540,7 @@ impl TrustRegion {
 mod tests {
     use super::*;
     use crate::problems::ExtendedRosenbrock;
-    use crate::solvers::radius::{InitialRadius, RadiusRule};
+    use crate::solvers::radius::RadiusRule;
 
     /// On whole solves: every rejected step leaves Δ below the step's
     /// length, for both rules and acceptance thresholds up to 0.2 (the TRON

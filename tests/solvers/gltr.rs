@@ -30,10 +30,12 @@ fn solve<O: Objective + ?Sized>(
 
 fn check_pass2(r: &Report) {
     assert!(r.counts.pass2_hvps <= r.counts.hvps);
-    assert_eq!(
-        r.counts.hvps,
-        r.counts.krylov_iterations + r.counts.pass2_hvps,
-        "every product is pass 1 or pass 2"
+    // Every subproblem product is pass 1 or pass 2 (the second-order check
+    // at the end makes products of its own).
+    assert!(
+        r.counts.hvps >= r.counts.krylov_iterations + r.counts.pass2_hvps,
+        "{:?}",
+        r.counts
     );
 }
 

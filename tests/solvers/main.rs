@@ -24,3 +24,4 @@ mod robustness;
 mod seed_problems;
 #[cfg(feature = "serde")]
 mod serde_report;
+mod strategies;

@@ -7,8 +7,8 @@ use ndarray::{array, Array1, ArrayView1, ArrayViewMut1};
 use steihaug::problems::cutest::{Arwhead, Dixmaan, DixmaanVariant};
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::{
-    DenseNewton, FnObjective, LineSearchNewtonCg, LinearOperator, Objective, Status, TrustRegion,
-    TrustRegionConfig,
+    DenseNewton, FnObjective, LineSearchNewtonCg, LinearOperator, Objective, SecondOrder, Status,
+    TrustRegion, TrustRegionConfig,
 };
 
 use crate::common::check_cases;
@@ -67,11 +67,57 @@ fn trust_region_escapes_a_saddle_that_pure_newton_converges_to() {
         .iter()
         .any(|h| h.krylov_exit == Some(steihaug::KrylovExit::NegativeCurvature)));
 
-    // From (1, 0) exactly: the hard case, nobody leaves the x-axis.
-    let hard = TrustRegion::default()
-        .solve(&obj, array![1.0, 0.0].view())
-        .unwrap();
+    // From (1, 0) exactly: the hard case. Without the second-order check
+    // no Krylov step leaves the x-axis, and the saddle is a first-order
+    // point.
+    let x0 = array![1.0, 0.0];
+    let off = TrustRegionConfig::default().second_order(SecondOrder::Off);
+    let hard = TrustRegion::new(off).solve(&obj, x0.view()).unwrap();
+    assert_eq!(hard.status, Status::Converged);
     assert!(hard.x[1].abs() < 1e-12 && hard.f.abs() < 1e-12);
+    assert_eq!(hard.negative_curvature, None);
+    // The check names it: a saddle, with the curvature of ∂²f/∂y² = −2.
+    let check = TrustRegionConfig::default().second_order(SecondOrder::Check);
+    let seen = TrustRegion::new(check).solve(&obj, x0.view()).unwrap();
+    assert_eq!(seen.status, Status::SaddlePoint, "{}", seen.summary());
+    assert!(!seen.status.is_converged());
+    let c = seen.negative_curvature.expect("curvature reported");
+    assert!((c + 2.0).abs() < 1e-8, "{c}");
+    // The default escapes along it to a minimizer.
+    let escaped = TrustRegion::default().solve(&obj, x0.view()).unwrap();
+    assert_eq!(escaped.status, Status::Converged, "{}", escaped.summary());
+    assert!((escaped.f + 0.25).abs() < 1e-10, "{}", escaped.summary());
+    assert!(
+        (escaped.x[1].abs() - 0.5f64.sqrt()).abs() < 1e-6,
+        "{}",
+        escaped.x
+    );
+    assert_eq!(escaped.negative_curvature, None);
+    // From the saddle itself (g = 0) as well.
+    let at = TrustRegion::default()
+        .solve(&obj, array![0.0, 0.0].view())
+        .unwrap();
+    assert_eq!(at.status, Status::Converged, "{}", at.summary());
+    assert!((at.f + 0.25).abs() < 1e-10, "{}", at.summary());
+}
+
+/// At a minimizer the check costs the k Lanczos products and changes
+/// nothing else: the same iterates, the same point.
+#[test]
+fn the_second_order_check_at_a_minimizer_costs_only_its_products() {
+    let p = ExtendedRosenbrock::new(1000).unwrap();
+    let x0 = p.start();
+    let off = TrustRegion::new(TrustRegionConfig::default().second_order(SecondOrder::Off))
+        .solve(&p, x0.view())
+        .unwrap();
+    let on = TrustRegion::default().solve(&p, x0.view()).unwrap();
+    assert!(off.status.is_converged() && on.status.is_converged());
+    assert_eq!(off.x, on.x);
+    assert_eq!(off.iterations, on.iterations);
+    assert_eq!(
+        on.counts.hvps,
+        off.counts.hvps + steihaug::solvers::saddle::LANCZOS_STEPS as u64
+    );
 }
 
 /// `F(y) = a·f(b·y)`: the same problem in other units.
@@ -241,5 +287,7 @@ fn an_indefinite_preconditioner_falls_back_to_the_cauchy_step() {
         h.krylov_exit == Some(steihaug::KrylovExit::IndefinitePreconditioner)
             && h.krylov_iterations == 1
     }));
-    assert_eq!(r.counts.hvps, r.iterations as u64);
+    // One product per iteration, and the second-order check's Lanczos
+    // steps at the end (n = 2 of them: no more vectors exist).
+    assert_eq!(r.counts.hvps, r.iterations as u64 + 2);
 }

@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::linalg::par::Par;
 use crate::solvers::config::nonneg;
+use crate::solvers::forcing::{self, ForcingMemory, EW2_ALPHA, EW2_GAMMA, EW_ETA0};
 
 /// The inexact-Newton forcing term η_k: CG stops when `‖r‖ ≤ η_k‖g_k‖`.
 ///
@@ -20,28 +21,73 @@ pub enum Forcing {
     Quadratic,
     /// A fixed η in (0, 1).
     Constant(f64),
+    /// Eisenstat & Walker (1996) choice 1: how far the last step's linear
+    /// model missed the new gradient ([`forcing::choice1`]). JSON `ew1`.
+    #[cfg_attr(feature = "serde", serde(rename = "ew1"))]
+    EisenstatWalker1,
+    /// Eisenstat & Walker (1996) choice 2: γ(‖g_k‖/‖g_{k−1}‖)^α
+    /// ([`forcing::choice2`]; [`Forcing::ew2`] gives PETSc's γ = 1,
+    /// α = (1+√5)/2). JSON `ew2`.
+    #[cfg_attr(feature = "serde", serde(rename = "ew2"))]
+    EisenstatWalker2 {
+        /// γ in (0, 1].
+        gamma: f64,
+        /// α in (1, 2].
+        alpha: f64,
+    },
 }
 
 impl Forcing {
-    /// η for a gradient of norm `gnorm`.
-    pub fn eta(self, gnorm: f64) -> f64 {
-        match self {
-            Forcing::Sqrt => 0.5f64.min(gnorm.sqrt()),
-            Forcing::Quadratic => 0.5f64.min(gnorm),
-            Forcing::Constant(e) => e,
+    /// Choice 2 with PETSc's defaults γ = 1, α = (1+√5)/2.
+    pub fn ew2() -> Self {
+        Forcing::EisenstatWalker2 {
+            gamma: EW2_GAMMA,
+            alpha: EW2_ALPHA,
         }
     }
 
-    fn validate(self) -> Result<()> {
-        if let Forcing::Constant(e) = self {
-            if !(e > 0.0 && e < 1.0) {
-                return Err(Error::InvalidOption {
-                    name: "forcing",
-                    reason: format!("a constant forcing term must lie in (0, 1), got {e}"),
-                });
+    /// η for a gradient of norm `gnorm`, given what the solve remembers of
+    /// its last accepted step (`None` before the first one; only the
+    /// Eisenstat-Walker choices use it, and give [`EW_ETA0`] without it).
+    pub fn eta(self, gnorm: f64, memory: Option<&ForcingMemory>) -> f64 {
+        match (self, memory) {
+            (Forcing::Sqrt, _) => 0.5f64.min(gnorm.sqrt()),
+            (Forcing::Quadratic, _) => 0.5f64.min(gnorm),
+            (Forcing::Constant(e), _) => e,
+            (Forcing::EisenstatWalker1 | Forcing::EisenstatWalker2 { .. }, None) => EW_ETA0,
+            (Forcing::EisenstatWalker1, Some(m)) => forcing::choice1(gnorm, m),
+            (Forcing::EisenstatWalker2 { gamma, alpha }, Some(m)) => {
+                forcing::choice2(gnorm, m, gamma, alpha)
             }
         }
-        Ok(())
+    }
+
+    /// Whether η depends on the solve's history.
+    pub fn is_adaptive(self) -> bool {
+        matches!(
+            self,
+            Forcing::EisenstatWalker1 | Forcing::EisenstatWalker2 { .. }
+        )
+    }
+
+    fn validate(self) -> Result<()> {
+        match self {
+            Forcing::Constant(e) if !(e > 0.0 && e < 1.0) => Err(Error::InvalidOption {
+                name: "forcing",
+                reason: format!("a constant forcing term must lie in (0, 1), got {e}"),
+            }),
+            Forcing::EisenstatWalker2 { gamma, alpha }
+                if !(gamma > 0.0 && gamma <= 1.0 && alpha > 1.0 && alpha <= 2.0) =>
+            {
+                Err(Error::InvalidOption {
+                    name: "forcing",
+                    reason: format!(
+                        "Eisenstat-Walker choice 2 needs gamma in (0, 1] and alpha in (1, 2], got gamma = {gamma}, alpha = {alpha}"
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
     }
 }
 

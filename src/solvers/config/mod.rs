@@ -34,7 +34,9 @@ pub use krylov::{Forcing, KrylovConfig, Preconditioning};
 pub use line_search::{
     ArmijoConfig, LineSearchConfig, DEFAULT_BACKTRACK, DEFAULT_C1, DEFAULT_MAX_BACKTRACKS,
 };
-pub use termination::{Termination, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER};
+pub use termination::{
+    Termination, DEFAULT_GAP_TOL, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER,
+};
 pub use trust_region::{
     Subproblem, TrustRegionConfig, DEFAULT_ETA_ACCEPT, DEFAULT_MAX_CONSECUTIVE_FAILURES,
     DEFAULT_MAX_RADIUS,
@@ -63,6 +65,13 @@ macro_rules! termination_builders {
             /// (converged when ‖g‖ ≤ max(gtol_abs, gtol_rel·‖g₀‖)).
             pub fn gtol_rel(mut self, gtol_rel: f64) -> Self {
                 self.termination.gtol_rel = gtol_rel;
+                self
+            }
+            /// Sets the gap tolerance `termination.gap_tol` (converged also
+            /// needs the Newton-decrement estimate of f − f* at most
+            /// gap_tol·max(1,|f|); 0 turns the test off).
+            pub fn gap_tol(mut self, gap_tol: f64) -> Self {
+                self.termination.gap_tol = gap_tol;
                 self
             }
             /// Sets the outer iteration cap `termination.max_iter`.

@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::solvers::config::{positive, KrylovConfig, Preconditioning, Termination};
 use crate::solvers::radius::{InitialRadius, RadiusRule};
+use crate::solvers::saddle::SecondOrder;
 
 /// Default acceptance threshold η on ρ (Lin & Moré 1999 use 1e-4; N&W
 /// Algorithm 4.1 allows any η in [0, ¼)).
@@ -77,6 +78,11 @@ pub struct TrustRegionConfig {
     /// JSON means the default.
     #[cfg_attr(feature = "serde", serde(default))]
     pub subproblem: Subproblem,
+    /// What to do at a point that passes the convergence test: stop, check
+    /// for negative curvature, or check and escape a saddle (default
+    /// [`SecondOrder::Escape`]).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub second_order: SecondOrder,
     /// Hidden: keeps struct literals that end in `..Default::default()`
     /// compiling when fields are added (see [`crate::solvers::config`]).
     #[doc(hidden)]
@@ -97,6 +103,7 @@ impl Default for TrustRegionConfig {
             eta_accept: DEFAULT_ETA_ACCEPT,
             max_consecutive_failures: DEFAULT_MAX_CONSECUTIVE_FAILURES,
             subproblem: Subproblem::Steihaug,
+            second_order: SecondOrder::default(),
             non_exhaustive: crate::solvers::config::NonExhaustive::default(),
         }
     }
@@ -109,6 +116,24 @@ impl TrustRegionConfig {
         self
     }
 
+    /// Sets the initial radius strategy.
+    pub fn initial_radius(mut self, initial_radius: InitialRadius) -> Self {
+        self.initial_radius = initial_radius;
+        self
+    }
+
+    /// Sets what happens at a first-order point ([`SecondOrder`]).
+    pub fn second_order(mut self, second_order: SecondOrder) -> Self {
+        self.second_order = second_order;
+        self
+    }
+
+    /// Sets the radius update rule.
+    pub fn radius_rule(mut self, radius_rule: RadiusRule) -> Self {
+        self.radius_rule = radius_rule;
+        self
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
         self.termination.validate()?;
@@ -116,6 +141,8 @@ impl TrustRegionConfig {
         match self.initial_radius {
             InitialRadius::Constant(r) => positive("initial_radius", r)?,
             InitialRadius::GradientNorm(f) => positive("initial_radius", f)?,
+            InitialRadius::Interpolation { trust0 } => positive("initial_radius", trust0)?,
+            InitialRadius::FirstStep => {}
         }
         positive("max_radius", self.max_radius)?;
         crate::solvers::config::nonneg("min_radius", self.min_radius)?;

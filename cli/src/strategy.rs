@@ -1,0 +1,264 @@
+//! The trust-region strategy flags of `solve`: `--radius-init`,
+//! `--radius-rule`, `--forcing`, `--second-order`, and the header line that
+//! names them.
+
+use clap::ValueEnum;
+
+use steihaug::{Forcing, InitialRadius, Options, RadiusRule, SecondOrder};
+
+/// `--radius-rule` values.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum RuleArg {
+    /// Nocedal & Wright Algorithm 4.1 (SciPy's rule).
+    NocedalWright,
+    /// Lin & Moré / TRON interpolation.
+    Tron,
+    /// PETSc/TAO's reduction update.
+    Tao,
+}
+
+/// `--second-order` values.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum SecondOrderArg {
+    /// Stop at any first-order point.
+    Off,
+    /// Check for negative curvature; report a saddle as saddle_point.
+    Check,
+    /// Check, and leave a saddle along the negative curvature.
+    Escape,
+}
+
+/// `--radius-init`: `constant:X`, `gradient`, `first-step`,
+/// `interpolation` (or `interpolation:TRUST0`).
+pub fn parse_radius_init(s: &str) -> Result<InitialRadius, String> {
+    let (name, value) = match s.split_once(':') {
+        Some((n, v)) => (n, Some(v)),
+        None => (s, None),
+    };
+    let number = |v: Option<&str>, default: Option<f64>| -> Result<f64, String> {
+        match (v, default) {
+            (Some(v), _) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x > 0.0)
+                .ok_or_else(|| format!("`{v}` is not a positive number")),
+            (None, Some(d)) => Ok(d),
+            (None, None) => Err(format!("`{name}` needs a value, e.g. `{name}:1`")),
+        }
+    };
+    match name {
+        "constant" => Ok(InitialRadius::Constant(number(value, None)?)),
+        "gradient" => Ok(InitialRadius::GradientNorm(number(value, Some(1.0))?)),
+        "first-step" if value.is_none() => Ok(InitialRadius::FirstStep),
+        "interpolation" => Ok(InitialRadius::Interpolation {
+            trust0: number(value, Some(100.0))?,
+        }),
+        _ => Err(format!(
+            "`{s}`: expected constant:X, gradient, first-step or interpolation"
+        )),
+    }
+}
+
+/// `--forcing`: `sqrt`, `quadratic`, `ew1`, `ew2`, `constant:X`.
+pub fn parse_forcing(s: &str) -> Result<Forcing, String> {
+    match s {
+        "sqrt" => Ok(Forcing::Sqrt),
+        "quadratic" => Ok(Forcing::Quadratic),
+        "ew1" => Ok(Forcing::EisenstatWalker1),
+        "ew2" => Ok(Forcing::ew2()),
+        _ => match s.strip_prefix("constant:") {
+            Some(v) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|x| *x > 0.0 && *x < 1.0)
+                .map(Forcing::Constant)
+                .ok_or_else(|| format!("`{v}` is not a number in (0, 1)")),
+            None => Err(format!(
+                "`{s}`: expected sqrt, quadratic, ew1, ew2 or constant:X"
+            )),
+        },
+    }
+}
+
+/// The strategy flags as given (`None`: the library's default).
+#[derive(clap::Args, Clone, Default)]
+pub struct StrategyArgs {
+    /// Trust region: initial radius, constant:X | gradient | first-step |
+    /// interpolation (default first-step).
+    #[arg(long, value_name = "STRATEGY", value_parser = parse_radius_init)]
+    pub radius_init: Option<InitialRadius>,
+    /// Trust region: radius update rule (default tao).
+    #[arg(long, value_enum, value_name = "RULE")]
+    pub radius_rule: Option<RuleArg>,
+    /// Newton-CG: forcing term of the inner solve, sqrt | quadratic | ew1 |
+    /// ew2 | constant:X (default sqrt).
+    #[arg(long, value_name = "FORCING", value_parser = parse_forcing)]
+    pub forcing: Option<Forcing>,
+    /// Trust region: at a first-order point, off | check | escape (default
+    /// escape).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub second_order: Option<SecondOrderArg>,
+}
+
+impl StrategyArgs {
+    /// Sets the given strategies on `options`; a flag that the method does
+    /// not have is an error.
+    pub fn apply(&self, options: &mut Options) -> steihaug::Result<()> {
+        let solver = options_name(options);
+        let refuse = |name: &'static str| steihaug::Error::InvalidOption {
+            name,
+            reason: format!("is an option of the trust region (--solver tr), not of {solver}"),
+        };
+        match options {
+            Options::TrustRegion(c) => {
+                if let Some(r) = self.radius_init {
+                    c.initial_radius = r;
+                }
+                if let Some(r) = self.radius_rule {
+                    c.radius_rule = match r {
+                        RuleArg::NocedalWright => RadiusRule::NocedalWright,
+                        RuleArg::Tron => RadiusRule::Tron,
+                        RuleArg::Tao => RadiusRule::Tao,
+                    };
+                }
+                if let Some(m) = self.second_order {
+                    c.second_order = match m {
+                        SecondOrderArg::Off => SecondOrder::Off,
+                        SecondOrderArg::Check => SecondOrder::Check,
+                        SecondOrderArg::Escape => SecondOrder::Escape,
+                    };
+                }
+                if let Some(f) = self.forcing {
+                    c.krylov.forcing = f;
+                }
+            }
+            Options::LineSearch(c) => {
+                if self.radius_init.is_some() {
+                    return Err(refuse("radius-init"));
+                }
+                if self.radius_rule.is_some() {
+                    return Err(refuse("radius-rule"));
+                }
+                if self.second_order.is_some() {
+                    return Err(refuse("second-order"));
+                }
+                if let Some(f) = self.forcing {
+                    c.krylov.forcing = f;
+                }
+            }
+            _ => {
+                if self.radius_init.is_some() {
+                    return Err(refuse("radius-init"));
+                }
+                if self.radius_rule.is_some() {
+                    return Err(refuse("radius-rule"));
+                }
+                if self.second_order.is_some() {
+                    return Err(refuse("second-order"));
+                }
+                if self.forcing.is_some() {
+                    return Err(steihaug::Error::InvalidOption {
+                        name: "forcing",
+                        reason: "is an option of the Newton-CG solvers (--solver tr or linesearch)"
+                            .into(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn options_name(options: &Options) -> &'static str {
+    match options.method() {
+        steihaug::Method::LineSearch => "the line search",
+        _ => "dense Newton",
+    }
+}
+
+/// The table header's strategy line: what the options chose, in the
+/// flags' own words.
+pub fn describe(options: &Options) -> Option<String> {
+    let forcing = |f: Forcing| match f {
+        Forcing::Sqrt => "sqrt".to_string(),
+        Forcing::Quadratic => "quadratic".to_string(),
+        Forcing::Constant(x) => format!("constant:{x}"),
+        Forcing::EisenstatWalker1 => "ew1".to_string(),
+        Forcing::EisenstatWalker2 { gamma, alpha } => {
+            format!("ew2 (gamma {gamma}, alpha {alpha:.4})")
+        }
+    };
+    match options {
+        Options::TrustRegion(c) => {
+            let init = match c.initial_radius {
+                InitialRadius::Constant(x) => format!("constant:{x}"),
+                InitialRadius::GradientNorm(x) => format!("gradient (x{x})"),
+                InitialRadius::FirstStep => "first-step".into(),
+                InitialRadius::Interpolation { trust0 } => {
+                    format!("interpolation (trust0 {trust0})")
+                }
+            };
+            let rule = match c.radius_rule {
+                RadiusRule::NocedalWright => "nocedal-wright",
+                RadiusRule::Tron => "tron",
+                RadiusRule::Tao => "tao",
+            };
+            let second = match c.second_order {
+                SecondOrder::Off => "off",
+                SecondOrder::Check => "check",
+                SecondOrder::Escape => "escape",
+            };
+            Some(format!(
+                "radius-init {init}, radius-rule {rule}, forcing {}, second-order {second}",
+                forcing(c.krylov.forcing)
+            ))
+        }
+        Options::LineSearch(c) => Some(format!("forcing {}", forcing(c.krylov.forcing))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn radius_init_values() {
+        assert_eq!(
+            parse_radius_init("constant:2.5"),
+            Ok(InitialRadius::Constant(2.5))
+        );
+        assert_eq!(
+            parse_radius_init("gradient"),
+            Ok(InitialRadius::GradientNorm(1.0))
+        );
+        assert_eq!(
+            parse_radius_init("first-step"),
+            Ok(InitialRadius::FirstStep)
+        );
+        assert_eq!(
+            parse_radius_init("interpolation"),
+            Ok(InitialRadius::Interpolation { trust0: 100.0 })
+        );
+        for bad in [
+            "constant",
+            "constant:-1",
+            "constant:nan",
+            "first-step:3",
+            "bogus",
+            "",
+        ] {
+            assert!(parse_radius_init(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn forcing_values() {
+        assert_eq!(parse_forcing("ew1"), Ok(Forcing::EisenstatWalker1));
+        assert_eq!(parse_forcing("ew2"), Ok(Forcing::ew2()));
+        assert_eq!(parse_forcing("constant:0.1"), Ok(Forcing::Constant(0.1)));
+        for bad in ["constant:1", "constant:0", "ew3", "constant:x"] {
+            assert!(parse_forcing(bad).is_err(), "{bad}");
+        }
+    }
+}

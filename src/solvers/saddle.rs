@@ -1,0 +1,398 @@
+//! The second-order check at a stationary point: is H positive
+//! semidefinite there, or is the point a saddle the solver should leave?
+//!
+//! A first-order test (‖g‖ small) cannot tell a minimizer from a saddle: on
+//! f = x² − y² + y⁴ from exactly (1, 0) every Newton method stops at the
+//! saddle (0, 0), because y = 0 is invariant. The check runs
+//! [`LANCZOS_STEPS`] steps of the Lanczos process on H from a seeded random
+//! vector (Golub & Van Loan 2013, §10.1; Parlett 1998, ch. 13): the
+//! smallest Ritz value θ of the tridiagonal T_k is an upper bound on
+//! λ_min(H), so θ < 0 certifies negative curvature. The Ritz vector
+//! u = Q_k y is formed by a second pass that regenerates the Lanczos
+//! vectors (so no basis is stored: three work vectors, O(k) scalars), and
+//! its curvature uᵀHu/uᵀu is measured with one more product. A random start
+//! has, with probability one, a component along every eigenvector — which a
+//! Krylov space built from g alone may lack (the hard case,
+//! `reference/gltr.md` §4).
+//!
+//! Cost: k products per check at a minimizer, 2k at a saddle, once per stationary
+//! point. What the solver does with the answer is
+//! [`crate::SecondOrder`]'s choice.
+
+use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
+
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::rng::SplitMix64;
+
+/// What the trust region does at a point that passes the convergence test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum SecondOrder {
+    /// Stop there ([`crate::Status::Converged`]): a first-order point,
+    /// which may be a saddle.
+    Off,
+    /// Run the check ([`leftmost`]); negative curvature ends the solve with
+    /// [`crate::Status::SaddlePoint`] instead of `Converged`.
+    Check,
+    /// Run the check, and on negative curvature take a trust-region step
+    /// ±Δu along the Ritz vector u (the sign that does not increase the
+    /// linear term, ρ and the radius rule as for any step, retried at a
+    /// smaller Δ without new products when rejected) and go on. The
+    /// default: it costs k products at a minimizer (`docs/radius-study.md`).
+    #[default]
+    Escape,
+}
+
+/// Lanczos steps of one check (at most n).
+pub const LANCZOS_STEPS: usize = 10;
+/// The seed of the start vector (fixed: the check is deterministic).
+pub const SEED: u64 = 0x5EED_5ADD1E;
+/// θ counts as negative curvature when θ < −tol·max(|θ_max|, tiny), with
+/// θ_max the largest Ritz value: √ε relative, far above the round-off of the
+/// Ritz values (O(ε‖H‖)) and below any curvature that a step could use.
+pub const NEGATIVE_CURVATURE_TOL: f64 = 1.490_116_119_384_765_6e-8;
+
+/// The outcome of a check.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Leftmost {
+    /// The smallest Ritz value θ_min of T_k.
+    pub ritz_min: f64,
+    /// The largest Ritz value (a lower bound on ‖H‖₂ for symmetric H).
+    pub ritz_max: f64,
+    /// uᵀHu for the unit Ritz vector u of θ_min (written to the caller's
+    /// vector), measured with one product; `None` when θ_min is not
+    /// negative enough to form u.
+    pub curvature: Option<f64>,
+    /// Products used.
+    pub products: usize,
+}
+
+impl Leftmost {
+    /// Whether the check certified negative curvature.
+    pub fn is_negative(&self) -> bool {
+        self.curvature.is_some_and(|c| c < 0.0)
+    }
+}
+
+/// Runs the check on `h` with the three work vectors `a`, `b`, `w` and
+/// writes the unit Ritz vector of θ_min into `u` when θ_min is negative
+/// (relative to [`NEGATIVE_CURVATURE_TOL`]). No allocation.
+pub fn leftmost<H: LinearOperator + ?Sized>(
+    h: &H,
+    a: &mut Array1<f64>,
+    b: &mut Array1<f64>,
+    w: &mut Array1<f64>,
+    mut u: ArrayViewMut1<'_, f64>,
+) -> Leftmost {
+    let mut alpha = [0.0f64; LANCZOS_STEPS];
+    let mut beta = [0.0f64; LANCZOS_STEPS];
+    let k = lanczos(h, a, b, w, &mut alpha, &mut beta, None);
+    let (alpha, beta) = (&alpha[..k], &beta[..k]);
+    let ritz_min = smallest_eigenvalue(alpha, &beta[..k.saturating_sub(1)]);
+    let ritz_max = -smallest_eigenvalue_negated(alpha, &beta[..k.saturating_sub(1)]);
+    let scale = ritz_max.abs().max(ritz_min.abs()).max(f64::MIN_POSITIVE);
+    let mut out = Leftmost {
+        ritz_min,
+        ritz_max,
+        curvature: None,
+        products: k,
+    };
+    if k == 0 || ritz_min >= -NEGATIVE_CURVATURE_TOL * scale {
+        return out;
+    }
+    let mut y = [0.0f64; LANCZOS_STEPS];
+    eigenvector(alpha, &beta[..k - 1], ritz_min, &mut y[..k]);
+    u.fill(0.0);
+    let mut a2 = [0.0f64; LANCZOS_STEPS];
+    let mut b2 = [0.0f64; LANCZOS_STEPS];
+    let k2 = lanczos(h, a, b, w, &mut a2, &mut b2, Some((&y[..k], u.view_mut())));
+    out.products += k2;
+    // u is a unit vector in exact arithmetic; normalize, then measure its
+    // curvature exactly.
+    let un = u.dot(&u).sqrt();
+    if !(un > 0.0 && un.is_finite()) {
+        return out;
+    }
+    u.mapv_inplace(|v| v / un);
+    h.apply(u.view(), w.view_mut());
+    out.products += 1;
+    let c = u.dot(w);
+    out.curvature = c.is_finite().then_some(c);
+    out
+}
+
+/// The Lanczos recurrence from the seeded start vector, for at most
+/// `alpha.len()` steps: α_j = q_jᵀHq_j, β_j = ‖Hq_j − α_jq_j − β_{j−1}q_{j−1}‖.
+/// Returns the products done: the steps (fewer on an invariant subspace,
+/// β ≈ 0). With `accumulate = Some((y, u))` it adds y_j·q_j to u for the
+/// `y.len()` vectors (the second pass: the same vectors, regenerated, one
+/// product fewer).
+fn lanczos<H: LinearOperator + ?Sized>(
+    h: &H,
+    prev: &mut Array1<f64>,
+    cur: &mut Array1<f64>,
+    w: &mut Array1<f64>,
+    alpha: &mut [f64],
+    beta: &mut [f64],
+    mut accumulate: Option<(&[f64], ArrayViewMut1<'_, f64>)>,
+) -> usize {
+    let mut rng = SplitMix64::new(SEED);
+    cur.mapv_inplace(|_| 2.0 * rng.uniform() - 1.0);
+    let norm0 = cur.dot(cur).sqrt();
+    if !(norm0 > 0.0) {
+        return 0;
+    }
+    cur.mapv_inplace(|v| v / norm0);
+    prev.fill(0.0);
+    let mut beta_prev = 0.0;
+    // No more than n Lanczos vectors exist.
+    let steps = alpha.len().min(cur.len());
+    for j in 0..steps {
+        if let Some((y, u)) = accumulate.as_mut() {
+            axpy(u.view_mut(), y[j], cur.view());
+            if j + 1 == y.len() {
+                // q_0..q_j are all the second pass needs: j products.
+                return j;
+            }
+        }
+        h.apply(cur.view(), w.view_mut());
+        Zip::from(&mut *w)
+            .and(&*prev)
+            .for_each(|w, &p| *w -= beta_prev * p);
+        let a = cur.dot(w);
+        Zip::from(&mut *w).and(&*cur).for_each(|w, &c| *w -= a * c);
+        let b = w.dot(w).sqrt();
+        alpha[j] = a;
+        beta[j] = b;
+        if !a.is_finite() || !b.is_finite() {
+            return j;
+        }
+        if b <= f64::EPSILON * a.abs().max(beta_prev).max(f64::MIN_POSITIVE) {
+            return j + 1;
+        }
+        // prev ← cur, cur ← w/β; w becomes scratch.
+        std::mem::swap(prev, cur);
+        std::mem::swap(cur, w);
+        cur.mapv_inplace(|v| v / b);
+        beta_prev = b;
+    }
+    steps
+}
+
+fn axpy(mut y: ArrayViewMut1<'_, f64>, a: f64, x: ArrayView1<'_, f64>) {
+    Zip::from(&mut y).and(&x).for_each(|y, &x| *y += a * x);
+}
+
+/// The number of eigenvalues of the symmetric tridiagonal T (diagonal `d`,
+/// off-diagonal `e`) below σ: the negative pivots of the LDLᵀ factorization
+/// of T − σI (Sylvester's law of inertia; the Sturm count).
+pub fn count_below(d: &[f64], e: &[f64], sigma: f64) -> usize {
+    let mut count = 0;
+    let mut q = 1.0f64;
+    for i in 0..d.len() {
+        let off = if i == 0 { 0.0 } else { e[i - 1] * e[i - 1] };
+        q = d[i] - sigma - if i == 0 { 0.0 } else { off / q };
+        if q == 0.0 {
+            // A zero pivot: perturb as LAPACK's dstebz does.
+            q = -f64::EPSILON * (d[i].abs() + sigma.abs()).max(f64::MIN_POSITIVE);
+        }
+        if q < 0.0 {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// The smallest eigenvalue of the symmetric tridiagonal T by bisection on
+/// the Sturm count, from the Gershgorin interval to full precision.
+pub fn smallest_eigenvalue(d: &[f64], e: &[f64]) -> f64 {
+    if d.is_empty() {
+        return f64::NAN;
+    }
+    let (mut lo, mut hi) = gershgorin(d, e);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if count_below(d, e, mid) >= 1 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// −λ_max(T) = λ_min(−T), for the largest Ritz value.
+fn smallest_eigenvalue_negated(d: &[f64], e: &[f64]) -> f64 {
+    let mut nd = [0.0f64; LANCZOS_STEPS];
+    for (o, &v) in nd.iter_mut().zip(d) {
+        *o = -v;
+    }
+    smallest_eigenvalue(&nd[..d.len()], e)
+}
+
+/// The Gershgorin interval [min(dᵢ − rᵢ), max(dᵢ + rᵢ)] holding every
+/// eigenvalue of T.
+pub fn gershgorin(d: &[f64], e: &[f64]) -> (f64, f64) {
+    let n = d.len();
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for i in 0..n {
+        let r = if i > 0 { e[i - 1].abs() } else { 0.0 } + if i + 1 < n { e[i].abs() } else { 0.0 };
+        lo = lo.min(d[i] - r);
+        hi = hi.max(d[i] + r);
+    }
+    (lo, hi)
+}
+
+/// A unit eigenvector y of T for its eigenvalue θ by inverse iteration:
+/// three solves with T − σI, σ just below θ (so T − σI is positive
+/// definite when θ is the smallest eigenvalue and the LDLᵀ solve needs no
+/// pivoting).
+pub fn eigenvector(d: &[f64], e: &[f64], theta: f64, y: &mut [f64]) {
+    let n = d.len();
+    let shift = theta
+        - 1e-10
+            * theta
+                .abs()
+                .max(gershgorin_width(d, e))
+                .max(f64::MIN_POSITIVE);
+    y.iter_mut().for_each(|v| *v = 1.0);
+    let mut piv = [0.0f64; LANCZOS_STEPS];
+    for _ in 0..3 {
+        // LDLᵀ of T − σI: pivots piv, multipliers e_i/piv_i.
+        for i in 0..n {
+            piv[i] = d[i]
+                - shift
+                - if i == 0 {
+                    0.0
+                } else {
+                    e[i - 1] * e[i - 1] / piv[i - 1]
+                };
+            if piv[i] == 0.0 {
+                piv[i] = f64::MIN_POSITIVE;
+            }
+        }
+        // Forward: L z = y.
+        for i in 1..n {
+            y[i] -= e[i - 1] / piv[i - 1] * y[i - 1];
+        }
+        // D L^T y = z.
+        y[n - 1] /= piv[n - 1];
+        for i in (0..n - 1).rev() {
+            y[i] = y[i] / piv[i] - e[i] / piv[i] * y[i + 1];
+        }
+        let norm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if !(norm > 0.0 && norm.is_finite()) {
+            break;
+        }
+        y.iter_mut().for_each(|v| *v /= norm);
+    }
+}
+
+fn gershgorin_width(d: &[f64], e: &[f64]) -> f64 {
+    let (lo, hi) = gershgorin(d, e);
+    hi - lo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::Mat;
+    use ndarray::Array2;
+
+    fn dense_eigs(d: &[f64], e: &[f64]) -> Vec<f64> {
+        let n = d.len();
+        let t = Mat::<f64>::from_fn(n, n, |i, j| {
+            if i == j {
+                d[i]
+            } else if i + 1 == j {
+                e[i]
+            } else if j + 1 == i {
+                e[j]
+            } else {
+                0.0
+            }
+        });
+        let mut v: Vec<f64> = t
+            .self_adjoint_eigenvalues(faer::Side::Lower)
+            .unwrap()
+            .into_iter()
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    #[test]
+    fn bisection_and_inverse_iteration_match_a_dense_eigensolver() {
+        let mut rng = SplitMix64::new(7);
+        for n in 1..=LANCZOS_STEPS {
+            let d: Vec<f64> = (0..n).map(|_| 4.0 * rng.uniform() - 2.0).collect();
+            let e: Vec<f64> = (0..n.saturating_sub(1))
+                .map(|_| rng.uniform() + 0.1)
+                .collect();
+            let eigs = dense_eigs(&d, &e);
+            let lam = smallest_eigenvalue(&d, &e);
+            assert!((lam - eigs[0]).abs() < 1e-12, "n {n}: {lam} vs {}", eigs[0]);
+            assert_eq!(
+                count_below(&d, &e, lam + 1e-9),
+                1 + usize::from(n > 1 && eigs[1] < lam + 1e-9)
+            );
+            let mut y = vec![0.0; n];
+            eigenvector(&d, &e, lam, &mut y);
+            // ‖Ty − λy‖ small.
+            for i in 0..n {
+                let mut ty = d[i] * y[i];
+                if i > 0 {
+                    ty += e[i - 1] * y[i - 1];
+                }
+                if i + 1 < n {
+                    ty += e[i] * y[i + 1];
+                }
+                assert!((ty - lam * y[i]).abs() < 1e-8, "n {n}, row {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn finds_the_negative_direction_of_a_saddle_and_none_at_a_minimum() {
+        let n = 200;
+        // H = diag(1..n) with one entry −0.5: a saddle.
+        let mut h = Array2::<f64>::zeros((n, n));
+        for i in 0..n {
+            h[[i, i]] = 1.0 + i as f64 / 10.0;
+        }
+        h[[57, 57]] = -0.5;
+        let (mut a, mut b, mut w) = (Array1::zeros(n), Array1::zeros(n), Array1::zeros(n));
+        let mut u = Array1::zeros(n);
+        let l = leftmost(&h, &mut a, &mut b, &mut w, u.view_mut());
+        assert!(l.is_negative(), "{l:?}");
+        let c = l.curvature.unwrap();
+        assert!(c < 0.0 && c >= -0.5 - 1e-12, "{c}");
+        assert!(u[57].abs() > 0.5, "u is not along e_57: {}", u[57]);
+        assert_eq!(l.products, 2 * LANCZOS_STEPS);
+        // Positive definite: no direction, k products only.
+        h[[57, 57]] = 3.0;
+        let l = leftmost(&h, &mut a, &mut b, &mut w, u.view_mut());
+        assert!(!l.is_negative() && l.curvature.is_none(), "{l:?}");
+        assert!(l.ritz_min >= 1.0 - 1e-12, "{l:?}");
+        assert_eq!(l.products, LANCZOS_STEPS);
+    }
+
+    #[test]
+    fn a_singular_minimum_is_not_a_saddle() {
+        // H = diag(0, 0, 1, 2, ...): semidefinite, as at POWELLSG's x*.
+        let n = 50;
+        let mut h = Array2::<f64>::zeros((n, n));
+        for i in 2..n {
+            h[[i, i]] = i as f64;
+        }
+        let (mut a, mut b, mut w) = (Array1::zeros(n), Array1::zeros(n), Array1::zeros(n));
+        let mut u = Array1::zeros(n);
+        let l = leftmost(&h, &mut a, &mut b, &mut w, u.view_mut());
+        assert!(!l.is_negative(), "{l:?}");
+    }
+}
