@@ -441,7 +441,9 @@ pub mod solvers;
 
 pub use error::{Error, Result};
 pub use krylov::KrylovExit;
-pub use krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
+pub use krylov::{
+    GltrInfo, GltrParams, GltrWorkspace, KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation,
+};
 pub use linalg::trs::{solve_trs, TrsParams, TrsSolution};
 pub use linalg::{
     assemble_dense, FnOperator, Identity, Jacobi, LinearOperator, Par, Preconditioner,
@@ -456,7 +458,7 @@ pub use shard::{Shard, ShardedSum};
 pub use solvers::checkpoint::{Checkpoint, CheckpointSink, Checkpointing};
 pub use solvers::config::{
     ArmijoConfig, DenseNewtonConfig, DenseStep, Forcing, KrylovConfig, LineSearchConfig,
-    Preconditioning, Termination, TrustRegionConfig,
+    Preconditioning, Subproblem, Termination, TrustRegionConfig,
 };
 pub use solvers::dense_newton::DenseNewton;
 pub use solvers::line_search::LineSearchNewtonCg;

@@ -241,7 +241,8 @@ fn check_solver_options(args: &SolveArgs) -> steihaug::Result<()> {
         && (s.radius_init.is_some()
             || s.radius_rule.is_some()
             || s.forcing.is_some()
-            || s.second_order.is_some())
+            || s.second_order.is_some()
+            || s.subproblem.is_some())
     {
         return Err(steihaug::Error::InvalidOption {
             name: "resume",

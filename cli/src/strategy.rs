@@ -1,10 +1,10 @@
-//! The trust-region strategy flags of `solve`: `--radius-init`,
-//! `--radius-rule`, `--forcing`, `--second-order`, and the header line that
-//! names them.
+//! The strategy flags of `solve`: `--subproblem`, `--radius-init`,
+//! `--radius-rule`, `--forcing`, `--second-order`, `--dense-step`, and the
+//! header line that names them.
 
 use clap::ValueEnum;
 
-use steihaug::{Forcing, InitialRadius, Options, RadiusRule, SecondOrder};
+use steihaug::{DenseStep, Forcing, InitialRadius, Options, RadiusRule, SecondOrder, Subproblem};
 
 /// `--radius-rule` values.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -15,6 +15,26 @@ pub enum RuleArg {
     Tron,
     /// PETSc/TAO's reduction update.
     Tao,
+}
+
+/// `--subproblem` values.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum SubproblemArg {
+    /// Truncated CG, stopping at the boundary (Steihaug-Toint).
+    Steihaug,
+    /// GLTR: Lanczos continued past the boundary (at most 20 iterations).
+    Gltr,
+}
+
+/// `--dense-step` values.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum DenseStepArg {
+    /// Shifted Cholesky and Armijo backtracking.
+    Damped,
+    /// α = 1, no shift, no line search.
+    Pure,
+    /// The exact trust-region subproblem (Moré-Sorensen) in a trust region.
+    TrustExact,
 }
 
 /// `--second-order` values.
@@ -98,12 +118,24 @@ pub struct StrategyArgs {
     /// escape).
     #[arg(long, value_enum, value_name = "MODE")]
     pub second_order: Option<SecondOrderArg>,
+    /// Trust region: the subproblem solver (default steihaug).
+    #[arg(long, value_enum, value_name = "SOLVER")]
+    pub subproblem: Option<SubproblemArg>,
+    /// Dense Newton: the step (default damped).
+    #[arg(long, value_enum, value_name = "STEP")]
+    pub dense_step: Option<DenseStepArg>,
 }
 
 impl StrategyArgs {
     /// Sets the given strategies on `options`; a flag that the method does
     /// not have is an error.
     pub fn apply(&self, options: &mut Options) -> steihaug::Result<()> {
+        if self.dense_step.is_some() && options.method() != steihaug::Method::DenseNewton {
+            return Err(steihaug::Error::InvalidOption {
+                name: "dense-step",
+                reason: "is an option of dense Newton (--solver dense)".into(),
+            });
+        }
         let solver = options_name(options);
         let refuse = |name: &'static str| steihaug::Error::InvalidOption {
             name,
@@ -131,8 +163,17 @@ impl StrategyArgs {
                 if let Some(f) = self.forcing {
                     c.krylov.forcing = f;
                 }
+                if let Some(sp) = self.subproblem {
+                    c.subproblem = match sp {
+                        SubproblemArg::Steihaug => Subproblem::Steihaug,
+                        SubproblemArg::Gltr => Subproblem::GLTR,
+                    };
+                }
             }
             Options::LineSearch(c) => {
+                if self.subproblem.is_some() {
+                    return Err(refuse("subproblem"));
+                }
                 if self.radius_init.is_some() {
                     return Err(refuse("radius-init"));
                 }
@@ -146,7 +187,17 @@ impl StrategyArgs {
                     c.krylov.forcing = f;
                 }
             }
-            _ => {
+            Options::DenseNewton(c) => {
+                if let Some(st) = self.dense_step {
+                    c.step = match st {
+                        DenseStepArg::Damped => DenseStep::Damped,
+                        DenseStepArg::Pure => DenseStep::Pure,
+                        DenseStepArg::TrustExact => DenseStep::TrustRegion,
+                    };
+                }
+                if self.subproblem.is_some() {
+                    return Err(refuse("subproblem"));
+                }
                 if self.radius_init.is_some() {
                     return Err(refuse("radius-init"));
                 }
@@ -164,6 +215,7 @@ impl StrategyArgs {
                     });
                 }
             }
+            _ => {}
         }
         Ok(())
     }
@@ -209,11 +261,20 @@ pub fn describe(options: &Options) -> Option<String> {
                 SecondOrder::Escape => "escape",
             };
             Some(format!(
-                "radius-init {init}, radius-rule {rule}, forcing {}, second-order {second}",
+                "subproblem {}, radius-init {init}, radius-rule {rule}, forcing {}, second-order {second}",
+                c.subproblem.as_str(),
                 forcing(c.krylov.forcing)
             ))
         }
         Options::LineSearch(c) => Some(format!("forcing {}", forcing(c.krylov.forcing))),
+        Options::DenseNewton(c) => Some(format!(
+            "dense-step {}",
+            match c.step {
+                DenseStep::Damped => "damped",
+                DenseStep::Pure => "pure",
+                DenseStep::TrustRegion => "trust-exact",
+            }
+        )),
         _ => None,
     }
 }

@@ -22,6 +22,12 @@ pub enum KrylovExit {
     NonFinite,
     /// The preconditioner gave `rᵀM⁻¹r ≤ 0`; the last iterate was returned.
     IndefinitePreconditioner,
+    /// GLTR's Lanczos phase reached its iteration cap
+    /// ([`crate::krylov::GltrParams::max_lanczos`]), or a re-solve at a
+    /// smaller radius failed the stopping test (the Lanczos iteration is not
+    /// continued); the step is the exact minimizer over the Krylov space
+    /// built.
+    LanczosLimit,
 }
 
 impl KrylovExit {
@@ -35,6 +41,7 @@ impl KrylovExit {
             KrylovExit::TimeLimit => "time_limit",
             KrylovExit::NonFinite => "non_finite",
             KrylovExit::IndefinitePreconditioner => "indefinite_preconditioner",
+            KrylovExit::LanczosLimit => "lanczos_limit",
         }
     }
 }

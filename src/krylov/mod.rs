@@ -8,15 +8,22 @@
 //! * [`params`]: [`SteihaugParams`], [`KrylovInfo`], [`KrylovWorkspace`],
 //!   shared by every inner solve.
 //!
-//! Later inner solvers (GLTR's Lanczos trust-region solve, a Cauchy step,
-//! GMRES for systems) are functions beside `steihaug` with the same shape:
+//! * [`gltr()`]: GLTR, the Lanczos trust-region solve (Gould, Lucidi, Roma
+//!   & Toint 1999), continuing past the boundary, with two-pass step
+//!   recovery and a re-solve at a smaller radius ([`gltr_resolve`]);
+//! * [`tridiag`]: its k×k tridiagonal trust-region problem (Moré-Sorensen).
+//!
+//! Later inner solvers (a Cauchy step, GMRES for systems) are functions beside `steihaug` with the same shape:
 //! params in, an info out, vectors in a workspace made once per solve.
 
 pub mod boundary;
 pub mod exit;
+pub mod gltr;
 pub mod params;
 pub mod steihaug;
+pub mod tridiag;
 
 pub use exit::KrylovExit;
+pub use gltr::{gltr, gltr_resolve, GltrInfo, GltrParams, GltrWorkspace, DEFAULT_MAX_LANCZOS};
 pub use params::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
 pub use steihaug::steihaug;

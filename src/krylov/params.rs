@@ -55,6 +55,9 @@ pub struct KrylovInfo {
     pub step_norm: f64,
     /// `gᵀp`, from the final pass over p (it is also in `pred`).
     pub grad_dot_step: f64,
+    /// The leftmost Ritz value θ_min(T_k) of the Lanczos tridiagonal, an
+    /// upper bound on λ_min(M⁻¹H) (GLTR; `None` for Steihaug's CG).
+    pub leftmost: Option<f64>,
     /// The linear residual `‖g + Hp‖` of the returned step (Euclidean; ‖g‖
     /// for a zero step), from the recurrences: what Eisenstat-Walker's
     /// choice 1 compares with the next gradient.

@@ -123,6 +123,7 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
         step_norm_m: 0.0,
         step_norm: 0.0,
         grad_dot_step: 0.0,
+        leftmost: None,
         residual_norm: 0.0,
         curvature: f64::NAN,
     };

@@ -33,6 +33,10 @@ pub struct Counts {
     /// `hvps = krylov_iterations + second_order_hvps`.
     #[cfg_attr(feature = "serde", serde(default))]
     pub second_order_hvps: u64,
+    /// Products of GLTR's second pass (step recovery), included in `hvps`
+    /// (0 with Steihaug's CG). Missing in JSON means 0.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub pass2_hvps: u64,
 }
 
 /// One outer iteration, accepted or not.
@@ -83,6 +87,11 @@ pub struct IterationRecord {
     pub step_norm: f64,
     /// Cumulative Hessian-vector products.
     pub hvps: u64,
+    /// The subproblem's leftmost Ritz value θ_min (GLTR; `None` otherwise),
+    /// an upper bound on the smallest eigenvalue of M⁻¹H at this point.
+    /// Missing in JSON means `None`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub leftmost: Option<f64>,
     /// Seconds since the solve started.
     #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub elapsed_s: f64,

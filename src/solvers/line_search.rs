@@ -106,7 +106,8 @@ impl LineSearchNewtonCg {
         }
         let mut gp = info.grad_dot_step;
         let mut step_norm = info.step_norm;
-        if stop.is_none() && (gp >= 0.0 || !gp.is_finite()) {
+        let steepest = stop.is_none() && (gp >= 0.0 || !gp.is_finite());
+        if steepest {
             // No usable Newton-CG direction: use −g.
             stop = newton_cg::budget_status(info.exit, run);
             ndarray::Zip::from(&mut work.p)
@@ -127,7 +128,7 @@ impl LineSearchNewtonCg {
             return Ok(Some(run.record(record, callback).unwrap_or(status)));
         }
         let memory = newton_cg::step_memory(run, &cfg.krylov, &info);
-        let newton_step = info.exit == KrylovExit::Converged && gp == info.grad_dot_step;
+        let newton_step = info.exit == KrylovExit::Converged && !steepest;
         let outcome = armijo(
             obj,
             run,

@@ -5,6 +5,7 @@
 use ndarray::Array1;
 
 use crate::error::{check_dim, Result};
+use crate::krylov::gltr::{gltr_trial, resolve_trial, GltrInfo, GltrParams, GltrRecord};
 use crate::krylov::steihaug::steihaug_trial;
 use crate::krylov::KrylovExit;
 use crate::krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
@@ -27,6 +28,9 @@ pub(crate) struct NewtonCgWork {
     jacobi: Option<Jacobi>,
     /// The inner iteration cap of this solve.
     pub cap: usize,
+    /// GLTR's record of the last pass 1 (made on the first GLTR step), kept
+    /// while the Hessian is, for re-solves after a rejected step.
+    pub gltr: Option<GltrRecord>,
     /// The negative-curvature direction of [`crate::SecondOrder::Escape`]
     /// (allocated only with that option).
     pub escape: Option<Array1<f64>>,
@@ -44,6 +48,7 @@ impl NewtonCgWork {
             diag: (preconditioning == Preconditioning::Jacobi).then(|| Array1::zeros(n)),
             jacobi: None,
             cap: krylov.cap(n),
+            gltr: None,
             escape: None,
             escape_curvature: None,
         }
@@ -96,6 +101,10 @@ pub(crate) fn prepare<'o, O: Objective + ?Sized>(
         return Ok(());
     }
     let n = run.n();
+    // A new Hessian: GLTR's Krylov space belongs to the old one.
+    if let Some(rec) = work.gltr.as_mut() {
+        rec.invalidate();
+    }
     let h = obj.hessian(run.x.view());
     check_square("Hessian operator", n, &h)?;
     run.counts.hessians += 1;
@@ -199,6 +208,90 @@ pub(crate) fn inner_solve<'o, H: LinearOperator>(
     run.counts.hvps += info.iterations as u64;
     run.counts.krylov_iterations += info.iterations as u64;
     info
+}
+
+/// GLTR on the prepared Hessian at `params.radius`, writing the step into
+/// `work.p` and the trial point into `work.x_trial`: a re-solve of the kept
+/// tridiagonal (0 pass-1 products) when the Hessian, g and M are those of
+/// the last pass 1 (after a rejected step), else a fresh solve. Counts
+/// every product (pass 1 and pass 2) in `run.counts.hvps`, pass 1 in
+/// `krylov_iterations` and pass 2 in `pass2_hvps`. The product budget
+/// covers both passes.
+pub(crate) fn gltr_solve<'o, H: LinearOperator>(
+    run: &mut Run<'_>,
+    preconditioning: Preconditioning,
+    params: &SteihaugParams,
+    max_lanczos: usize,
+    work: &mut NewtonCgWork,
+    at: &AtPoint<'o, H>,
+) -> GltrInfo {
+    let h = at.hessian.as_ref().expect("prepared");
+    let precond = chosen_precond(preconditioning, work.jacobi.as_ref(), at);
+    let radius = match params.truncation {
+        Truncation::TrustRegion { radius } => radius,
+        Truncation::LineSearch => f64::INFINITY,
+    };
+    let gp = GltrParams {
+        radius,
+        eta: params.eta,
+        max_iter: params.max_iter,
+        max_lanczos,
+        max_products: usize::try_from(run.hvps_left()).unwrap_or(usize::MAX),
+        curvature_eps: params.curvature_eps,
+        deadline: params.deadline,
+    };
+    let cap = work.cap;
+    let rec = work
+        .gltr
+        .get_or_insert_with(|| GltrRecord::with_capacity(cap));
+    let x_trial = Some((run.x.view(), work.x_trial.view_mut()));
+    let resolved = if rec.valid() {
+        resolve_trial(
+            h,
+            precond,
+            run.g.view(),
+            &gp,
+            &mut work.ws,
+            rec,
+            work.p.view_mut(),
+            x_trial,
+        )
+    } else {
+        None
+    };
+    let info = match resolved {
+        Some(info) => info,
+        None => {
+            let x_trial = Some((run.x.view(), work.x_trial.view_mut()));
+            gltr_trial(
+                h,
+                precond,
+                run.g.view(),
+                &gp,
+                &mut work.ws,
+                rec,
+                work.p.view_mut(),
+                x_trial,
+            )
+        }
+    };
+    run.counts.hvps += (info.iterations + info.pass2_iterations) as u64;
+    run.counts.krylov_iterations += info.iterations as u64;
+    run.counts.pass2_hvps += info.pass2_iterations as u64;
+    info
+}
+
+/// The preconditioner of the inner solve.
+fn chosen_precond<'a, H>(
+    preconditioning: Preconditioning,
+    jacobi: Option<&'a Jacobi>,
+    at: &'a AtPoint<'_, H>,
+) -> Option<&'a dyn Preconditioner> {
+    match preconditioning {
+        Preconditioning::None => None,
+        Preconditioning::Jacobi => jacobi.map(|j| j as &dyn Preconditioner),
+        Preconditioning::Objective => at.objective_precond.as_deref(),
+    }
 }
 
 /// A budget that an inner solve ran into: its deadline ([`Status::TimeLimit`])

@@ -21,6 +21,7 @@
 
 use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
+use crate::krylov::tridiag::{inverse_iteration, leftmost_eigenvalue};
 use crate::linalg::operator::LinearOperator;
 use crate::linalg::rng::SplitMix64;
 
@@ -89,8 +90,16 @@ pub fn leftmost<H: LinearOperator + ?Sized>(
     let mut beta = [0.0f64; LANCZOS_STEPS];
     let k = lanczos(h, a, b, w, &mut alpha, &mut beta, None);
     let (alpha, beta) = (&alpha[..k], &beta[..k]);
-    let ritz_min = smallest_eigenvalue(alpha, &beta[..k.saturating_sub(1)]);
-    let ritz_max = -smallest_eigenvalue_negated(alpha, &beta[..k.saturating_sub(1)]);
+    if k == 0 {
+        return Leftmost {
+            ritz_min: f64::NAN,
+            ritz_max: f64::NAN,
+            curvature: None,
+            products: 0,
+        };
+    }
+    let ritz_min = leftmost_eigenvalue(alpha, &beta[..k - 1]);
+    let ritz_max = -smallest_eigenvalue_negated(alpha, &beta[..k - 1]);
     let scale = ritz_max.abs().max(ritz_min.abs()).max(f64::MIN_POSITIVE);
     let mut out = Leftmost {
         ritz_min,
@@ -98,11 +107,12 @@ pub fn leftmost<H: LinearOperator + ?Sized>(
         curvature: None,
         products: k,
     };
-    if k == 0 || ritz_min >= -NEGATIVE_CURVATURE_TOL * scale {
+    if ritz_min >= -NEGATIVE_CURVATURE_TOL * scale {
         return out;
     }
     let mut y = [0.0f64; LANCZOS_STEPS];
-    eigenvector(alpha, &beta[..k - 1], ritz_min, &mut y[..k]);
+    let mut piv = [0.0f64; LANCZOS_STEPS];
+    inverse_iteration(alpha, &beta[..k - 1], ritz_min, &mut y[..k], &mut piv[..k]);
     u.fill(0.0);
     let mut a2 = [0.0f64; LANCZOS_STEPS];
     let mut b2 = [0.0f64; LANCZOS_STEPS];
@@ -140,7 +150,7 @@ fn lanczos<H: LinearOperator + ?Sized>(
     let mut rng = SplitMix64::new(SEED);
     cur.mapv_inplace(|_| 2.0 * rng.uniform() - 1.0);
     let norm0 = cur.dot(cur).sqrt();
-    if !(norm0 > 0.0) {
+    if norm0.is_nan() || norm0 <= 0.0 {
         return 0;
     }
     cur.mapv_inplace(|v| v / norm0);
@@ -184,178 +194,19 @@ fn axpy(mut y: ArrayViewMut1<'_, f64>, a: f64, x: ArrayView1<'_, f64>) {
     Zip::from(&mut y).and(&x).for_each(|y, &x| *y += a * x);
 }
 
-/// The number of eigenvalues of the symmetric tridiagonal T (diagonal `d`,
-/// off-diagonal `e`) below σ: the negative pivots of the LDLᵀ factorization
-/// of T − σI (Sylvester's law of inertia; the Sturm count).
-pub fn count_below(d: &[f64], e: &[f64], sigma: f64) -> usize {
-    let mut count = 0;
-    let mut q = 1.0f64;
-    for i in 0..d.len() {
-        let off = if i == 0 { 0.0 } else { e[i - 1] * e[i - 1] };
-        q = d[i] - sigma - if i == 0 { 0.0 } else { off / q };
-        if q == 0.0 {
-            // A zero pivot: perturb as LAPACK's dstebz does.
-            q = -f64::EPSILON * (d[i].abs() + sigma.abs()).max(f64::MIN_POSITIVE);
-        }
-        if q < 0.0 {
-            count += 1;
-        }
-    }
-    count
-}
-
-/// The smallest eigenvalue of the symmetric tridiagonal T by bisection on
-/// the Sturm count, from the Gershgorin interval to full precision.
-pub fn smallest_eigenvalue(d: &[f64], e: &[f64]) -> f64 {
-    if d.is_empty() {
-        return f64::NAN;
-    }
-    let (mut lo, mut hi) = gershgorin(d, e);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if mid <= lo || mid >= hi {
-            break;
-        }
-        if count_below(d, e, mid) >= 1 {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
 /// −λ_max(T) = λ_min(−T), for the largest Ritz value.
 fn smallest_eigenvalue_negated(d: &[f64], e: &[f64]) -> f64 {
     let mut nd = [0.0f64; LANCZOS_STEPS];
     for (o, &v) in nd.iter_mut().zip(d) {
         *o = -v;
     }
-    smallest_eigenvalue(&nd[..d.len()], e)
-}
-
-/// The Gershgorin interval [min(dᵢ − rᵢ), max(dᵢ + rᵢ)] holding every
-/// eigenvalue of T.
-pub fn gershgorin(d: &[f64], e: &[f64]) -> (f64, f64) {
-    let n = d.len();
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    for i in 0..n {
-        let r = if i > 0 { e[i - 1].abs() } else { 0.0 } + if i + 1 < n { e[i].abs() } else { 0.0 };
-        lo = lo.min(d[i] - r);
-        hi = hi.max(d[i] + r);
-    }
-    (lo, hi)
-}
-
-/// A unit eigenvector y of T for its eigenvalue θ by inverse iteration:
-/// three solves with T − σI, σ just below θ (so T − σI is positive
-/// definite when θ is the smallest eigenvalue and the LDLᵀ solve needs no
-/// pivoting).
-pub fn eigenvector(d: &[f64], e: &[f64], theta: f64, y: &mut [f64]) {
-    let n = d.len();
-    let shift = theta
-        - 1e-10
-            * theta
-                .abs()
-                .max(gershgorin_width(d, e))
-                .max(f64::MIN_POSITIVE);
-    y.iter_mut().for_each(|v| *v = 1.0);
-    let mut piv = [0.0f64; LANCZOS_STEPS];
-    for _ in 0..3 {
-        // LDLᵀ of T − σI: pivots piv, multipliers e_i/piv_i.
-        for i in 0..n {
-            piv[i] = d[i]
-                - shift
-                - if i == 0 {
-                    0.0
-                } else {
-                    e[i - 1] * e[i - 1] / piv[i - 1]
-                };
-            if piv[i] == 0.0 {
-                piv[i] = f64::MIN_POSITIVE;
-            }
-        }
-        // Forward: L z = y.
-        for i in 1..n {
-            y[i] -= e[i - 1] / piv[i - 1] * y[i - 1];
-        }
-        // D L^T y = z.
-        y[n - 1] /= piv[n - 1];
-        for i in (0..n - 1).rev() {
-            y[i] = y[i] / piv[i] - e[i] / piv[i] * y[i + 1];
-        }
-        let norm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
-        if !(norm > 0.0 && norm.is_finite()) {
-            break;
-        }
-        y.iter_mut().for_each(|v| *v /= norm);
-    }
-}
-
-fn gershgorin_width(d: &[f64], e: &[f64]) -> f64 {
-    let (lo, hi) = gershgorin(d, e);
-    hi - lo
+    leftmost_eigenvalue(&nd[..d.len()], e)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use faer::Mat;
     use ndarray::Array2;
-
-    fn dense_eigs(d: &[f64], e: &[f64]) -> Vec<f64> {
-        let n = d.len();
-        let t = Mat::<f64>::from_fn(n, n, |i, j| {
-            if i == j {
-                d[i]
-            } else if i + 1 == j {
-                e[i]
-            } else if j + 1 == i {
-                e[j]
-            } else {
-                0.0
-            }
-        });
-        let mut v: Vec<f64> = t
-            .self_adjoint_eigenvalues(faer::Side::Lower)
-            .unwrap()
-            .into_iter()
-            .collect();
-        v.sort_by(f64::total_cmp);
-        v
-    }
-
-    #[test]
-    fn bisection_and_inverse_iteration_match_a_dense_eigensolver() {
-        let mut rng = SplitMix64::new(7);
-        for n in 1..=LANCZOS_STEPS {
-            let d: Vec<f64> = (0..n).map(|_| 4.0 * rng.uniform() - 2.0).collect();
-            let e: Vec<f64> = (0..n.saturating_sub(1))
-                .map(|_| rng.uniform() + 0.1)
-                .collect();
-            let eigs = dense_eigs(&d, &e);
-            let lam = smallest_eigenvalue(&d, &e);
-            assert!((lam - eigs[0]).abs() < 1e-12, "n {n}: {lam} vs {}", eigs[0]);
-            assert_eq!(
-                count_below(&d, &e, lam + 1e-9),
-                1 + usize::from(n > 1 && eigs[1] < lam + 1e-9)
-            );
-            let mut y = vec![0.0; n];
-            eigenvector(&d, &e, lam, &mut y);
-            // ‖Ty − λy‖ small.
-            for i in 0..n {
-                let mut ty = d[i] * y[i];
-                if i > 0 {
-                    ty += e[i - 1] * y[i - 1];
-                }
-                if i + 1 < n {
-                    ty += e[i] * y[i + 1];
-                }
-                assert!((ty - lam * y[i]).abs() < 1e-8, "n {n}, row {i}");
-            }
-        }
-    }
 
     #[test]
     fn finds_the_negative_direction_of_a_saddle_and_none_at_a_minimum() {
@@ -371,7 +222,7 @@ mod tests {
         let l = leftmost(&h, &mut a, &mut b, &mut w, u.view_mut());
         assert!(l.is_negative(), "{l:?}");
         let c = l.curvature.unwrap();
-        assert!(c < 0.0 && c >= -0.5 - 1e-12, "{c}");
+        assert!((-0.5 - 1e-12..0.0).contains(&c), "{c}");
         assert!(u[57].abs() > 0.5, "u is not along e_57: {}", u[57]);
         assert_eq!(l.products, 2 * LANCZOS_STEPS);
         // Positive definite: no direction, k products only.

@@ -349,6 +349,7 @@ impl<'t> Run<'t> {
             krylov_exit: None,
             step_norm: 0.0,
             hvps: self.counts.hvps,
+            leftmost: None,
             elapsed_s: self.elapsed_s(),
         }
     }

@@ -32,7 +32,7 @@ use crate::report::observe::{no_callback, Callback};
 use crate::report::status::Status;
 use crate::report::{IterationRecord, Report};
 use crate::solvers::checkpoint::{Checkpoint, Checkpointing};
-use crate::solvers::config::TrustRegionConfig;
+use crate::solvers::config::{Subproblem, TrustRegionConfig};
 use crate::solvers::newton_cg::{self, AtPoint, NewtonCgWork};
 use crate::solvers::radius::{self, InitialRadius, Trial};
 use crate::solvers::radius_start::interpolation_start;
@@ -279,6 +279,7 @@ impl TrustRegion {
             // when the Cauchy fallback gave the step.
             krylov_exit: Some(first_exit),
             step_norm: info.step_norm,
+            leftmost: info.leftmost,
             ..run.blank_record()
         };
         if info.step_norm == 0.0 || !(info.pred > 0.0 && info.pred.is_finite()) {
@@ -354,7 +355,9 @@ impl TrustRegion {
     /// `reference/failure-modes.md`: when the preconditioner gives
     /// rᵀM⁻¹r ≤ 0 at the start, one unpreconditioned CG iteration (the
     /// Cauchy step, the radius taken in the Euclidean norm). Returns the
-    /// step's info and the first inner solve's exit.
+    /// step's info and the first inner solve's exit. With
+    /// [`Subproblem::Gltr`] the subproblem is GLTR, which after a rejected
+    /// step re-solves the kept tridiagonal at the new radius.
     fn step<H: crate::LinearOperator>(
         &self,
         run: &mut Run<'_>,
@@ -374,7 +377,12 @@ impl TrustRegion {
         }
         let truncation = Truncation::TrustRegion { radius: run.radius };
         let params = newton_cg::inner_params(run, &cfg.krylov, work.cap, truncation);
-        let info = newton_cg::inner_solve(run, pc, &params, true, work, at, true);
+        let info = match cfg.subproblem {
+            Subproblem::Steihaug => newton_cg::inner_solve(run, pc, &params, true, work, at, true),
+            Subproblem::Gltr { max_lanczos } => {
+                newton_cg::gltr_solve(run, pc, &params, max_lanczos, work, at).krylov_info()
+            }
+        };
         let first_exit = info.exit;
         if info.exit == KrylovExit::IndefinitePreconditioner && info.step_norm == 0.0 {
             let cauchy = crate::krylov::SteihaugParams {
@@ -463,6 +471,7 @@ impl TrustRegion {
             grad_dot_step: gp,
             residual_norm: f64::NAN,
             curvature: c,
+            leftmost: None,
         }
     }
 

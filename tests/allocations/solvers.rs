@@ -16,7 +16,7 @@ use std::sync::{RwLock, RwLockReadGuard};
 use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use steihaug::{
     Iterate, LineSearchConfig, LineSearchNewtonCg, LinearOperator, Objective, Par, Report,
-    TrustRegion, TrustRegionConfig,
+    Subproblem, TrustRegion, TrustRegionConfig,
 };
 
 use crate::{count_on_this_thread, stop_counting};
@@ -126,6 +126,34 @@ fn second_solves_allocate_nothing_inside_the_iterations() {
         assert_eq!(
             allocs, 0,
             "TR n = {n}: {allocs} allocations in {later} iterations"
+        );
+
+        // GLTR: pass 2, re-solves after rejected steps and the tridiagonal
+        // solves allocate nothing either (its scalar buffers are reserved
+        // to the iteration cap on its first step, before the first
+        // callback).
+        let gl = TrustRegion::new(
+            TrustRegionConfig::default()
+                .par(par)
+                .subproblem(Subproblem::GLTR),
+        );
+        let (report, allocs, later) =
+            second_solve(|cb| gl.solve_with(&obj, x0.view(), cb).unwrap());
+        assert!(
+            report.status.is_converged(),
+            "GLTR n = {n}: {}",
+            report.status
+        );
+        assert!(report.x.iter().all(|&v| (v - 1.0).abs() < 1e-6));
+        assert!(
+            report.history.iter().any(|r| !r.accepted),
+            "no rejected step"
+        );
+        assert!(report.counts.pass2_hvps > 0, "no pass 2");
+        assert!(later >= 10, "{later}");
+        assert_eq!(
+            allocs, 0,
+            "GLTR n = {n}: {allocs} allocations in {later} iterations"
         );
 
         let ls = LineSearchNewtonCg::new(LineSearchConfig::default().par(par));

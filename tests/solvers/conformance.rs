@@ -91,10 +91,11 @@ fn assert_consistent<O: Objective + ?Sized>(method: Method, obj: &O, r: &Report)
         assert_eq!(last.grad_norm, r.grad_norm, "{ctx}");
     }
     if method.is_matrix_free() {
-        // One product per CG iteration, and the second-order check's.
+        // One product per CG iteration, GLTR's second pass, and the
+        // second-order check's.
         assert_eq!(
             r.counts.hvps,
-            r.counts.krylov_iterations + r.counts.second_order_hvps,
+            r.counts.krylov_iterations + r.counts.pass2_hvps + r.counts.second_order_hvps,
             "{ctx}"
         );
     } else {
@@ -985,7 +986,7 @@ fn counts_are_the_calls_really_made() {
                 let ctx = format!("{method:?}, budget {budget:?}: {}", r.summary());
                 assert_eq!(r.counts.hvps, obj.products.get(), "{ctx}");
                 assert_eq!(
-                    r.counts.krylov_iterations + r.counts.second_order_hvps,
+                    r.counts.krylov_iterations + r.counts.pass2_hvps + r.counts.second_order_hvps,
                     obj.products.get(),
                     "{ctx}"
                 );

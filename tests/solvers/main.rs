@@ -18,6 +18,7 @@ mod common;
 mod checkpoint;
 mod conformance;
 mod determinism;
+mod gltr;
 mod properties;
 mod robustness;
 mod seed_problems;

@@ -38,7 +38,8 @@ pub use termination::{
     Termination, DEFAULT_GAP_TOL, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER,
 };
 pub use trust_region::{
-    TrustRegionConfig, DEFAULT_ETA_ACCEPT, DEFAULT_MAX_CONSECUTIVE_FAILURES, DEFAULT_MAX_RADIUS,
+    Subproblem, TrustRegionConfig, DEFAULT_ETA_ACCEPT, DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    DEFAULT_MAX_RADIUS,
 };
 
 use crate::error::{Error, Result};

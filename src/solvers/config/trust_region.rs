@@ -13,6 +13,42 @@ pub const DEFAULT_MAX_CONSECUTIVE_FAILURES: usize = 5;
 /// Default maximum radius.
 pub const DEFAULT_MAX_RADIUS: f64 = 1e10;
 
+/// The trust-region subproblem solver of [`crate::TrustRegion`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Subproblem {
+    /// Truncated CG, stopping at the boundary (Steihaug 1983; Toint 1981):
+    /// [`crate::krylov::steihaug()`]. The default.
+    #[default]
+    Steihaug,
+    /// GLTR (Gould, Lucidi, Roma & Toint 1999): CG, then Lanczos past the
+    /// boundary or negative curvature for at most `max_lanczos` iterations,
+    /// the step recovered by a second pass; after a rejected step the
+    /// tridiagonal is re-solved at the smaller radius without pass-1
+    /// products ([`crate::krylov::gltr()`]). `max_lanczos` ≥ 1; PETSc's
+    /// default is [`crate::krylov::DEFAULT_MAX_LANCZOS`] = 20.
+    Gltr {
+        /// Cap on the Lanczos-phase iterations per subproblem.
+        max_lanczos: usize,
+    },
+}
+
+impl Subproblem {
+    /// GLTR with the default Lanczos cap [`crate::krylov::DEFAULT_MAX_LANCZOS`].
+    pub const GLTR: Subproblem = Subproblem::Gltr {
+        max_lanczos: crate::krylov::DEFAULT_MAX_LANCZOS,
+    };
+
+    /// A short `snake_case` name (`"steihaug"`, `"gltr"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subproblem::Steihaug => "steihaug",
+            Subproblem::Gltr { .. } => "gltr",
+        }
+    }
+}
+
 /// Options of [`crate::TrustRegion`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -38,6 +74,10 @@ pub struct TrustRegionConfig {
     /// Consecutive failed trials of one kind before stopping (default
     /// [`DEFAULT_MAX_CONSECUTIVE_FAILURES`]).
     pub max_consecutive_failures: usize,
+    /// The subproblem solver (default [`Subproblem::Steihaug`]). Missing in
+    /// JSON means the default.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub subproblem: Subproblem,
     /// What to do at a point that passes the convergence test: stop, check
     /// for negative curvature, or check and escape a saddle (default
     /// [`SecondOrder::Escape`]).
@@ -62,6 +102,7 @@ impl Default for TrustRegionConfig {
             min_radius: 0.0,
             eta_accept: DEFAULT_ETA_ACCEPT,
             max_consecutive_failures: DEFAULT_MAX_CONSECUTIVE_FAILURES,
+            subproblem: Subproblem::Steihaug,
             second_order: SecondOrder::default(),
             non_exhaustive: crate::solvers::config::NonExhaustive::default(),
         }
@@ -69,6 +110,12 @@ impl Default for TrustRegionConfig {
 }
 
 impl TrustRegionConfig {
+    /// Sets the subproblem solver `subproblem`.
+    pub fn subproblem(mut self, subproblem: Subproblem) -> Self {
+        self.subproblem = subproblem;
+        self
+    }
+
     /// Sets the initial radius strategy.
     pub fn initial_radius(mut self, initial_radius: InitialRadius) -> Self {
         self.initial_radius = initial_radius;
@@ -110,6 +157,9 @@ impl TrustRegionConfig {
                 name: "eta_accept",
                 reason: format!("must lie in [0, 0.25), got {}", self.eta_accept),
             });
+        }
+        if let Subproblem::Gltr { max_lanczos } = self.subproblem {
+            crate::solvers::config::at_least_one("subproblem.max_lanczos", max_lanczos)?;
         }
         if self.max_consecutive_failures == 0 {
             return Err(Error::InvalidOption {
