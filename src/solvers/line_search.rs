@@ -128,6 +128,7 @@ impl LineSearchNewtonCg {
             return Ok(Some(run.record(record, callback).unwrap_or(status)));
         }
         let memory = newton_cg::step_memory(run, &cfg.krylov, &info);
+        let grad_norm_old = run.grad_norm;
         let newton_step = info.exit == KrylovExit::Converged && !steepest;
         let outcome = armijo(
             obj,
@@ -144,7 +145,9 @@ impl LineSearchNewtonCg {
                 // A converged Newton-CG solve at the old point: its
                 // prediction estimates f(x_old) − f* ≥ f(x) − f*, whatever
                 // α the search took.
-                let gap = newton_step.then_some(info.pred);
+                let gap = newton_step
+                    .then(|| newton_cg::gap_estimate(&info, grad_norm_old))
+                    .flatten();
                 (true, alpha, run.after_accepted(df, alpha * step_norm, gap))
             }
             Search::Failed(s) => (false, f64::NAN, Some(s)),

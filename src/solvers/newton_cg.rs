@@ -153,8 +153,36 @@ pub(crate) fn inner_params(
 /// The forcing term η_k at the current point: the rule of `krylov.forcing`
 /// with the memory of the last accepted step, so that the retries of a
 /// rejected step get the same η.
+///
+/// Once the gradient test holds, η is at most [`GAP_FORCING`], so that the
+/// next inner solve gives a usable Newton-decrement estimate
+/// ([`gap_estimate`]); a loose forcing term (Eisenstat-Walker's can reach
+/// 0.9) would otherwise leave the gap test waiting for it.
 pub(crate) fn forcing_eta(run: &Run<'_>, krylov: &KrylovConfig) -> f64 {
-    krylov.forcing.eta(run.grad_norm, run.forcing.as_ref())
+    let eta = krylov.forcing.eta(run.grad_norm, run.forcing.as_ref());
+    if run.gradient_converged() && run.term.gap_tol > 0.0 {
+        eta.min(GAP_FORCING)
+    } else {
+        eta
+    }
+}
+
+/// The residual reduction ‖g + Hp‖ ≤ GAP_FORCING·‖g‖ that an inner solve
+/// needs before its prediction counts as a Newton-decrement estimate: the
+/// estimate falls short of λ²/2 by ½‖r‖²_{H⁻¹}, which a solve stopped after
+/// one CG step with a loose tolerance leaves large (on DIXMAANL with
+/// Eisenstat-Walker forcing it stopped 5e-7 above f* without this).
+pub const GAP_FORCING: f64 = 0.01;
+
+/// The Newton-decrement estimate of an inner solve at a point with
+/// gradient norm `grad_norm`: its predicted reduction when it converged
+/// inside the region with positive curvature and reduced the residual to
+/// [`GAP_FORCING`]·‖g‖; `None` otherwise.
+pub(crate) fn gap_estimate(info: &KrylovInfo, grad_norm: f64) -> Option<f64> {
+    (info.exit == KrylovExit::Converged
+        && !info.on_boundary
+        && info.residual_norm <= GAP_FORCING * grad_norm)
+        .then_some(info.pred)
 }
 
 /// What the Eisenstat-Walker forcing terms keep of a step about to be

@@ -314,8 +314,7 @@ impl TrustRegion {
                 .then(|| newton_cg::step_memory(run, &cfg.krylov, &info))
                 .flatten();
             work.escape_curvature = None;
-            let gap =
-                (info.exit == KrylovExit::Converged && !info.on_boundary).then_some(info.pred);
+            let gap = newton_cg::gap_estimate(&info, run.grad_norm);
             run.accept(
                 &mut work.x_trial,
                 &mut work.g_trial,
