@@ -44,6 +44,10 @@ pub enum Status {
     /// An accepted point reached the user's `target_f` (argmin's
     /// `target_cost`): the goal the user set, not a convergence test.
     TargetReached,
+    /// An accepted point has f below the floor `Termination::f_floor`
+    /// (default −1e300, [`crate::solvers::config::DEFAULT_F_FLOOR`]): the
+    /// objective is taken to be unbounded below. Not success.
+    Unbounded,
 }
 
 impl Status {
@@ -70,6 +74,7 @@ impl Status {
             Status::SingularHessian => "singular_hessian",
             Status::StoppedByUser => "stopped_by_user",
             Status::TargetReached => "target_reached",
+            Status::Unbounded => "unbounded",
         }
     }
 }

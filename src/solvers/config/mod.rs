@@ -34,7 +34,9 @@ pub use krylov::{Forcing, KrylovConfig, Preconditioning};
 pub use line_search::{
     ArmijoConfig, LineSearchConfig, DEFAULT_BACKTRACK, DEFAULT_C1, DEFAULT_MAX_BACKTRACKS,
 };
-pub use termination::{Termination, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER};
+pub use termination::{
+    Termination, DEFAULT_F_FLOOR, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER,
+};
 pub use trust_region::{
     TrustRegionConfig, DEFAULT_ETA_ACCEPT, DEFAULT_MAX_CONSECUTIVE_FAILURES, DEFAULT_MAX_RADIUS,
 };
