@@ -241,7 +241,10 @@ impl LinearModel {
                         .collect::<Option<Vec<f64>>>()
                         .unwrap_or_default();
                     // `+ 0.0`: −0 is the label 0.
-                    if l.len() != 2 || rest.len() != 2 || l[0] + 0.0 == l[1] + 0.0 {
+                    if l.len() != 2
+                        || rest.len() != 2
+                        || (l[0] + 0.0).total_cmp(&(l[1] + 0.0)).is_eq()
+                    {
                         return Err(perr(
                             line_no,
                             format!(
