@@ -82,6 +82,18 @@ pub enum Error {
     /// Reading or writing a file failed.
     #[error("I/O error: {0}")]
     Io(String),
+    /// An allocation the estimate of [`crate::memory`] refuses before it is
+    /// tried: `bytes` (saturated at `u128::MAX` when the product overflows)
+    /// exceed the `limit` ([`crate::memory::limit`]).
+    #[error("not enough memory for {what}: needs {} ({bytes} bytes), limit {}", crate::memory::human(*bytes), crate::memory::human(u128::from(*limit)))]
+    OutOfMemory {
+        /// What would be allocated.
+        what: String,
+        /// The estimate, in bytes.
+        bytes: u128,
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl From<std::io::Error> for Error {

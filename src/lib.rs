@@ -433,6 +433,7 @@ pub mod interop;
 pub mod io;
 pub mod krylov;
 pub mod linalg;
+pub mod memory;
 pub mod problem;
 pub mod problems;
 pub mod report;

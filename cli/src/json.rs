@@ -32,7 +32,7 @@ pub fn report_fields(report: &Report) -> steihaug::Result<Map<String, Value>> {
 
 /// Prints `fields` as one line on stdout.
 pub fn print(fields: Map<String, Value>) {
-    println!("{}", Value::Object(fields));
+    crate::output::line(&Value::Object(fields).to_string());
 }
 
 /// `value` as JSON (`null` for what does not serialize, which no type

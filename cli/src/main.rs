@@ -30,8 +30,11 @@
 //! iteration (status `stopped_by_user`) and the report is still printed and
 //! written; a second Ctrl-C exits at once with status 130.
 //!
-//! Exit status: 0 when the solve converged, 3 when it ended otherwise (the
-//! status says why), 2 for bad arguments, 1 for any other error.
+//! Exit status (the table of README.md, mapped in [`exit_code`]): 0 when
+//! the solve converged, 3 when it ended otherwise (the status says why), 2
+//! for invalid arguments or values, 1 for I/O and data errors, 130 after
+//! Ctrl-C. Output goes through `output` (a closed pipe mutes stdout
+//! quietly; a full disk is an I/O error).
 //!
 //! The program parses and prints; the solvers, presets and checks it uses
 //! are the library's. Files: `solve.rs` (`solve`, `problems`), `train.rs`
@@ -40,6 +43,8 @@
 //! strategy flags), `json.rs` (the one-object `--json`
 //! report), `progress.rs` (progress bar and Ctrl-C).
 
+#[macro_use]
+mod output;
 mod json;
 mod method;
 mod progress;
@@ -79,12 +84,60 @@ enum Command {
     GenData(train::GenDataArgs),
 }
 
-/// Exit status for a solve that ended for another reason than convergence.
+/// Exit status for a solve that ended for another reason than
+/// convergence (the status says why).
 const EXIT_NOT_CONVERGED: u8 = 3;
-/// Exit status for bad arguments (clap's usage errors).
+/// Exit status for invalid arguments or values: clap's usage errors and
+/// every value rejected after parsing ([`exit_code`]).
 const EXIT_USAGE: u8 = 2;
-/// Exit status for every other error.
+/// Exit status for I/O and data errors.
 const EXIT_ERROR: u8 = 1;
+/// Exit status after Ctrl-C (128 + SIGINT).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// More threads than this (`--threads`, `RAYON_NUM_THREADS`) is a typo,
+/// not a machine.
+pub const MAX_THREADS: usize = 1024;
+
+/// The exit status of an error: the one place that maps
+/// [`steihaug::Error`] to the table of README.md. Invalid arguments and
+/// values (an option out of range, an unknown problem, n = 0, a value
+/// that does not fit another) are 2; everything else — files, data,
+/// checkpoints, memory, factorizations — is 1.
+fn exit_code(e: &steihaug::Error) -> u8 {
+    use steihaug::Error as E;
+    match e {
+        E::InvalidOption { .. } | E::EmptyProblem | E::DimensionMismatch { .. } => EXIT_USAGE,
+        _ => EXIT_ERROR,
+    }
+}
+
+/// Builds rayon's global pool with the thread count of
+/// `RAYON_NUM_THREADS` (unset or 0: one per core), refusing a value that
+/// is not a number or exceeds [`MAX_THREADS`] instead of letting rayon
+/// panic when it cannot start the threads.
+fn configure_threads() -> steihaug::Result<()> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Ok(v) = std::env::var("RAYON_NUM_THREADS") {
+        let n: usize = v
+            .trim()
+            .parse()
+            .map_err(|_| steihaug::Error::InvalidOption {
+                name: "RAYON_NUM_THREADS",
+                reason: format!("`{v}` is not a thread count"),
+            })?;
+        if n > MAX_THREADS {
+            return Err(steihaug::Error::InvalidOption {
+                name: "RAYON_NUM_THREADS",
+                reason: format!("must be at most {MAX_THREADS}, got {n}"),
+            });
+        }
+        builder = builder.num_threads(n);
+    }
+    builder
+        .build_global()
+        .map_err(|e| steihaug::Error::Io(format!("cannot start the thread pool: {e}")))
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -101,23 +154,59 @@ fn main() -> ExitCode {
     };
     let stop = StopFlag::new();
     // Each command returns `Ok(converged)`.
-    let result = match cli.command {
+    let result = configure_threads().and_then(|()| match cli.command {
         None => solve::solve(&solve::SolveArgs::default(), &stop),
         Some(Command::Solve(args)) => solve::solve(&args, &stop),
         Some(Command::Problems) => {
             solve::list_problems();
             Ok(true)
         }
-        Some(Command::Train(args)) => train::train(&args),
+        Some(Command::Train(args)) => train::train(&args, &stop),
         Some(Command::Predict(args)) => train::predict(&args),
         Some(Command::GenData(args)) => train::gen_data(&args),
-    };
+    });
+    // Files are written by now; a stdout that failed (other than a closed
+    // pipe) is an I/O error.
+    let result = result.and_then(|ok| output::finish().map(|()| ok));
     match result {
+        _ if progress::interrupted() => ExitCode::from(EXIT_INTERRUPTED),
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_NOT_CONVERGED),
         Err(e) => {
-            eprintln!("steihaug: error: {e}");
-            ExitCode::from(EXIT_ERROR)
+            errln!("steihaug: error: {e}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_values_are_2_and_data_errors_1() {
+        use steihaug::Error as E;
+        let opt = E::InvalidOption {
+            name: "n",
+            reason: "x".into(),
+        };
+        assert_eq!(exit_code(&opt), 2);
+        assert_eq!(exit_code(&E::EmptyProblem), 2);
+        for e in [
+            E::Io("x".into()),
+            E::Parse {
+                line: 1,
+                reason: "x".into(),
+            },
+            E::InvalidInput("x".into()),
+            E::Checkpoint("x".into()),
+            E::OutOfMemory {
+                what: "x".into(),
+                bytes: 1,
+                limit: 0,
+            },
+        ] {
+            assert_eq!(exit_code(&e), 1, "{e}");
         }
     }
 }

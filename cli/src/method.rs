@@ -39,12 +39,16 @@ impl SolverKind {
 }
 
 /// Refuses a problem too large for the method (dense Newton's n x n
-/// matrix), before anything is solved.
+/// matrices, every solver's n-vectors: the estimate of
+/// `steihaug::memory::solver_bytes`), before anything is allocated.
 pub fn check_dim(method: Method, n: usize) -> steihaug::Result<()> {
     if method == Method::DenseNewton {
         dense_newton::check_dim(n)?;
     }
-    Ok(())
+    steihaug::memory::check(
+        &format!("{method} with n = {n}"),
+        steihaug::memory::solver_bytes(method, n),
+    )
 }
 
 /// Sets the preconditioner of a Newton-CG method; dense Newton has none

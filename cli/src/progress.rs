@@ -1,24 +1,37 @@
 //! The progress bar on stderr and the Ctrl-C handler.
 
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use steihaug::report::observe::{Observer, StopFlag};
 use steihaug::{Iterate, Report};
 
-/// Ctrl-C sets `stop`; the solve ends at the end of the current iteration.
-/// A second Ctrl-C exits at once with status 130.
-pub fn install_ctrlc(stop: &StopFlag) {
+/// Set by the Ctrl-C handler: the program then exits with status 130.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether Ctrl-C was pressed.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Ctrl-C sets `stop`; the solve ends at the end of the current iteration
+/// (a checkpointed solve writes a last checkpoint), and the program exits
+/// with status 130 once its output is written. A second Ctrl-C exits at
+/// once with status 130. `what` says what happens next ("the report is
+/// still written", "the model is not written").
+pub fn install_ctrlc(stop: &StopFlag, what: &'static str) {
     let flag = stop.clone();
     let res = ctrlc::set_handler(move || {
         if flag.is_stop_requested() {
-            std::process::exit(130);
+            std::process::exit(i32::from(crate::EXIT_INTERRUPTED));
         }
+        INTERRUPTED.store(true, Ordering::SeqCst);
         flag.request_stop();
-        eprintln!("\nsteihaug: interrupted; stopping at the end of this iteration (Ctrl-C again to quit now)");
+        errln!("\nsteihaug: interrupted; stopping at the end of this iteration, {what} (Ctrl-C again to quit now)");
     });
     if let Err(e) = res {
-        eprintln!("steihaug: warning: cannot install the Ctrl-C handler: {e}");
+        errln!("steihaug: warning: cannot install the Ctrl-C handler: {e}");
     }
 }
 
@@ -52,9 +65,9 @@ impl Progress {
     /// Prints a line above the bar (or plainly while it is hidden).
     pub fn println(&self, line: &str) {
         if self.shown {
-            self.bar.suspend(|| println!("{line}"));
+            self.bar.suspend(|| crate::output::line(line));
         } else {
-            println!("{line}");
+            crate::output::line(line);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `steihaug solve` (and the default run) and `steihaug problems`.
 
 use std::cell::RefCell;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -160,9 +160,11 @@ impl Default for SolveArgs {
 /// `steihaug problems`: one line per registered problem.
 pub fn list_problems() {
     for p in PROBLEMS {
-        println!(
+        outln!(
             "{:<22} default n = {:<9} {}",
-            p.name, p.default_n, p.description
+            p.name,
+            p.default_n,
+            p.description
         );
     }
 }
@@ -223,6 +225,34 @@ fn build_problem(args: &SolveArgs) -> steihaug::Result<Built> {
     Ok(built)
 }
 
+/// The dimension the arguments ask for, before anything is allocated: `--n`,
+/// the grid `--nx × --ny` (saturating), or the problem's default.
+fn planned_dim(args: &SolveArgs) -> usize {
+    let grid = match (args.nx, args.ny) {
+        (Some(x), Some(y)) => Some(x.saturating_mul(y)),
+        (Some(x), None) | (None, Some(x)) => Some(x),
+        (None, None) => None,
+    };
+    let default = PROBLEMS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(&args.problem))
+        .map_or(0, |p| p.default_n);
+    args.n.or(grid).unwrap_or(default)
+}
+
+/// Every file the solve will write (`--report`, `--plot`, `--checkpoint`)
+/// can be written: checked before the solve, so that an unwritable path
+/// does not cost the solve or swallow its summary.
+fn check_outputs(args: &SolveArgs) -> steihaug::Result<()> {
+    for path in [&args.report, &args.plot, &args.checkpoint]
+        .into_iter()
+        .flatten()
+    {
+        steihaug::io::atomic::check_writable(path)?;
+    }
+    Ok(())
+}
+
 /// Refuses options that do not go together, before anything is printed.
 fn check_combinations(args: &SolveArgs) -> steihaug::Result<()> {
     if args.checkpoint.is_some() && args.checkpoint_every == 0 {
@@ -269,6 +299,8 @@ fn check_solver_options(args: &SolveArgs) -> steihaug::Result<()> {
 
 /// Runs one solve; `Ok(converged)`.
 pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
+    check_outputs(args)?;
+    method::check_dim(args.solver.method(), planned_dim(args))?;
     let built = build_problem(args)?;
     let obj = &*built.objective;
     let n = built.x0.len();
@@ -281,7 +313,13 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     };
     check_solver_options(args)?;
     let resume = args.resume.as_ref().map(Checkpoint::read).transpose()?;
-    install_ctrlc(stop);
+    if let Some(cp) = &resume {
+        // The stored base of the relative gradient test is checked against
+        // ∇f at the problem's start point, the x0 of every command-line solve.
+        cp.validate(n)?;
+        cp.verify_start(obj, built.x0.view())?;
+    }
+    install_ctrlc(stop, "the report is still printed and written");
 
     let mut options = method::with_precond(Options::new(args.solver.method()), precond)?;
     *options.termination_mut() = term;
@@ -334,9 +372,7 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     )?;
     if let Some(path) = &args.report {
         let text = report.to_json()?;
-        std::fs::write(path, text).map_err(|e| {
-            steihaug::Error::InvalidInput(format!("cannot write {}: {e}", path.display()))
-        })?;
+        steihaug::io::atomic::write_bytes(path, text.as_bytes())?;
     }
     if args.json {
         let mut fields = json::report_fields(&report)?;
@@ -352,9 +388,9 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         }
         json::print(fields);
     } else {
-        println!("{}", report.summary());
+        outln!("{}", report.summary());
         if let Some(fs) = built.f_star {
-            println!("known optimum f* = {fs:e}; f - f* = {:.3e}", report.f - fs);
+            outln!("known optimum f* = {fs:e}; f - f* = {:.3e}", report.f - fs);
         }
     }
     #[cfg(feature = "plot")]
@@ -377,7 +413,7 @@ fn derivative_check(
     }
     let r = check()?;
     if !json {
-        println!("{label}: {r}");
+        outln!("{label}: {r}");
     }
     Ok(Some(r))
 }
@@ -405,9 +441,7 @@ fn table_printer(
         };
         match &progress {
             Some(p) => p.borrow().println(&line),
-            None => {
-                let _ = writeln!(std::io::stdout().lock(), "{line}");
-            }
+            None => crate::output::line(&line),
         }
         ControlFlow::Continue(())
     }
@@ -429,7 +463,7 @@ fn plot(args: &SolveArgs, n: usize, report: &steihaug::Report, path: &std::path:
         ..Default::default()
     };
     if let Err(e) = steihaug::report::plot::convergence_svg(report, &options, path) {
-        eprintln!(
+        errln!(
             "steihaug: warning: no plot written to {}: {e}",
             path.display()
         );

@@ -11,11 +11,13 @@ use steihaug::problems::sparse_logistic::{
     default_shard_count, l2_logistic_with_shards, liblinear_gtol, liblinear_options, BinaryDataset,
     LIBLINEAR_EPS,
 };
+use steihaug::report::observe::StopFlag;
 use steihaug::solvers::config::DEFAULT_MAX_ITER;
 use steihaug::Iterate;
 
 use crate::json;
 use crate::method::{self, SolverKind};
+use crate::progress::install_ctrlc;
 
 #[derive(clap::Args)]
 pub struct TrainArgs {
@@ -81,24 +83,29 @@ pub struct GenDataArgs {
     output: PathBuf,
 }
 
-/// An error with the file it came from: the path is added (as an
-/// `InvalidInput` naming the file) only when the message lacks it; an error
-/// that already names its file keeps its own kind.
+/// An error with the file it came from: the path is added only when the
+/// message lacks it (and always otherwise), keeping the error's kind (and
+/// so its exit status): an I/O error stays [`steihaug::Error::Io`], the
+/// others become an `InvalidInput` naming the file.
 fn in_file(path: &Path, e: steihaug::Error) -> steihaug::Error {
     let shown = path.display().to_string();
     if e.to_string().contains(&shown) {
-        e
-    } else {
-        steihaug::Error::InvalidInput(format!("{shown}: {e}"))
+        return e;
+    }
+    match e {
+        steihaug::Error::Io(m) => steihaug::Error::Io(format!("{shown}: {m}")),
+        steihaug::Error::OutOfMemory { .. } => e,
+        other => steihaug::Error::InvalidInput(format!("{shown}: {other}")),
     }
 }
 
-/// More threads than this is a typo, not a machine.
-const MAX_THREADS: usize = 1024;
+use crate::MAX_THREADS;
 
 /// `steihaug train`: LIBLINEAR's -s 0 problem and stopping rule, in a
-/// thread pool of `--threads` workers.
-pub fn train(args: &TrainArgs) -> steihaug::Result<bool> {
+/// thread pool of `--threads` workers. Ctrl-C stops the solve at the end
+/// of the iteration; the model is then not written (an existing file is
+/// kept) and the program exits with status 130.
+pub fn train(args: &TrainArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
         if let Some(t) = args.threads {
@@ -113,7 +120,10 @@ pub fn train(args: &TrainArgs) -> steihaug::Result<bool> {
         b.build()
             .map_err(|e| steihaug::Error::InvalidInput(format!("thread pool: {e}")))?
     };
-    pool.install(|| train_in_pool(args, pool.current_num_threads()))
+    // The model file must be writable before the data is read and solved.
+    steihaug::io::atomic::check_writable(&model_path(args))?;
+    install_ctrlc(stop, "the model is not written (an existing file is kept)");
+    pool.install(|| train_in_pool(args, pool.current_num_threads(), stop))
 }
 
 /// Where the model goes: `-o`, or `DATA.model` in the current directory.
@@ -130,7 +140,7 @@ fn model_path(args: &TrainArgs) -> PathBuf {
 
 /// One progress line per Newton iteration (the header is printed first).
 fn progress_line(rec: &Iterate<'_>) {
-    println!(
+    outln!(
         "{:>5} {:>22.14e} {:>10.3e} {:>5} {:>10.3e} {:>10.3e} {:>8.3}{}",
         rec.iter,
         rec.f,
@@ -143,7 +153,7 @@ fn progress_line(rec: &Iterate<'_>) {
     );
 }
 
-fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
+fn train_in_pool(args: &TrainArgs, threads: usize, stop: &StopFlag) -> steihaug::Result<bool> {
     let t_read = Instant::now();
     let data = Arc::new(BinaryDataset::from_libsvm(
         read_libsvm_file(&args.data).map_err(|e| in_file(&args.data, e))?,
@@ -154,54 +164,79 @@ fn train_in_pool(args: &TrainArgs, threads: usize) -> steihaug::Result<bool> {
     let shards = args
         .shards
         .unwrap_or_else(|| default_shard_count(l, nnz, n));
+    // Shard accumulators (shards × n) and the solver's n-vectors, estimated
+    // before they are allocated: n is the largest index of the file.
+    steihaug::memory::check(
+        &format!("training with n = {n} features and {shards} shards"),
+        steihaug::memory::bytes_of(n as u128, 8)
+            .saturating_mul((shards as u128).saturating_add(4))
+            .saturating_add(steihaug::memory::solver_bytes(args.solver.method(), n)),
+    )?;
+    method::check_dim(args.solver.method(), n)?;
     let obj = l2_logistic_with_shards(data.clone(), args.c, shards)?;
     let t_solve = Instant::now();
     let gtol = liblinear_gtol(&obj, &data, args.eps)?;
     let options = liblinear_options(args.solver.method(), gtol).max_iter(args.max_iter);
     let text = !args.quiet && !args.json;
     if text {
-        println!(
+        outln!(
             "data {}: l = {l}, n = {n}, nnz = {nnz}, +{pos}/-{neg}; read in {read_s:.2} s",
             args.data.display()
         );
-        println!(
+        outln!(
             "C = {}, eps = {} (|g| <= {gtol:.6e}), {threads} threads, {} shards, solver {}",
             args.c,
             args.eps,
             obj.shards().len(),
             args.solver.title()
         );
-        println!(
+        outln!(
             "{:>5} {:>22} {:>10} {:>5} {:>10} {:>10} {:>8}",
-            "iter", "objective", "|g|", "cg", "radius", "ratio/step", "time s"
+            "iter",
+            "objective",
+            "|g|",
+            "cg",
+            "radius",
+            "ratio/step",
+            "time s"
         );
     }
     let mut callback = |rec: &Iterate<'_>| {
         if text {
             progress_line(rec);
         }
-        ControlFlow::Continue(())
+        if stop.is_stop_requested() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     };
     let w0 = ndarray::Array1::zeros(n);
     let report = method::run(&obj, w0.view(), &options, &mut callback)?;
     let solve_s = t_solve.elapsed().as_secs_f64();
     let model_path = model_path(args);
-    let write_model = || {
-        LinearModel::logistic(report.x.to_vec(), data.label_pos(), data.label_neg())
-            .write_file(&model_path)
-            .map_err(|e| in_file(&model_path, e))
-    };
+    if crate::progress::interrupted() {
+        errln!(
+            "steihaug: interrupted after {} iterations (|g| = {:.3e}): no model written; {} is unchanged",
+            report.iterations,
+            report.grad_norm,
+            model_path.display()
+        );
+        return Ok(false);
+    }
+    // The model first: a closed or full stdout must not cost it.
+    LinearModel::logistic(report.x.to_vec(), data.label_pos(), data.label_neg())
+        .write_file(&model_path)
+        .map_err(|e| in_file(&model_path, e))?;
     if !args.json {
-        println!("{}", report.summary());
-        println!(
+        outln!("{}", report.summary());
+        outln!(
             "objective {:.15e} |g| {:.6e} newton_iters {} cg_iters {} solve_s {:.3} read_s {:.3} threads {threads}",
             report.f, report.grad_norm, report.iterations, report.counts.krylov_iterations, solve_s, read_s
         );
-        write_model()?;
-        println!("model written to {}", model_path.display());
+        outln!("model written to {}", model_path.display());
         return Ok(report.status.is_converged());
     }
-    write_model()?;
     let mut fields = json::report_fields(&report)?;
     for (key, value) in [
         ("data", args.data.display().to_string().into()),
@@ -232,7 +267,7 @@ pub fn predict(args: &PredictArgs) -> steihaug::Result<bool> {
     let data = read_libsvm_file(&args.data).map_err(|e| in_file(&args.data, e))?;
     let acc = model.accuracy(&data.x, &data.labels)?;
     let hits = (acc * data.labels.len() as f64).round() as usize;
-    println!(
+    outln!(
         "Accuracy = {:.4}% ({hits}/{})",
         100.0 * acc,
         data.labels.len()
@@ -250,11 +285,15 @@ pub fn gen_data(args: &GenDataArgs) -> steihaug::Result<bool> {
     );
     spec.flip = args.flip;
     spec.validate()?;
-    let f = std::fs::File::create(&args.output)
-        .map_err(|e| steihaug::Error::Io(format!("{}: {e}", args.output.display())))?;
     let t = Instant::now();
-    let nnz = spec.write_libsvm(std::io::BufWriter::with_capacity(1 << 20, f))?;
-    println!(
+    let mut nnz = 0;
+    // Atomic: a failure (a full disk, a size limit) leaves an existing
+    // file as it was.
+    steihaug::io::atomic::write_file(&args.output, |w| {
+        nnz = spec.write_libsvm(w)?;
+        Ok(())
+    })?;
+    outln!(
         "wrote {} rows x {} cols, {nnz} nonzeros (rcv1-shaped synthetic, seed {}) to {} in {:.2} s",
         args.rows,
         args.cols,

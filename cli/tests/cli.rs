@@ -194,21 +194,25 @@ fn checkpoints_are_for_the_trust_region_only() {
         "--checkpoint",
         ckpt.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    // An invalid combination of values: 2.
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("trust-region"));
     let out = run(&["solve", "--resume", "/nonexistent/ckpt.json"]);
     assert_eq!(out.status.code(), Some(1));
 }
 
 /// SIGINT once the table shows the solve is under way: the solve ends at
-/// the end of an iteration with `stopped_by_user`, exit status 3, and the
-/// summary and `--report` are still produced.
+/// the end of an iteration with `stopped_by_user`, exit status 130, the
+/// summary and `--report` are still produced, and a last checkpoint is
+/// written at the iteration the report ends with (none of the periodic
+/// ones, every 10 000 iterations, would have been).
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_at_the_end_of_the_iteration_and_still_reports() {
     use std::io::{BufRead, BufReader, Read};
 
     let report_path = tmp("interrupted.report.json");
+    let checkpoint_path = tmp("interrupted.checkpoint.json");
     // n = 10^6 takes tens of iterations of tens of milliseconds each; the
     // signal is sent after the second row, long before the solve could end.
     let mut child = bin()
@@ -220,6 +224,10 @@ fn ctrl_c_stops_at_the_end_of_the_iteration_and_still_reports() {
             "1000000",
             "--report",
             report_path.to_str().unwrap(),
+            "--checkpoint",
+            checkpoint_path.to_str().unwrap(),
+            "--checkpoint-every",
+            "10000",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -255,7 +263,7 @@ fn ctrl_c_stops_at_the_end_of_the_iteration_and_still_reports() {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    assert_eq!(status.code(), Some(3), "stdout: {rest}\nstderr: {stderr}");
+    assert_eq!(status.code(), Some(130), "stdout: {rest}\nstderr: {stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(
         rest.lines()
@@ -273,6 +281,9 @@ fn ctrl_c_stops_at_the_end_of_the_iteration_and_still_reports() {
     assert_eq!(last.iter, report.iterations);
     assert_eq!(report.f.to_bits(), last.f.to_bits());
     assert!(!report.status.is_converged());
+    let checkpoint = steihaug::Checkpoint::read(&checkpoint_path).unwrap();
+    assert_eq!(checkpoint.state.iter, report.iterations);
+    assert_eq!(checkpoint.state.f.to_bits(), report.f.to_bits());
 }
 
 /// `--check-derivatives` (at x0) and `--check-derivatives-final` (at the

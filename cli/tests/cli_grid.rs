@@ -93,6 +93,7 @@ fn msa_100x100_reaches_the_reference_value() {
     assert!((json_number(&out, "f") - 1.42132761).abs() < 5e-9, "{out}");
 }
 
+/// Invalid values (exit status 2, the table of README.md).
 #[test]
 fn options_that_do_not_apply_are_errors() {
     for args in [
@@ -103,7 +104,7 @@ fn options_that_do_not_apply_are_errors() {
         &["solve", "--problem", "msa", "--nx", "0"][..],
     ] {
         let (code, out, err) = run(args);
-        assert_eq!(code, 1, "{args:?}: {out} {err}");
+        assert_eq!(code, 2, "{args:?}: {out} {err}");
         assert!(err.contains("error"), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }

@@ -24,8 +24,16 @@
 //! the growing CSR arrays, so a file of 10⁹ bytes needs about
 //! 12 bytes per nonzero of memory.
 //!
-//! Labels are returned as read; [`crate::problems::sparse_logistic::BinaryDataset`]
-//! maps any two distinct values to ±1.
+//! Labels are returned as read, except that `-0` is read as `0` (one
+//! class, in `train` and `predict` alike);
+//! [`crate::problems::sparse_logistic::BinaryDataset`] maps any two
+//! distinct values to ±1.
+//!
+//! A line may hold at most [`MAX_LINE_BYTES`] bytes: a longer one (a file
+//! without line ends such as `/dev/zero`) is an [`Error::Parse`] with its
+//! line number after reading that many bytes, not an unbounded buffer. The
+//! CSR arrays grow with `try_reserve`: an allocation refused is an
+//! [`Error::OutOfMemory`], not an abort.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -44,6 +52,47 @@ pub struct LibsvmData {
     pub labels: Vec<f64>,
     /// The examples, `labels.len()` rows by (largest index) columns.
     pub x: CsrMatrix,
+}
+
+/// The longest line the readers accept, in bytes (64 MiB: about five
+/// million `index:value` pairs).
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// Reads one line (up to and including `\n`) into `buf`, which is cleared
+/// first; at most `max` bytes. `Ok(0)` at the end of the stream. A line
+/// longer than `max` is an [`Error::Parse`] naming `line_no`.
+pub(crate) fn read_line_bounded<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+    line_no: usize,
+) -> Result<usize> {
+    buf.clear();
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if available.is_empty() {
+            return Ok(buf.len());
+        }
+        let (take, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if buf.len() + take > max {
+            return Err(parse_err(
+                line_no,
+                format!("line is longer than {max} bytes (the limit of the reader)"),
+            ));
+        }
+        buf.extend_from_slice(&available[..take]);
+        reader.consume(take);
+        if done {
+            return Ok(buf.len());
+        }
+    }
 }
 
 fn parse_err(line: usize, reason: impl Into<String>) -> Error {
@@ -113,7 +162,12 @@ fn parse_index(tok: &[u8], line: usize) -> Result<u32> {
 ///
 /// The matrix has as many columns as the largest index found (0 if there
 /// are no features). An empty stream gives 0 rows.
-pub fn read_libsvm<R: BufRead>(mut reader: R) -> Result<LibsvmData> {
+pub fn read_libsvm<R: BufRead>(reader: R) -> Result<LibsvmData> {
+    read_libsvm_bounded(reader, MAX_LINE_BYTES)
+}
+
+/// [`read_libsvm`] with another line-length limit than [`MAX_LINE_BYTES`].
+pub fn read_libsvm_bounded<R: BufRead>(mut reader: R, max_line: usize) -> Result<LibsvmData> {
     let mut labels = Vec::new();
     let mut indptr = vec![0usize];
     let mut indices: Vec<u32> = Vec::new();
@@ -122,8 +176,7 @@ pub fn read_libsvm<R: BufRead>(mut reader: R) -> Result<LibsvmData> {
     let mut buf = Vec::with_capacity(1 << 12);
     let mut line_no = 0usize;
     loop {
-        buf.clear();
-        let read = reader.read_until(b'\n', &mut buf)?;
+        let read = read_line_bounded(&mut reader, &mut buf, max_line, line_no + 1)?;
         if read == 0 {
             break;
         }
@@ -138,7 +191,8 @@ pub fn read_libsvm<R: BufRead>(mut reader: R) -> Result<LibsvmData> {
         let Some(label_tok) = tokens.next() else {
             continue; // blank line
         };
-        let label = parse_f64(label_tok, line_no, "label")?;
+        // `+ 0.0` turns −0 into +0: one class, whatever the sign of zero.
+        let label = parse_f64(label_tok, line_no, "label")? + 0.0;
         let row_start = indices.len();
         let mut prev: Option<u32> = None;
         for tok in tokens {
@@ -165,12 +219,16 @@ pub fn read_libsvm<R: BufRead>(mut reader: R) -> Result<LibsvmData> {
                 }
             }
             prev = Some(idx);
+            crate::memory::try_grow(&mut indices, "the LIBSVM column indices")?;
+            crate::memory::try_grow(&mut data, "the LIBSVM values")?;
             indices.push(idx - 1);
             data.push(val);
         }
         if let Some(p) = prev {
             ncols = ncols.max(p as usize);
         }
+        crate::memory::try_grow(&mut labels, "the LIBSVM labels")?;
+        crate::memory::try_grow(&mut indptr, "the LIBSVM row pointers")?;
         labels.push(label);
         indptr.push(indices.len());
     }
@@ -185,7 +243,18 @@ pub fn read_libsvm<R: BufRead>(mut reader: R) -> Result<LibsvmData> {
 pub fn read_libsvm_file(path: impl AsRef<Path>) -> Result<LibsvmData> {
     let path = path.as_ref();
     let f = std::fs::File::open(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-    read_libsvm(BufReader::with_capacity(1 << 20, f))
+    read_libsvm(BufReader::with_capacity(1 << 20, f)).map_err(|e| name_io_error(path, e))
+}
+
+/// An [`Error::Io`] met while reading `path` (a directory, a device error)
+/// names the path; other errors are returned as they are.
+pub(crate) fn name_io_error(path: &Path, e: Error) -> Error {
+    match e {
+        Error::Io(m) if !m.contains(&path.display().to_string()) => {
+            Error::Io(format!("{}: {m}", path.display()))
+        }
+        other => other,
+    }
 }
 
 /// Writes one example line (label, then `index:value` pairs with 1-based

@@ -2,8 +2,11 @@
 //!
 //! * [`libsvm`]: the LIBSVM / SVMlight sparse text format (streaming reader
 //!   with line-numbered errors, and a writer);
+//! * [`atomic`]: the one way files are written (temporary file, fsync,
+//!   rename);
 //! * [`model`]: linear binary classifiers in LIBLINEAR's model-file format.
 
+pub mod atomic;
 pub mod libsvm;
 pub mod model;
 #[cfg(feature = "serde")]

@@ -25,7 +25,19 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::io::libsvm::CsrMatrix;
+use crate::io::libsvm::{read_line_bounded, CsrMatrix};
+
+/// The longest line of a model file, in bytes (a header line or one
+/// weight; LIBLINEAR's lines are far shorter).
+pub const MODEL_MAX_LINE_BYTES: usize = 1 << 16;
+
+/// A printable excerpt of a line for error messages.
+fn show(t: &str) -> String {
+    match t.char_indices().nth(60) {
+        Some((i, _)) => format!("{}...", &t[..i]),
+        None => t.to_string(),
+    }
+}
 
 /// A linear binary classifier: predict `label_pos` when `wᵀx + bias·w_b > 0`.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,13 +84,15 @@ impl LinearModel {
         let mut s = 0.0;
         if let Some(row) = row {
             for (j, &v) in row.iter() {
-                if j < nf {
-                    s += self.w[j] * v;
+                if let (true, Some(wj)) = (j < nf, self.w.get(j)) {
+                    s += wj * v;
                 }
             }
         }
-        if self.bias >= 0.0 {
-            s += self.bias * self.w[nf];
+        // `get`: a model built by hand with `bias ≥ 0` and no weights
+        // scores without a bias term instead of panicking.
+        if let (true, Some(wb)) = (self.bias >= 0.0, self.w.get(nf)) {
+            s += self.bias * wb;
         }
         s
     }
@@ -129,102 +143,160 @@ impl LinearModel {
         Ok(())
     }
 
-    /// Writes the model to a file.
+    /// Writes the model to a file, atomically ([`crate::io::atomic`]): a
+    /// write that fails leaves an existing file as it was.
     pub fn write_file(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let f = std::fs::File::create(path)
-            .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-        self.write(std::io::BufWriter::new(f))
+        crate::io::atomic::write_file(path.as_ref(), |w| self.write(w))
     }
 
     /// Reads a model file; a malformed or missing header line or weight is
     /// an [`Error::Parse`] with its line number.
-    pub fn read<R: BufRead>(reader: R) -> Result<Self> {
+    ///
+    /// Parsing is strict: every header line has exactly the fields of its
+    /// kind (`label 1 junk -1` is an error, not `label 1 -1`), a header
+    /// line appears at most once, a label `-0` is read as `0` (as the
+    /// LIBSVM reader does, so that `0` and `-0` are one class), and
+    /// `nr_feature` plus the bias weight must not overflow. Lines are read
+    /// with the bound [`MODEL_MAX_LINE_BYTES`]; weights are stored as they
+    /// are read, never reserved from the header's `nr_feature`.
+    pub fn read<R: BufRead>(mut reader: R) -> Result<Self> {
         let mut solver_type = None;
+        let mut nr_class_seen = false;
         let mut labels = None;
         let mut nr_feature: Option<usize> = None;
-        let mut bias = -1.0;
+        let mut bias: Option<f64> = None;
         let mut w = Vec::new();
         let mut in_w = false;
-        let mut last = 0;
+        let mut line_no = 0;
         let perr = |line: usize, reason: String| Error::Parse { line, reason };
-        for (k, line) in reader.lines().enumerate() {
-            let line_no = k + 1;
-            last = line_no;
-            let line = line.map_err(|e| perr(line_no, format!("unreadable: {e}")))?;
+        let mut buf = Vec::new();
+        loop {
+            let read = read_line_bounded(&mut reader, &mut buf, MODEL_MAX_LINE_BYTES, line_no + 1)?;
+            if read == 0 {
+                break;
+            }
+            line_no += 1;
+            let line =
+                std::str::from_utf8(&buf).map_err(|_| perr(line_no, "not valid UTF-8".into()))?;
             let t = line.trim();
+            let fields: Vec<&str> = t.split_whitespace().collect();
             if in_w {
-                if t.is_empty() {
-                    continue;
+                match fields.as_slice() {
+                    [] => continue,
+                    [one] => {
+                        let v: f64 = one
+                            .parse()
+                            .ok()
+                            .filter(|v: &f64| v.is_finite())
+                            .ok_or_else(|| perr(line_no, format!("bad weight `{}`", show(t))))?;
+                        crate::memory::try_grow(&mut w, "the model weights")?;
+                        w.push(v);
+                    }
+                    _ => {
+                        return Err(perr(
+                            line_no,
+                            "more than one weight per line (multi-class models are not supported)"
+                                .into(),
+                        ))
+                    }
                 }
-                let mut vals = t.split_whitespace();
-                let v: f64 = vals
-                    .next()
-                    .and_then(|s| s.parse().ok())
-                    .filter(|v: &f64| v.is_finite())
-                    .ok_or_else(|| perr(line_no, format!("bad weight `{t}`")))?;
-                if vals.next().is_some() {
-                    return Err(perr(
-                        line_no,
-                        "more than one weight per line (multi-class models are not supported)"
-                            .into(),
-                    ));
-                }
-                w.push(v);
                 continue;
             }
-            let mut parts = t.split_whitespace();
-            match parts.next() {
-                Some("solver_type") => solver_type = parts.next().map(str::to_string),
-                Some("nr_class") if parts.next() != Some("2") => {
-                    return Err(perr(line_no, "only two-class models are supported".into()));
+            let Some((&key, rest)) = fields.split_first() else {
+                continue;
+            };
+            let dup = |seen: bool| -> Result<()> {
+                if seen {
+                    Err(perr(line_no, format!("`{key}` appears twice")))
+                } else {
+                    Ok(())
                 }
-                Some("nr_class") => {}
-                Some("label") => {
-                    let l: Vec<f64> = parts.filter_map(|s| s.parse().ok()).collect();
+            };
+            let one = || -> Result<&str> {
+                match rest {
+                    [v] => Ok(v),
+                    _ => Err(perr(
+                        line_no,
+                        format!("`{key}` takes one value, found `{}`", show(t)),
+                    )),
+                }
+            };
+            match key {
+                "solver_type" => {
+                    dup(solver_type.is_some())?;
+                    solver_type = Some(one()?.to_string());
+                }
+                "nr_class" => {
+                    dup(nr_class_seen)?;
+                    nr_class_seen = true;
+                    if one()? != "2" {
+                        return Err(perr(line_no, "only two-class models are supported".into()));
+                    }
+                }
+                "label" => {
+                    dup(labels.is_some())?;
+                    let l: Vec<f64> = rest
+                        .iter()
+                        .map(|s| s.parse::<f64>().ok().filter(|v| v.is_finite()))
+                        .collect::<Option<Vec<f64>>>()
+                        .unwrap_or_default();
+                    // `+ 0.0`: −0 is the label 0.
                     if l.len() != 2
-                        || !l.iter().all(|v| v.is_finite())
-                        || l[0].partial_cmp(&l[1]) == Some(std::cmp::Ordering::Equal)
+                        || rest.len() != 2
+                        || (l[0] + 0.0).total_cmp(&(l[1] + 0.0)).is_eq()
                     {
                         return Err(perr(
                             line_no,
-                            format!("bad label line `{t}`: expected two different finite labels"),
+                            format!(
+                                "bad label line `{}`: expected two different finite labels",
+                                show(t)
+                            ),
                         ));
                     }
-                    labels = Some((l[0], l[1]));
+                    labels = Some((l[0] + 0.0, l[1] + 0.0));
                 }
-                Some("nr_feature") => {
-                    nr_feature = Some(
-                        parts
-                            .next()
-                            .and_then(|s| s.parse().ok())
-                            .ok_or_else(|| perr(line_no, format!("bad nr_feature line `{t}`")))?,
+                "nr_feature" => {
+                    dup(nr_feature.is_some())?;
+                    nr_feature = Some(one()?.parse().map_err(|_| {
+                        perr(line_no, format!("bad nr_feature line `{}`", show(t)))
+                    })?);
+                }
+                "bias" => {
+                    dup(bias.is_some())?;
+                    bias = Some(
+                        one()?
+                            .parse::<f64>()
+                            .ok()
+                            .filter(|b| b.is_finite())
+                            .ok_or_else(|| perr(line_no, format!("bad bias line `{}`", show(t))))?,
                     );
                 }
-                Some("bias") => {
-                    bias = parts
-                        .next()
-                        .and_then(|s| s.parse::<f64>().ok())
-                        .filter(|b| b.is_finite())
-                        .ok_or_else(|| perr(line_no, format!("bad bias line `{t}`")))?;
-                }
-                Some("w") => in_w = true,
-                None => {}
-                Some(other) => {
-                    return Err(perr(line_no, format!("unknown header line `{other}`")));
+                "w" if rest.is_empty() => in_w = true,
+                other => {
+                    return Err(perr(
+                        line_no,
+                        format!("unknown header line `{}`", show(other)),
+                    ));
                 }
             }
         }
+        let end = line_no + 1;
         if !in_w {
-            return Err(perr(last + 1, "missing `w` line".into()));
+            return Err(perr(end, "missing `w` line".into()));
         }
         let (label_pos, label_neg) =
-            labels.ok_or_else(|| perr(last + 1, "missing `label` line".into()))?;
-        let nf = nr_feature.ok_or_else(|| perr(last + 1, "missing `nr_feature` line".into()))?;
-        let expected = nf + usize::from(bias >= 0.0);
+            labels.ok_or_else(|| perr(end, "missing `label` line".into()))?;
+        let nf = nr_feature.ok_or_else(|| perr(end, "missing `nr_feature` line".into()))?;
+        let bias = bias.unwrap_or(-1.0);
+        let expected = nf.checked_add(usize::from(bias >= 0.0)).ok_or_else(|| {
+            perr(
+                end,
+                format!("nr_feature {nf} plus the bias weight overflows"),
+            )
+        })?;
         if w.len() != expected {
             return Err(perr(
-                last + 1,
+                end,
                 format!("expected {expected} weights, found {}", w.len()),
             ));
         }
@@ -242,6 +314,6 @@ impl LinearModel {
         let path = path.as_ref();
         let f =
             std::fs::File::open(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-        Self::read(BufReader::new(f))
+        Self::read(BufReader::new(f)).map_err(|e| crate::io::libsvm::name_io_error(path, e))
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! A solver asks for three things:
 //! 1. `value_grad(x, g)`: f(x), with ∇f(x) written into a caller-owned buffer
-//!    (one call, because value and gradient usually share work);
+//!    (one call, because value and gradient usually share work); the buffer
+//!    is **not zeroed** — overwrite every entry, never add into it;
 //! 2. `hessian(x)`: the Hessian at x as a [`LinearOperator`]. It is prepared
 //!    **once per outer iteration**, and only at accepted points
 //!    (`reference/pitfalls.md` §6). Put per-point work there, for example the
@@ -30,6 +31,13 @@ pub trait Objective {
     fn dim(&self) -> usize;
 
     /// Returns f(x) and writes ∇f(x) into `grad` (length n).
+    ///
+    /// **`grad` is not zeroed**: it holds whatever the solver's buffer held
+    /// before (the previous trial's gradient, say). Write every entry
+    /// (`grad.assign(..)`, `grad[i] = ..`, or `grad.fill(0.0)` before
+    /// accumulating); an implementation that adds into `grad` (`g += ..`)
+    /// reports a wrong gradient. [`crate::derivatives::check_derivatives`]
+    /// catches it (it calls `value_grad` twice on a dirty buffer).
     fn value_grad(&self, x: ArrayView1<'_, f64>, grad: ArrayViewMut1<'_, f64>) -> f64;
 
     /// Prepares the Hessian at x. Called once per accepted point.

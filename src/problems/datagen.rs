@@ -82,6 +82,10 @@ impl Rcv1Shaped {
         if self.rows == 0 || self.cols == 0 {
             return Err(Error::EmptyProblem);
         }
+        crate::memory::check(
+            &format!("the generator's per-column tables ({} columns)", self.cols),
+            self.working_bytes(),
+        )?;
         if self.cols > u32::MAX as usize {
             return Err(Error::InvalidOption {
                 name: "cols",
@@ -227,6 +231,13 @@ impl Rcv1Shaped {
         let x = CsrMatrix::try_new((self.rows, self.cols), indptr, indices, data)
             .map_err(|(_, _, _, e)| Error::InvalidInput(format!("generated data: {e}")))?;
         Ok((labels, x))
+    }
+
+    /// The memory of the per-column tables (Zipf CDF, permutation, planted
+    /// weights, stamps: 28 bytes per column), estimated by [`Self::validate`]
+    /// before anything is allocated.
+    pub fn working_bytes(&self) -> u128 {
+        crate::memory::bytes_of(self.cols as u128, 8 + 4 + 8 + 8)
     }
 
     /// Streams the rows to `out` in LIBSVM format (one row in memory at a

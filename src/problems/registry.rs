@@ -321,15 +321,16 @@ pub fn build_with(name: &str, size: Size, opts: BuildOptions) -> Result<Built> {
     let info = PROBLEMS
         .iter()
         .find(|p| p.name == name || (name == "srosenbr" && p.name == "extended-rosenbrock"))
-        .ok_or_else(|| {
-            Error::InvalidInput(format!(
+        .ok_or_else(|| Error::InvalidOption {
+            name: "problem",
+            reason: format!(
                 "unknown problem `{name}`; known problems: {}",
                 PROBLEMS
                     .iter()
                     .map(|p| p.name)
                     .collect::<Vec<_>>()
                     .join(", ")
-            ))
+            ),
         })?;
     let n = size.n.unwrap_or(info.default_n);
     if !GRID_PROBLEMS.contains(&info.name) {

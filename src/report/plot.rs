@@ -179,8 +179,7 @@ pub fn convergence_svg(
 ) -> Result<()> {
     let path = path.as_ref();
     let svg = convergence_svg_string(report, options)?;
-    std::fs::write(path, svg)
-        .map_err(|e| Error::InvalidInput(format!("cannot write {}: {e}", path.display())))
+    crate::io::atomic::write_bytes(path, svg.as_bytes())
 }
 
 #[cfg(test)]

@@ -49,6 +49,10 @@ pub enum Status {
     /// point, not a minimizer. Given by [`crate::SecondOrder::Check`]; with
     /// [`crate::SecondOrder::Escape`] the solver leaves the saddle instead.
     SaddlePoint,
+    /// An accepted point has f below the floor `Termination::f_floor`
+    /// (default −1e300, [`crate::solvers::config::DEFAULT_F_FLOOR`]): the
+    /// objective is taken to be unbounded below. Not success.
+    Unbounded,
 }
 
 impl Status {
@@ -76,6 +80,7 @@ impl Status {
             Status::StoppedByUser => "stopped_by_user",
             Status::TargetReached => "target_reached",
             Status::SaddlePoint => "saddle_point",
+            Status::Unbounded => "unbounded",
         }
     }
 }

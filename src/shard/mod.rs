@@ -144,15 +144,7 @@ pub trait Shard: Send + Sync {
 /// (for example a LIBSVM file whose largest index is near 2³²), instead of
 /// the abort of `vec![0.0; len]`.
 fn try_zeros(len: usize, what: &str) -> Result<Vec<f64>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| {
-        Error::InvalidInput(format!(
-            "cannot allocate {what}: {len} doubles ({} MiB)",
-            len.saturating_mul(8) >> 20
-        ))
-    })?;
-    v.resize(len, 0.0);
-    Ok(v)
+    crate::memory::try_zeros(len, what)
 }
 
 /// Block length (components) of the parallel ordered reduction.

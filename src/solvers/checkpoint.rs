@@ -163,6 +163,23 @@ impl Checkpoint {
                 return bad(format!("{name} = {v} exceeds 2^53"));
             }
         }
+        // A checkpoint is written only after an iteration that did not end
+        // the solve, so its own point never passes the gradient test of the
+        // options it was written with. A `grad_norm0` that makes it pass
+        // (a forged or corrupted one, say 1e300, which would turn any point
+        // into `Converged`) is refused. A smaller forgery cannot be told
+        // from the checkpoint alone: [`Checkpoint::verify_start`] checks
+        // `grad_norm0` against ∇f(x0) where x0 is known (the command line's
+        // `--resume` calls it).
+        let t = &self.config.termination;
+        if st.grad_norm <= t.gtol_abs.max(t.gtol_rel * st.grad_norm0) {
+            return bad(format!(
+                "grad_norm0 = {:e} makes the stored point (|g| = {:e}) pass the gradient \
+                 test it was written with; checkpoints are written only by solves that \
+                 have not ended, so grad_norm0 is corrupt",
+                st.grad_norm0, st.grad_norm
+            ));
+        }
         if !(st.radius.is_finite() && st.radius > 0.0) {
             return bad(format!(
                 "radius = {} must be finite and positive",
@@ -203,6 +220,14 @@ impl Checkpoint {
         let gn = crate::linalg::vecops::norm(self.state.g.view());
         let f_ok = df <= 1e-10 * self.state.f.abs().max(1.0);
         let g_ok = dg <= 1e-8 * gn.max(1.0);
+        // The stored ‖g‖ is the one the gradient test uses: it must be the
+        // norm of the stored g (summation order aside).
+        let stored = self.state.grad_norm;
+        if (stored - gn).abs() > 1e-10 * gn.max(f64::MIN_POSITIVE) {
+            return Err(Error::Checkpoint(format!(
+                "grad_norm = {stored:e} is not the norm of the stored gradient ({gn:e})"
+            )));
+        }
         if f_ok && g_ok {
             Ok(())
         } else {
@@ -215,12 +240,40 @@ impl Checkpoint {
         }
     }
 
+    /// Recomputes ‖∇f(x0)‖ at the start point `x0` of the solve that wrote
+    /// the checkpoint and refuses the checkpoint when its `grad_norm0` (the
+    /// base of the relative gradient test) differs by more than
+    /// 1e-8·max(1, ‖∇f(x0)‖): a stored `grad_norm0` is not trusted where x0
+    /// is known. One uncounted evaluation. The command line's `--resume`
+    /// calls it with the problem's start point.
+    pub fn verify_start<O: crate::Objective + ?Sized>(
+        &self,
+        obj: &O,
+        x0: ndarray::ArrayView1<'_, f64>,
+    ) -> Result<()> {
+        crate::error::check_dim("x0", obj.dim(), x0.len())?;
+        let mut g = Array1::zeros(x0.len());
+        obj.value_grad(x0, g.view_mut());
+        let g0 = crate::linalg::vecops::norm(g.view());
+        let stored = self.state.grad_norm0;
+        if !g0.is_finite() || (stored - g0).abs() > 1e-8 * g0.max(1.0) {
+            return Err(Error::Checkpoint(format!(
+                "grad_norm0 = {stored:e} is not the gradient norm at the start point \
+                 ({g0:e}): the checkpoint was written from another start or is corrupt"
+            )));
+        }
+        Ok(())
+    }
+
     /// The solve state (call [`Checkpoint::validate`] first).
     pub(crate) fn restore<'t>(&self, term: &'t Termination) -> Run<'t> {
         let elapsed = Duration::try_from_secs_f64(self.elapsed_s).unwrap_or(Duration::ZERO);
         Run::restore(self.state.clone(), term, elapsed)
     }
 }
+
+#[cfg(feature = "serde")]
+use serde::Deserialize as _;
 
 #[cfg(feature = "serde")]
 impl Checkpoint {
@@ -236,53 +289,96 @@ impl Checkpoint {
         // The format and version first, so that a checkpoint of another
         // version is refused as such and not misread or reported as a
         // missing field.
+        let value: serde_json::Value = serde_json::from_str(s)
+            .map_err(|e| Error::Checkpoint(format!("not a checkpoint: {e}")))?;
+        Self::from_value(value)
+    }
+
+    /// Reads a JSON checkpoint file of at most [`CHECKPOINT_MAX_BYTES`]
+    /// bytes. The document is parsed as it streams in, so a file that is
+    /// not JSON (`/dev/zero`) fails at its first byte; a longer one is an
+    /// [`Error::Checkpoint`].
+    pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        use std::io::Read;
+        let path = path.as_ref();
+        let cannot = |e: &dyn std::fmt::Display| {
+            Error::Checkpoint(format!("cannot read {}: {e}", path.display()))
+        };
+        let f = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+        let mut limited = std::io::BufReader::new(f).take(CHECKPOINT_MAX_BYTES + 1);
+        let value: serde_json::Value = serde_json::from_reader(&mut limited).map_err(|e| {
+            if e.is_io() {
+                cannot(&e)
+            } else {
+                Error::Checkpoint(format!("{}: not a checkpoint: {e}", path.display()))
+            }
+        })?;
+        if limited.limit() == 0 {
+            return Err(Error::Checkpoint(format!(
+                "{}: longer than {CHECKPOINT_MAX_BYTES} bytes",
+                path.display()
+            )));
+        }
+        Self::from_value(value)
+            .map_err(|e| Error::Checkpoint(format!("{}: {}", path.display(), strip(&e))))
+    }
+
+    /// Parses a checkpoint from a JSON value (the format and version
+    /// first, as [`Checkpoint::from_json`]).
+    fn from_value(value: serde_json::Value) -> Result<Self> {
         #[derive(serde::Deserialize)]
         struct Header {
             format: Option<String>,
             version: Option<u32>,
         }
         let not = |e: serde_json::Error| Error::Checkpoint(format!("not a checkpoint: {e}"));
-        let header: Header = serde_json::from_str(s).map_err(not)?;
-        if header.format.as_deref() != Some(CHECKPOINT_FORMAT) {
-            return Err(Error::Checkpoint(format!(
-                "not a checkpoint: format is {:?}, expected `{CHECKPOINT_FORMAT}`",
-                header.format
-            )));
-        }
-        match header.version {
-            Some(CHECKPOINT_VERSION) => serde_json::from_str(s).map_err(not),
-            Some(v) => Err(Error::Checkpoint(format!(
-                "checkpoint version {v} is not supported: this build reads version \
-                 {CHECKPOINT_VERSION} (version 1 was written by steihaug 0.1; \
-                 restart the solve from its x to continue)"
-            ))),
-            None => Err(Error::Checkpoint("not a checkpoint: no version".into())),
-        }
+        let header = Header::deserialize(&value).map_err(not)?;
+        check_header(header.format.as_deref(), header.version)?;
+        serde_json::from_value(value).map_err(not)
     }
 
-    /// Reads a JSON checkpoint file.
-    pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let s = std::fs::read_to_string(path)
-            .map_err(|e| Error::Checkpoint(format!("cannot read {}: {e}", path.display())))?;
-        Self::from_json(&s)
-    }
-
-    /// Writes the checkpoint as JSON to `path`, atomically: into a
-    /// temporary file next to it, then renamed, so a crash mid-write never
-    /// leaves a truncated checkpoint.
+    /// Writes the checkpoint as JSON to `path`, atomically
+    /// ([`crate::io::atomic`]): a temporary file next to it (a fresh name,
+    /// never an existing `FILE.tmp`), fsync, rename; a failed write leaves
+    /// the previous checkpoint intact and no temporary file behind.
     pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
         let path = path.as_ref();
         let json = self.to_json()?;
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = std::path::PathBuf::from(tmp);
-        let io =
-            |e: std::io::Error| Error::Checkpoint(format!("cannot write {}: {e}", path.display()));
-        std::fs::write(&tmp, json).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        crate::io::atomic::write_bytes(path, json.as_bytes())
+            .map_err(|e| Error::Checkpoint(strip(&e)))
     }
 }
+
+/// The message of an error without the prefix of its kind.
+#[cfg(feature = "serde")]
+fn strip(e: &Error) -> String {
+    match e {
+        Error::Checkpoint(m) | Error::Io(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Refuses a document of another format or version.
+#[cfg(feature = "serde")]
+fn check_header(format: Option<&str>, version: Option<u32>) -> Result<()> {
+    if format != Some(CHECKPOINT_FORMAT) {
+        return Err(Error::Checkpoint(format!(
+            "not a checkpoint: format is {format:?}, expected `{CHECKPOINT_FORMAT}`"
+        )));
+    }
+    match version {
+        Some(CHECKPOINT_VERSION) => Ok(()),
+        Some(v) => Err(Error::Checkpoint(format!(
+            "checkpoint version {v} is not supported: this build reads version \
+             {CHECKPOINT_VERSION} (version 1 was written by steihaug 0.1; \
+             restart the solve from its x to continue)"
+        ))),
+        None => Err(Error::Checkpoint("not a checkpoint: no version".into())),
+    }
+}
+
+/// The largest checkpoint file [`Checkpoint::read`] accepts: 16 GiB.
+pub const CHECKPOINT_MAX_BYTES: u64 = 16 << 30;
 
 /// Where checkpoints go. Implemented by closures
 /// `FnMut(&Checkpoint) -> Result<()>` and by `JsonFile` (feature `serde`); an error from

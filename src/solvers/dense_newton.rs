@@ -133,6 +133,7 @@ impl DenseNewton {
     ) -> Result<Status> {
         let cfg = &self.config;
         let n = run.n();
+        crate::memory::check("dense Newton's n x n matrices", dense_bytes(n))?;
         let mut hmat = Array2::<f64>::zeros((n, n));
         let mut p = Array1::<f64>::zeros(n);
         let mut x_trial = Array1::<f64>::zeros(n);
@@ -159,9 +160,7 @@ impl DenseNewton {
                 // Record the iteration (no step) so that the history has one
                 // record per iteration.
                 let record = run.blank_record();
-                if let Some(s) = run.record(record, callback) {
-                    return Ok(s);
-                }
+                let _user = run.record(record, callback);
                 return Ok(Status::SingularHessian);
             };
             let step_norm = norm(p.view());
@@ -218,10 +217,10 @@ impl DenseNewton {
                 },
                 ..run.blank_record()
             };
-            if let Some(s) = run.record(record, callback) {
-                return Ok(s);
-            }
-            if let Some(s) = status {
+            // The iteration's own status first (convergence over a stop
+            // requested on the same iteration).
+            let user = run.record(record, callback);
+            if let Some(s) = status.or(user) {
                 return Ok(s);
             }
         }
@@ -494,11 +493,28 @@ fn pure_solve(h: &Array2<f64>, g: ArrayView1<'_, f64>, p: &mut Array1<f64>) -> O
     copy_out(&rhs, p).then_some(Shifted { shift: 0.0 })
 }
 
-/// The largest dimension [`check_dim`] lets through: the dense Hessian of
-/// n = 20 000 takes 8n² bytes = 3.2 GB and its Cholesky factorization
-/// n³/3 ≈ 2.7·10¹² flops. [`DenseNewton`] itself takes any n; programs that
-/// take n from their users (the command line) call [`check_dim`] first.
-pub const MAX_DENSE_DIM: usize = 20_000;
+/// The n × n matrices dense Newton holds at once: the Hessian, the
+/// shifted copy handed to faer and faer's Cholesky (or LU) factor.
+pub const DENSE_MATRICES: u128 = 3;
+
+/// The bytes of dense Newton's n × n matrices, `DENSE_MATRICES · 8n²`
+/// (saturating): 2.4 GB at n = 10 000.
+pub fn dense_bytes(n: usize) -> u128 {
+    let n = n as u128;
+    crate::memory::bytes_of(
+        DENSE_MATRICES.saturating_mul(n.saturating_mul(n)),
+        crate::memory::F64,
+    )
+}
+
+/// The largest dimension [`check_dim`] lets through: n = 10 000 needs
+/// [`DENSE_MATRICES`] n × n matrices, 3 · 8n² bytes = 2.4 GB, and each
+/// Cholesky factorization n³/3 ≈ 3.3·10¹¹ flops. [`DenseNewton`] itself
+/// takes any n whose matrices fit the memory estimate
+/// ([`crate::memory::check`], an [`Error::OutOfMemory`] before anything is
+/// allocated); programs that take n from their users (the command line)
+/// call [`check_dim`] first.
+pub const MAX_DENSE_DIM: usize = 10_000;
 
 /// Refuses a dimension above [`MAX_DENSE_DIM`] with an
 /// [`Error::InvalidOption`] (`solver`), before any n × n matrix is
@@ -514,7 +530,8 @@ pub fn check_dim(n: usize) -> Result<()> {
         return Err(Error::InvalidOption {
             name: "solver",
             reason: format!(
-                "dense Newton needs an n x n matrix; n = {n} is too large (limit {MAX_DENSE_DIM})"
+                "dense Newton needs {DENSE_MATRICES} n x n matrices ({}); n = {n} is too large (limit {MAX_DENSE_DIM})",
+                crate::memory::human(dense_bytes(n))
             ),
         });
     }
@@ -533,7 +550,7 @@ mod size_limit_tests {
             Err(Error::InvalidOption { name, reason }) => {
                 assert_eq!(name, "solver");
                 assert!(
-                    reason.contains("n = 20001") && reason.contains("limit 20000"),
+                    reason.contains("n = 10001") && reason.contains("limit 10000"),
                     "{reason}"
                 );
             }

@@ -6,9 +6,10 @@
 //! direction −g (−M⁻¹g when preconditioned) if that happens at the first CG
 //! iteration. Then the backtracking Armijo search of
 //! `solvers::armijo` from α = 1. When CG gives no usable direction
-//! (a zero step from a failed run, or an ascent direction from an inexact
-//! solve) the step is −g. After `max_consecutive_failures` consecutive
-//! inner solves that met a non-finite product the solve ends with
+//! (a zero step from a CG run stopped early, or an ascent direction from an
+//! inexact solve) the step is −g. An inner solve that met a non-finite
+//! product gives no step (as in the trust region); after
+//! `max_consecutive_failures` consecutive ones the solve ends with
 //! [`Status::NonFiniteHessian`].
 
 use ndarray::ArrayView1;
@@ -106,6 +107,23 @@ impl LineSearchNewtonCg {
         }
         let mut gp = info.grad_dot_step;
         let mut step_norm = info.step_norm;
+        if info.exit == KrylovExit::NonFinite {
+            // A non-finite product: no step at all, as in the trust region
+            // (the −g fallback could land on the minimizer and report
+            // `Converged` for an objective whose Hessian is all NaN). The
+            // Hessian is prepared again at the next iteration; after
+            // `max_consecutive_failures` such iterations the solve ends
+            // with `NonFiniteHessian`.
+            let record = IterationRecord {
+                krylov_iterations: info.iterations,
+                eta: params.eta,
+                krylov_exit: Some(info.exit),
+                ..run.blank_record()
+            };
+            let status = stop.or_else(|| newton_cg::budget_status(info.exit, run));
+            let user = run.record(record, callback);
+            return Ok(status.or(user));
+        }
         let steepest = stop.is_none() && (gp >= 0.0 || !gp.is_finite());
         if steepest {
             // No usable Newton-CG direction: use −g.
@@ -125,7 +143,8 @@ impl LineSearchNewtonCg {
                 krylov_exit: Some(info.exit),
                 ..run.blank_record()
             };
-            return Ok(Some(run.record(record, callback).unwrap_or(status)));
+            let _user = run.record(record, callback);
+            return Ok(Some(status));
         }
         let memory = newton_cg::step_memory(run, &cfg.krylov, &info);
         let grad_norm_old = run.grad_norm;
@@ -165,6 +184,7 @@ impl LineSearchNewtonCg {
             },
             ..run.blank_record()
         };
-        Ok(run.record(record, callback).or(status))
+        let user = run.record(record, callback);
+        Ok(status.or(user))
     }
 }

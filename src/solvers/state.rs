@@ -237,12 +237,15 @@ impl<'t> Run<'t> {
     }
 
     /// The end of a solve at its current point, tested after every accepted
-    /// step and at the start: convergence first, then the user's target f.
+    /// step and at the start: convergence first, then the user's target f,
+    /// then the floor of f ([`Status::Unbounded`]).
     pub fn point_status(&self) -> Option<Status> {
         if self.converged() {
             Some(Status::Converged)
         } else if self.term.target_f.is_some_and(|t| self.f <= t) {
             Some(Status::TargetReached)
+        } else if self.f < self.term.f_floor {
+            Some(Status::Unbounded)
         } else {
             None
         }
@@ -356,6 +359,10 @@ impl<'t> Run<'t> {
 
     /// Records an iteration and shows it, with the current x and g, to the
     /// callback; `Some(StoppedByUser)` if the callback asks to stop.
+    /// Solvers combine it as `status.or(run.record(..))`: a status the
+    /// iteration itself reached (convergence above all) wins over the
+    /// callback's request, so a callback that stops on the iteration that
+    /// converges still reports `Converged`.
     pub fn record(&mut self, rec: IterationRecord, callback: &mut Callback<'_>) -> Option<Status> {
         let s = &self.state;
         let stop = callback(&Iterate {

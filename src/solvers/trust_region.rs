@@ -226,6 +226,13 @@ impl TrustRegion {
         }
         loop {
             if let Some(s) = self.iteration(obj, run, &mut work, &mut at, callback)? {
+                // A solve the callback stopped (Ctrl-C on the command line)
+                // saves a last checkpoint, so no iteration is lost.
+                if let (Status::StoppedByUser, Some(c)) = (s, checkpointing.as_mut()) {
+                    if c.every > 0 {
+                        c.sink.save(&Checkpoint::capture(cfg, run))?;
+                    }
+                }
                 return Ok(s);
             }
             if let Some(c) = checkpointing.as_mut() {
@@ -344,10 +351,10 @@ impl TrustRegion {
             elapsed_s: run.elapsed_s(),
             ..record
         };
-        Ok(run
-            .record(record, callback)
-            .or(status)
-            .or_else(|| (!accepted).then(|| self.collapsed(run)).flatten()))
+        let user = run.record(record, callback);
+        Ok(status
+            .or_else(|| (!accepted).then(|| self.collapsed(run)).flatten())
+            .or(user))
     }
 
     /// The inner solve at radius Δ, with the fallback of
@@ -525,9 +532,8 @@ impl TrustRegion {
             elapsed_s: run.elapsed_s(),
             ..record
         };
-        run.record(record, callback)
-            .or(status)
-            .or_else(|| self.collapsed(run))
+        let user = run.record(record, callback);
+        status.or_else(|| self.collapsed(run)).or(user)
     }
 
     /// [`Status::RadiusCollapsed`] when Δ is below the collapse floor.

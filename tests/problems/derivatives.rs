@@ -428,3 +428,37 @@ mod ad {
         assert_eq!(chk.verdict, Verdict::Correct, "{chk}");
     }
 }
+
+/// An objective that adds into `grad` (`g += …`) instead of overwriting
+/// it: the checker calls `value_grad` twice on a dirty buffer and says
+/// `Wrong`; the same objective written correctly is `Correct`.
+#[test]
+fn the_checker_catches_an_objective_that_accumulates_into_grad() {
+    let hvp = |_x: ArrayView1<'_, f64>, v: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>| {
+        out.assign(&(&v * 2.0))
+    };
+    let accumulating = steihaug::FnObjective::new(
+        3,
+        |x: ArrayView1<'_, f64>, mut g: ArrayViewMut1<'_, f64>| {
+            g += &(&x * 2.0);
+            x.dot(&x)
+        },
+        hvp,
+    );
+    let x = array![0.5, -1.0, 2.0];
+    let r = check_derivatives(&accumulating, x.view(), &CheckOptions::default()).unwrap();
+    assert!(!r.gradient.overwrites);
+    assert_eq!(r.verdict, Verdict::Wrong);
+    assert!(r.to_string().contains("overwrite"), "{r}");
+    let correct = steihaug::FnObjective::new(
+        3,
+        |x: ArrayView1<'_, f64>, mut g: ArrayViewMut1<'_, f64>| {
+            g.assign(&(&x * 2.0));
+            x.dot(&x)
+        },
+        hvp,
+    );
+    let r = check_derivatives(&correct, x.view(), &CheckOptions::default()).unwrap();
+    assert!(r.gradient.overwrites);
+    assert_eq!(r.verdict, Verdict::Correct, "{r}");
+}

@@ -154,3 +154,69 @@ fn write_read_roundtrip() {
         },
     );
 }
+
+/// The model reader on arbitrary bytes, and on bytes spliced into a valid
+/// model: an error or a model, never a panic; a model it returns scores
+/// every row of a small matrix without panicking (fixed seed and count).
+#[test]
+fn the_model_reader_never_panics_on_arbitrary_bytes() {
+    use steihaug::io::LinearModel;
+    let valid =
+        b"solver_type L2R_LR\nnr_class 2\nlabel 1 -1\nnr_feature 3\nbias 1\nw\n0.5\n-1\n2\n0.25\n"
+            .to_vec();
+    let x = read_libsvm(&b"1 1:1 3:2\n-1 2:1 5:1\n"[..]).unwrap().x;
+    let strategy = (
+        proptest::collection::vec(any::<u8>(), 0..200),
+        0..valid.len(),
+        any::<bool>(),
+    );
+    check_cases(512, &strategy, |(bytes, at, splice)| {
+        let doc = if splice {
+            let mut d = valid.clone();
+            let end = (at + bytes.len() / 8).min(d.len());
+            d.splice(at..end, bytes.iter().copied().take(12));
+            d
+        } else {
+            bytes
+        };
+        if let Ok(m) = LinearModel::read(&doc[..]) {
+            prop_assert_eq!(m.w.len(), m.nr_feature() + usize::from(m.bias >= 0.0));
+            let _ = m.predict(&x);
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn model_headers_are_strict_and_minus_zero_is_zero() {
+    use steihaug::io::LinearModel;
+    let read = |t: &str| LinearModel::read(t.as_bytes());
+    let h = "solver_type L2R_LR\nnr_class 2\n";
+    assert!(read(&format!(
+        "{h}label 1 junk -1\nnr_feature 1\nbias -1\nw\n1\n"
+    ))
+    .is_err());
+    assert!(read(&format!(
+        "{h}label 1 -1\nnr_feature 18446744073709551615\nbias 1\nw\n"
+    ))
+    .is_err());
+    assert!(read(&format!("{h}label 0 -0\nnr_feature 1\nbias -1\nw\n1\n")).is_err());
+    let m = read(&format!("{h}label -0 1\nnr_feature 1\nbias -1\nw\n1\n")).unwrap();
+    assert_eq!(m.label_pos.to_bits(), 0.0f64.to_bits());
+    let d = read_libsvm(&b"-0 1:1\n"[..]).unwrap();
+    assert_eq!(d.labels[0].to_bits(), 0.0f64.to_bits());
+    // A line without an end, longer than the bound: a parse error on line 1.
+    let zeros = vec![0u8; steihaug::io::model::MODEL_MAX_LINE_BYTES + 10];
+    match LinearModel::read(&zeros[..]) {
+        Err(Error::Parse { line: 1, reason }) => {
+            assert!(reason.contains("longer than"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    match steihaug::io::libsvm::read_libsvm_bounded(&b"1 1:1\n1 2:1 3:1 4:1\n"[..], 8) {
+        Err(Error::Parse { line: 2, reason }) => {
+            assert!(reason.contains("longer than 8"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

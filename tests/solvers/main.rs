@@ -11,6 +11,8 @@
 //!   mathematics of the Steihaug-Toint step.
 //! - `determinism`: the same bits for any number of threads.
 //! - `checkpoint`, `serde_report`: resumed solves and JSON round trips.
+//! - `hardening`: statuses that never flatter (NaN Hessians, callback
+//!   precedence, `Unbounded`, forged checkpoints, arbitrary bytes).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -19,6 +21,7 @@ mod checkpoint;
 mod conformance;
 mod determinism;
 mod gltr;
+mod hardening;
 mod properties;
 mod robustness;
 mod seed_problems;

@@ -79,6 +79,31 @@ use crate::problem::objective::Objective;
 
 use estimate::{excess_ratio, fd_error_estimate, fd_noise, rel_error};
 
+/// Whether `value_grad` overwrites its gradient buffer (the
+/// [`Objective`] contract: the buffer is not zeroed): it is called twice on
+/// a buffer filled with `3(1 + |g_j|)`, and the result must be the gradient
+/// `g` computed into zeros, to within 1e-8·max(1, ‖g‖) in norm (room for
+/// objectives that are not bit-for-bit reproducible). An objective that
+/// accumulates (`g += …`) leaves at least `3 + 2|g_j|` too much in every
+/// component and one that skips components leaves them dirty, so both
+/// fail by far more than the tolerance. The value must agree too.
+fn overwrites_gradient<O: Objective + ?Sized>(
+    obj: &O,
+    x: ArrayView1<'_, f64>,
+    f0: f64,
+    g: &Array1<f64>,
+    evals: &mut u64,
+) -> bool {
+    let mut dirty = g.mapv(|v| 3.0 * (1.0 + v.abs()));
+    let f1 = obj.value_grad(x, dirty.view_mut());
+    let f2 = obj.value_grad(x, dirty.view_mut());
+    *evals += 2;
+    let diff: Array1<f64> = Zip::from(&dirty).and(g).map_collect(|a, b| a - b);
+    let tol = 1e-8 * norm(g.view()).max(1.0);
+    let f_tol = 1e-10 * f0.abs().max(1.0);
+    norm(diff.view()) <= tol && (f1 - f0).abs() <= f_tol && (f2 - f0).abs() <= f_tol
+}
+
 fn value_at<O: Objective + ?Sized>(
     obj: &O,
     x: &Array1<f64>,
@@ -256,7 +281,12 @@ pub fn check_derivatives<O: Objective + ?Sized>(
     if undecidable {
         grad_verdict = grad_verdict.min(Verdict::Suspect);
     }
+    let overwrites = overwrites_gradient(obj, x, f0, &g, &mut evals);
+    if !overwrites {
+        grad_verdict = Verdict::Wrong;
+    }
     let gradient = GradientCheck {
+        overwrites,
         max_rel_error: grad_rel,
         component_rel_error: comp_worst.0,
         worst_component: comp_worst.1,

@@ -38,6 +38,11 @@ impl fmt::Display for Verdict {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GradientCheck {
+    /// Whether `value_grad` overwrites a dirty gradient buffer (called twice
+    /// on one filled with nonzeros, it gives the gradient it gives on
+    /// zeros). `false` — the objective accumulates into `g` (`g += …`) or
+    /// leaves entries untouched — makes the verdict `Wrong`.
+    pub overwrites: bool,
     /// Worst relative error over the component and direction tests.
     pub max_rel_error: f64,
     /// Worst relative error of a single component.
@@ -162,6 +167,12 @@ impl fmt::Display for DerivativeReport {
                 g.direction_rel_error
             )?;
         }
+        if !g.overwrites {
+            write!(
+                f,
+                "; value_grad does not overwrite its gradient buffer (it accumulates into g or skips entries)"
+            )?;
+        }
         writeln!(f, " -> {}", g.verdict)?;
         let h = &self.hvp;
         writeln!(
@@ -179,6 +190,7 @@ impl fmt::Display for DerivativeReport {
             Verdict::Correct => "CORRECT: gradient and Hessian-vector products agree with finite differences",
             Verdict::Suspect => "SUSPECT: small disagreements; check at another point or look for a small missing term",
             Verdict::Wrong => match (g.verdict, h.verdict, s.verdict) {
+                (Verdict::Wrong, _, _) if !g.overwrites => "WRONG: value_grad must overwrite g (the buffer is not zeroed), not add to it",
                 (Verdict::Wrong, _, _) => "WRONG: the gradient disagrees with finite differences of f",
                 (_, Verdict::Wrong, _) => "WRONG: the Hessian-vector product disagrees with finite differences of the gradient",
                 _ => "WRONG: the Hessian-vector product is not symmetric",

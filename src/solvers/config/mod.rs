@@ -35,7 +35,8 @@ pub use line_search::{
     ArmijoConfig, LineSearchConfig, DEFAULT_BACKTRACK, DEFAULT_C1, DEFAULT_MAX_BACKTRACKS,
 };
 pub use termination::{
-    Termination, DEFAULT_GAP_TOL, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL, DEFAULT_MAX_ITER,
+    Termination, DEFAULT_F_FLOOR, DEFAULT_GAP_TOL, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL,
+    DEFAULT_MAX_ITER,
 };
 pub use trust_region::{
     Subproblem, TrustRegionConfig, DEFAULT_ETA_ACCEPT, DEFAULT_MAX_CONSECUTIVE_FAILURES,

@@ -12,6 +12,10 @@ pub const DEFAULT_GTOL_REL: f64 = 1e-8;
 /// Default gap tolerance: converged needs the Newton-decrement estimate of
 /// f − f* at most `1e-9·max(1, |f|)` ([`Termination::gap_tol`]).
 pub const DEFAULT_GAP_TOL: f64 = 1e-9;
+/// Default floor of f: an accepted point with f below it ends the solve
+/// with [`crate::Status::Unbounded`] (−1e300, far below any bounded
+/// objective of interest and still far from overflow).
+pub const DEFAULT_F_FLOOR: f64 = -1e300;
 /// Default outer iteration cap.
 pub const DEFAULT_MAX_ITER: usize = 1000;
 
@@ -59,6 +63,13 @@ pub struct Termination {
     /// user-chosen goal, not a convergence test.
     #[cfg_attr(feature = "serde", serde(default))]
     pub target_f: Option<f64>,
+    /// Stop with [`crate::Status::Unbounded`] once an accepted point has
+    /// f < f_floor (default [`DEFAULT_F_FLOOR`]; `-inf` turns the test off).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_f_floor", with = "crate::io::serde_float")
+    )]
+    pub f_floor: f64,
     /// Hidden: keeps struct literals that end in `..Default::default()`
     /// compiling when fields are added (see [`crate::solvers::config`]).
     #[doc(hidden)]
@@ -79,9 +90,15 @@ impl Default for Termination {
             max_evals: None,
             max_time: None,
             target_f: None,
+            f_floor: DEFAULT_F_FLOOR,
             non_exhaustive: crate::solvers::config::NonExhaustive::default(),
         }
     }
+}
+
+#[cfg(feature = "serde")]
+fn default_f_floor() -> f64 {
+    DEFAULT_F_FLOOR
 }
 
 impl Termination {
@@ -96,6 +113,12 @@ impl Termination {
             return Err(crate::Error::InvalidOption {
                 name: "target_f",
                 reason: "must not be NaN".into(),
+            });
+        }
+        if self.f_floor.is_nan() || self.f_floor == f64::INFINITY {
+            return Err(crate::Error::InvalidOption {
+                name: "f_floor",
+                reason: format!("must be a number below +inf, got {}", self.f_floor),
             });
         }
         Ok(())
