@@ -164,17 +164,22 @@ impl Checkpoint {
             }
         }
         // A checkpoint is written only after an iteration that did not end
-        // the solve, so its own point never passes the gradient test of the
-        // options it was written with. A `grad_norm0` that makes it pass
+        // the solve, so its own point never passes the convergence test
+        // (gradient and gap tests) of the options it was written with (no
+        // checkpoint is written while a saddle escape is pending). A `grad_norm0` that makes it pass
         // (a forged or corrupted one, say 1e300, which would turn any point
         // into `Converged`) is refused. A smaller forgery cannot be told
         // from the checkpoint alone: [`Checkpoint::verify_start`] checks
         // `grad_norm0` against ∇f(x0) where x0 is known (the command line's
         // `--resume` calls it).
         let t = &self.config.termination;
-        if st.grad_norm <= t.gtol_abs.max(t.gtol_rel * st.grad_norm0) {
+        let gradient_test = st.grad_norm <= t.gtol_abs.max(t.gtol_rel * st.grad_norm0);
+        let gap_test = st.accepted_steps == 0
+            || st.grad_norm <= t.gtol_abs
+            || crate::solvers::state::gap_converged(st.gap_estimate, st.f, t.gap_tol);
+        if gradient_test && gap_test {
             return bad(format!(
-                "grad_norm0 = {:e} makes the stored point (|g| = {:e}) pass the gradient \
+                "grad_norm0 = {:e} makes the stored point (|g| = {:e}) pass the convergence \
                  test it was written with; checkpoints are written only by solves that \
                  have not ended, so grad_norm0 is corrupt",
                 st.grad_norm0, st.grad_norm

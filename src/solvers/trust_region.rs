@@ -236,7 +236,10 @@ impl TrustRegion {
                 return Ok(s);
             }
             if let Some(c) = checkpointing.as_mut() {
-                if c.every > 0 && run.iter.is_multiple_of(c.every) {
+                // Not while a saddle escape is pending: its direction is not
+                // part of the state.
+                let escaping = work.escape_curvature.is_some();
+                if c.every > 0 && run.iter.is_multiple_of(c.every) && !escaping {
                     c.sink.save(&Checkpoint::capture(cfg, run))?;
                 }
             }

@@ -145,13 +145,26 @@ fn checkpoint_after(iters: usize) -> (ExtendedRosenbrock, Checkpoint) {
 fn a_forged_grad_norm0_is_refused() {
     let (problem, cp) = checkpoint_after(3);
     assert!(cp.verify_start(&problem, problem.start().view()).is_ok());
-    // 1e300 would make the stored point converged: refused without x0.
+    // 1e300 makes the stored point pass the gradient test. Where the gap
+    // test is satisfied too (here forced by a stored estimate of 0) the
+    // checkpoint is refused without x0...
     let mut forged = cp.clone();
     forged.state.grad_norm0 = 1e300;
+    let mut converged_looking = forged.clone();
+    converged_looking.state.gap_estimate = Some(0.0);
     let e = TrustRegion::default()
-        .resume(&problem, &forged)
+        .resume(&problem, &converged_looking)
         .unwrap_err();
     assert!(e.to_string().contains("grad_norm0"), "{e}");
+    // ... and otherwise the gap test keeps the result honest: the resumed
+    // solve goes on until the Newton-decrement estimate of f − f* is small,
+    // so `Converged` still means f − f* ≤ 1e-8 (f* = 0), not "stopped at
+    // the far point the checkpoint holds".
+    assert!(forged.state.f > 1.0);
+    let r = TrustRegion::default().resume(&problem, &forged).unwrap();
+    if r.status.is_converged() {
+        assert!(r.f <= 1e-8, "{}", r.summary());
+    }
     // A smaller forgery passes the checkpoint alone, not the check at x0.
     let mut forged = cp.clone();
     forged.state.grad_norm0 *= 2.0;
