@@ -136,11 +136,24 @@ impl StrategyArgs {
                 reason: "is an option of dense Newton (--solver dense)".into(),
             });
         }
-        let solver = options_name(options);
-        let refuse = |name: &'static str| steihaug::Error::InvalidOption {
-            name,
-            reason: format!("is an option of the trust region (--solver tr), not of {solver}"),
-        };
+        if options.method() != steihaug::Method::TrustRegion {
+            // The first trust-region-only flag given, by its CLI name.
+            let tr_only = [
+                ("subproblem", self.subproblem.is_some()),
+                ("radius-init", self.radius_init.is_some()),
+                ("radius-rule", self.radius_rule.is_some()),
+                ("second-order", self.second_order.is_some()),
+            ];
+            if let Some((name, _)) = tr_only.into_iter().find(|(_, given)| *given) {
+                return Err(steihaug::Error::InvalidOption {
+                    name,
+                    reason: format!(
+                        "is an option of the trust region (--solver tr), not of {}",
+                        options_name(options)
+                    ),
+                });
+            }
+        }
         match options {
             Options::TrustRegion(c) => {
                 if let Some(r) = self.radius_init {
@@ -171,48 +184,24 @@ impl StrategyArgs {
                 }
             }
             Options::LineSearch(c) => {
-                if self.subproblem.is_some() {
-                    return Err(refuse("subproblem"));
-                }
-                if self.radius_init.is_some() {
-                    return Err(refuse("radius-init"));
-                }
-                if self.radius_rule.is_some() {
-                    return Err(refuse("radius-rule"));
-                }
-                if self.second_order.is_some() {
-                    return Err(refuse("second-order"));
-                }
                 if let Some(f) = self.forcing {
                     c.krylov.forcing = f;
                 }
             }
             Options::DenseNewton(c) => {
-                if let Some(st) = self.dense_step {
-                    c.step = match st {
-                        DenseStepArg::Damped => DenseStep::Damped,
-                        DenseStepArg::Pure => DenseStep::Pure,
-                        DenseStepArg::TrustExact => DenseStep::TrustRegion,
-                    };
-                }
-                if self.subproblem.is_some() {
-                    return Err(refuse("subproblem"));
-                }
-                if self.radius_init.is_some() {
-                    return Err(refuse("radius-init"));
-                }
-                if self.radius_rule.is_some() {
-                    return Err(refuse("radius-rule"));
-                }
-                if self.second_order.is_some() {
-                    return Err(refuse("second-order"));
-                }
                 if self.forcing.is_some() {
                     return Err(steihaug::Error::InvalidOption {
                         name: "forcing",
                         reason: "is an option of the Newton-CG solvers (--solver tr or linesearch)"
                             .into(),
                     });
+                }
+                if let Some(st) = self.dense_step {
+                    c.step = match st {
+                        DenseStepArg::Damped => DenseStep::Damped,
+                        DenseStepArg::Pure => DenseStep::Pure,
+                        DenseStepArg::TrustExact => DenseStep::TrustRegion,
+                    };
                 }
             }
             _ => {}

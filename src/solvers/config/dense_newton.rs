@@ -5,7 +5,7 @@ use crate::linalg::trs::TrsParams;
 use crate::solvers::config::trust_region::{
     DEFAULT_ETA_ACCEPT, DEFAULT_MAX_CONSECUTIVE_FAILURES, DEFAULT_MAX_RADIUS,
 };
-use crate::solvers::config::{positive, ArmijoConfig, Termination};
+use crate::solvers::config::{ArmijoConfig, Termination};
 use crate::solvers::radius::{InitialRadius, RadiusRule};
 
 /// Relative asymmetry `max|H − Hᵀ| / max(1, max|H|)` above which the Hessian
@@ -102,37 +102,22 @@ impl DenseNewtonConfig {
         self.termination.validate()?;
         self.line_search.validate()?;
         crate::solvers::config::nonneg("symmetry_tol", self.symmetry_tol)?;
-        match self.initial_radius {
-            InitialRadius::Constant(r) => positive("initial_radius", r)?,
-            InitialRadius::GradientNorm(f) => positive("initial_radius", f)?,
-            InitialRadius::FirstStep | InitialRadius::Interpolation { .. } => {
-                return Err(Error::InvalidOption {
-                    name: "initial_radius",
-                    reason: "dense trust-exact takes a constant or gradient-norm initial radius"
-                        .into(),
-                })
-            }
-        }
-        positive("max_radius", self.max_radius)?;
-        crate::solvers::config::nonneg("min_radius", self.min_radius)?;
-        if self.min_radius >= self.max_radius {
+        if matches!(
+            self.initial_radius,
+            InitialRadius::FirstStep | InitialRadius::Interpolation { .. }
+        ) {
             return Err(Error::InvalidOption {
-                name: "min_radius",
-                reason: "must be below max_radius".into(),
+                name: "initial_radius",
+                reason: "dense trust-exact takes a constant or gradient-norm initial radius".into(),
             });
         }
-        if !(0.0..0.25).contains(&self.eta_accept) {
-            return Err(Error::InvalidOption {
-                name: "eta_accept",
-                reason: format!("must lie in [0, 0.25), got {}", self.eta_accept),
-            });
-        }
-        if self.max_consecutive_failures == 0 {
-            return Err(Error::InvalidOption {
-                name: "max_consecutive_failures",
-                reason: "must be at least 1".into(),
-            });
-        }
+        crate::solvers::config::validate_trust_region(
+            self.initial_radius,
+            self.max_radius,
+            self.min_radius,
+            self.eta_accept,
+            self.max_consecutive_failures,
+        )?;
         self.trs.validate()
     }
 

@@ -144,6 +144,39 @@ termination_builders!(DenseNewtonConfig);
 krylov_builders!(TrustRegionConfig);
 krylov_builders!(LineSearchConfig);
 
+/// The checks every trust region's options share: Δ₀'s value, the radius
+/// bounds, the acceptance threshold and the failure limit.
+pub(crate) fn validate_trust_region(
+    initial_radius: crate::InitialRadius,
+    max_radius: f64,
+    min_radius: f64,
+    eta_accept: f64,
+    max_consecutive_failures: usize,
+) -> Result<()> {
+    use crate::InitialRadius;
+    match initial_radius {
+        InitialRadius::Constant(r) => positive("initial_radius", r)?,
+        InitialRadius::GradientNorm(f) => positive("initial_radius", f)?,
+        InitialRadius::Interpolation { trust0 } => positive("initial_radius", trust0)?,
+        InitialRadius::FirstStep => {}
+    }
+    positive("max_radius", max_radius)?;
+    nonneg("min_radius", min_radius)?;
+    if min_radius >= max_radius {
+        return Err(Error::InvalidOption {
+            name: "min_radius",
+            reason: "must be below max_radius".into(),
+        });
+    }
+    if !(0.0..0.25).contains(&eta_accept) {
+        return Err(Error::InvalidOption {
+            name: "eta_accept",
+            reason: format!("must lie in [0, 0.25), got {eta_accept}"),
+        });
+    }
+    at_least_one("max_consecutive_failures", max_consecutive_failures)
+}
+
 pub(crate) fn nonneg(name: &'static str, v: f64) -> Result<()> {
     if v.is_finite() && v >= 0.0 {
         Ok(())

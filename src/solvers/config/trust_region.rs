@@ -1,7 +1,7 @@
 //! Options of the trust-region Newton-CG solver.
 
-use crate::error::{Error, Result};
-use crate::solvers::config::{positive, KrylovConfig, Preconditioning, Termination};
+use crate::error::Result;
+use crate::solvers::config::{KrylovConfig, Preconditioning, Termination};
 use crate::solvers::radius::{InitialRadius, RadiusRule};
 use crate::solvers::saddle::SecondOrder;
 
@@ -138,34 +138,15 @@ impl TrustRegionConfig {
     pub fn validate(&self) -> Result<()> {
         self.termination.validate()?;
         self.krylov.validate()?;
-        match self.initial_radius {
-            InitialRadius::Constant(r) => positive("initial_radius", r)?,
-            InitialRadius::GradientNorm(f) => positive("initial_radius", f)?,
-            InitialRadius::Interpolation { trust0 } => positive("initial_radius", trust0)?,
-            InitialRadius::FirstStep => {}
-        }
-        positive("max_radius", self.max_radius)?;
-        crate::solvers::config::nonneg("min_radius", self.min_radius)?;
-        if self.min_radius >= self.max_radius {
-            return Err(Error::InvalidOption {
-                name: "min_radius",
-                reason: "must be below max_radius".into(),
-            });
-        }
-        if !(0.0..0.25).contains(&self.eta_accept) {
-            return Err(Error::InvalidOption {
-                name: "eta_accept",
-                reason: format!("must lie in [0, 0.25), got {}", self.eta_accept),
-            });
-        }
+        crate::solvers::config::validate_trust_region(
+            self.initial_radius,
+            self.max_radius,
+            self.min_radius,
+            self.eta_accept,
+            self.max_consecutive_failures,
+        )?;
         if let Subproblem::Gltr { max_lanczos } = self.subproblem {
             crate::solvers::config::at_least_one("subproblem.max_lanczos", max_lanczos)?;
-        }
-        if self.max_consecutive_failures == 0 {
-            return Err(Error::InvalidOption {
-                name: "max_consecutive_failures",
-                reason: "must be at least 1".into(),
-            });
         }
         Ok(())
     }
