@@ -104,10 +104,10 @@ pub fn parse_forcing(s: &str) -> Result<Forcing, String> {
 #[derive(clap::Args, Clone, Default)]
 pub struct StrategyArgs {
     /// Trust region: initial radius, constant:X | gradient | first-step |
-    /// interpolation (default first-step).
+    /// interpolation (default constant:1).
     #[arg(long, value_name = "STRATEGY", value_parser = parse_radius_init)]
     pub radius_init: Option<InitialRadius>,
-    /// Trust region: radius update rule (default tao).
+    /// Trust region: radius update rule (default nocedal-wright).
     #[arg(long, value_enum, value_name = "RULE")]
     pub radius_rule: Option<RuleArg>,
     /// Newton-CG: forcing term of the inner solve, sqrt | quadratic | ew1 |
