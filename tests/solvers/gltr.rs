@@ -317,17 +317,16 @@ fn norm(v: ArrayView1<'_, f64>) -> f64 {
 ///   no hint of λ₁) with `hard_case = false`; only a dense or randomized
 ///   restart could tell.
 ///
-/// The Krylov dimension is capped at n. Past n, Lanczos without
-/// re-orthogonalization loses orthogonality, pass 2 rebuilds s = Q_k h
-/// with a non-orthonormal Q_k, and ‖s‖ ≠ ‖h‖: with a cap of 3n, 2 of 512
-/// cases (nearly hard n = 11, k = 22; indefinite n = 12, k = 18) ended with
-/// ‖s‖/Δ − 1 = 7.9e-6 and 1.1e-10 and q below q_exact by 1.5e-5 and
-/// 2.2e-10 relative (outside the region).
+/// The Krylov dimension is capped at n. Lanczos without
+/// re-orthogonalization loses orthogonality once a Ritz value converges,
+/// pass 2 rebuilds s = Q_k h with a non-orthonormal Q_k, and ‖s‖ ≠ ‖h‖
+/// (before the pull-back in `gltr`, 81 of the 512 cases ended outside the
+/// region, worst ‖s‖/Δ − 1 = 2.2e-6, all nearly hard and unconverged).
 #[test]
 fn gltr_matches_the_dense_trust_region_solution() {
     use std::cell::Cell;
     let converged = Cell::new(0u32);
-    let exempt_count = Cell::new(0u32);
+    let nearly_hard_unconverged = Cell::new(0u32);
     let worst = Cell::new(f64::NEG_INFINITY);
     check_cases(ORACLE_CASES, &trs_case(), |case| {
         let n = case.g.len();
@@ -360,20 +359,15 @@ fn gltr_matches_the_dense_trust_region_solution() {
              q_exact={q_exact:e} q_steihaug={q_st:e}",
             case.kind, info.exit, info.dimension, info.hard_case
         );
-        // Known defect (measured, not fixed here): a solve that stops
-        // unconverged (the Krylov cap n) while the tridiagonal solve is in
-        // its nearly-hard branch (`hard_case = true`) can return a step
-        // outside the region (shrunk cases: nearly hard, n = 2, k = 2,
-        // ‖s‖/Δ − 1 = 2.4e-9 and 3.0e-8, q below q_exact; over the 512
-        // drawn cases 81 are exempt, worst ‖s‖/Δ − 1 = 2.2e-6). Those steps
-        // are exempt from the region and lower-bound checks (counted, the
-        // worst excess printed); every other step gets 1e-10.
-        let exempt = info.hard_case && info.exit != KrylovExit::Converged;
-        if exempt {
-            exempt_count.set(exempt_count.get() + 1);
-            worst.set(worst.get().max(norm(s.view()) / radius - 1.0));
+        // Every step is in the region: a step that loss of orthogonality
+        // pushed outside is pulled back to the boundary by `gltr` (only
+        // unpreconditioned, as here; the oracle test used to exempt 81 of
+        // the 512 cases, worst ‖s‖/Δ − 1 = 2.2e-6).
+        let slack = 1e-10;
+        worst.set(worst.get().max(norm(s.view()) / radius - 1.0));
+        if info.hard_case && info.exit != KrylovExit::Converged {
+            nearly_hard_unconverged.set(nearly_hard_unconverged.get() + 1);
         }
-        let slack = if exempt { f64::INFINITY } else { 1e-10 };
         prop_assert!(
             norm(s.view()) <= radius * (1.0 + slack),
             "‖s‖/Δ − 1 = {:e}: {}",
@@ -415,9 +409,9 @@ fn gltr_matches_the_dense_trust_region_solution() {
     // 369 of 512 converge within n products (η = 1e-13 is strict), so the
     // 1e-8 check is not vacuous.
     eprintln!(
-        "{} of {ORACLE_CASES} GLTR solves converged; {} exempt (worst ‖s‖/Δ − 1 = {:e})",
+        "{} of {ORACLE_CASES} GLTR solves converged; {} unconverged in the nearly-hard branch (worst ‖s‖/Δ − 1 = {:e})",
         converged.get(),
-        exempt_count.get(),
+        nearly_hard_unconverged.get(),
         worst.get()
     );
     assert!(converged.get() >= ORACLE_CASES / 2, "{}", converged.get());
