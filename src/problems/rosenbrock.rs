@@ -206,12 +206,24 @@ impl Objective for ExtendedRosenbrock {
     }
 
     fn hessian(&self, x: ArrayView1<'_, f64>) -> ExtendedRosenbrockHessian {
-        let ab = (0..self.n / 2)
-            .map(|k| {
-                let (u, w) = (x[2 * k], x[2 * k + 1]);
-                [1200.0 * u * u - 400.0 * w + 2.0, -400.0 * u]
-            })
-            .collect();
+        // Each block is a function of its own two coordinates, so the
+        // parallel fill gives the same values as a sequential one.
+        let xs = x.as_standard_layout();
+        let xs = xs.as_slice().expect("standard layout");
+        let mut ab = vec![[0.0; 2]; self.n / 2];
+        let fill = |ab: &mut [[f64; 2]], x: &[f64]| {
+            for (h, x) in ab.iter_mut().zip(x.chunks_exact(2)) {
+                let (u, w) = (x[0], x[1]);
+                *h = [1200.0 * u * u - 400.0 * w + 2.0, -400.0 * u];
+            }
+        };
+        if self.par == Par::Rayon && self.n > CHUNK {
+            ab.par_chunks_mut(CHUNK / 2)
+                .zip(xs.par_chunks(CHUNK))
+                .for_each(|(ab, x)| fill(ab, x));
+        } else {
+            fill(&mut ab, xs);
+        }
         ExtendedRosenbrockHessian { ab, par: self.par }
     }
 }

@@ -23,6 +23,7 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
 use crate::krylov::tridiag::{inverse_iteration, leftmost_eigenvalue};
 use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::Partials;
 use crate::linalg::rng::SplitMix64;
 
 /// What the trust region does at a point that passes the convergence test.
@@ -81,6 +82,7 @@ impl Leftmost {
 /// (relative to [`NEGATIVE_CURVATURE_TOL`]). No allocation.
 pub fn leftmost<H: LinearOperator + ?Sized>(
     h: &H,
+    k: &mut Partials,
     a: &mut Array1<f64>,
     b: &mut Array1<f64>,
     w: &mut Array1<f64>,
@@ -88,9 +90,9 @@ pub fn leftmost<H: LinearOperator + ?Sized>(
 ) -> Leftmost {
     let mut alpha = [0.0f64; LANCZOS_STEPS];
     let mut beta = [0.0f64; LANCZOS_STEPS];
-    let k = lanczos(h, a, b, w, &mut alpha, &mut beta, None);
-    let (alpha, beta) = (&alpha[..k], &beta[..k]);
-    if k == 0 {
+    let m = lanczos(h, k, a, b, w, &mut alpha, &mut beta, None);
+    let (alpha, beta) = (&alpha[..m], &beta[..m]);
+    if m == 0 {
         return Leftmost {
             ritz_min: f64::NAN,
             ritz_max: f64::NAN,
@@ -98,36 +100,45 @@ pub fn leftmost<H: LinearOperator + ?Sized>(
             products: 0,
         };
     }
-    let ritz_min = leftmost_eigenvalue(alpha, &beta[..k - 1]);
-    let ritz_max = -smallest_eigenvalue_negated(alpha, &beta[..k - 1]);
+    let ritz_min = leftmost_eigenvalue(alpha, &beta[..m - 1]);
+    let ritz_max = -smallest_eigenvalue_negated(alpha, &beta[..m - 1]);
     let scale = ritz_max.abs().max(ritz_min.abs()).max(f64::MIN_POSITIVE);
     let mut out = Leftmost {
         ritz_min,
         ritz_max,
         curvature: None,
-        products: k,
+        products: m,
     };
     if ritz_min >= -NEGATIVE_CURVATURE_TOL * scale {
         return out;
     }
     let mut y = [0.0f64; LANCZOS_STEPS];
     let mut piv = [0.0f64; LANCZOS_STEPS];
-    inverse_iteration(alpha, &beta[..k - 1], ritz_min, &mut y[..k], &mut piv[..k]);
-    u.fill(0.0);
+    inverse_iteration(alpha, &beta[..m - 1], ritz_min, &mut y[..m], &mut piv[..m]);
+    k.for_each(u.view_mut(), |mut u| u.fill(0.0));
     let mut a2 = [0.0f64; LANCZOS_STEPS];
     let mut b2 = [0.0f64; LANCZOS_STEPS];
-    let k2 = lanczos(h, a, b, w, &mut a2, &mut b2, Some((&y[..k], u.view_mut())));
+    let k2 = lanczos(
+        h,
+        k,
+        a,
+        b,
+        w,
+        &mut a2,
+        &mut b2,
+        Some((&y[..m], u.view_mut())),
+    );
     out.products += k2;
     // u is a unit vector in exact arithmetic; normalize, then measure its
     // curvature exactly.
-    let un = u.dot(&u).sqrt();
+    let un = k.reduce(u.view(), |u| [u.dot(&u), 0.0, 0.0])[0].sqrt();
     if !(un > 0.0 && un.is_finite()) {
         return out;
     }
-    u.mapv_inplace(|v| v / un);
+    k.for_each(u.view_mut(), |mut u| u.mapv_inplace(|v| v / un));
     h.apply(u.view(), w.view_mut());
     out.products += 1;
-    let c = u.dot(w);
+    let c = k.reduce((u.view(), w.view()), |(u, w)| [u.dot(&w), 0.0, 0.0])[0];
     out.curvature = c.is_finite().then_some(c);
     out
 }
@@ -138,8 +149,10 @@ pub fn leftmost<H: LinearOperator + ?Sized>(
 /// β ≈ 0). With `accumulate = Some((y, u))` it adds y_j·q_j to u for the
 /// `y.len()` vectors (the second pass: the same vectors, regenerated, one
 /// product fewer).
+#[allow(clippy::too_many_arguments)]
 fn lanczos<H: LinearOperator + ?Sized>(
     h: &H,
+    k: &mut Partials,
     prev: &mut Array1<f64>,
     cur: &mut Array1<f64>,
     w: &mut Array1<f64>,
@@ -147,32 +160,41 @@ fn lanczos<H: LinearOperator + ?Sized>(
     beta: &mut [f64],
     mut accumulate: Option<(&[f64], ArrayViewMut1<'_, f64>)>,
 ) -> usize {
+    // The seeded stream is sequential; everything after it runs in
+    // deterministic blocks (`Partials`), the same for any thread count.
     let mut rng = SplitMix64::new(SEED);
     cur.mapv_inplace(|_| 2.0 * rng.uniform() - 1.0);
-    let norm0 = cur.dot(cur).sqrt();
+    let norm0 = k.reduce(cur.view(), |c| [c.dot(&c), 0.0, 0.0])[0].sqrt();
     if norm0.is_nan() || norm0 <= 0.0 {
         return 0;
     }
-    cur.mapv_inplace(|v| v / norm0);
-    prev.fill(0.0);
+    k.for_each(cur.view_mut(), |mut c| c.mapv_inplace(|v| v / norm0));
+    k.for_each(prev.view_mut(), |mut p| p.fill(0.0));
     let mut beta_prev = 0.0;
     // No more than n Lanczos vectors exist.
     let steps = alpha.len().min(cur.len());
     for j in 0..steps {
         if let Some((y, u)) = accumulate.as_mut() {
-            axpy(u.view_mut(), y[j], cur.view());
+            let yj = y[j];
+            k.for_each((u.view_mut(), cur.view()), |(u, c)| axpy(u, yj, c));
             if j + 1 == y.len() {
                 // q_0..q_j are all the second pass needs: j products.
                 return j;
             }
         }
         h.apply(cur.view(), w.view_mut());
-        Zip::from(&mut *w)
-            .and(&*prev)
-            .for_each(|w, &p| *w -= beta_prev * p);
-        let a = cur.dot(w);
-        Zip::from(&mut *w).and(&*cur).for_each(|w, &c| *w -= a * c);
-        let b = w.dot(w).sqrt();
+        // w ← w − β_{j−1}q_{j−1}, α_j = q_jᵀw; then w ← w − α_j q_j, β_j = ‖w‖.
+        let a = k.reduce((w.view_mut(), prev.view(), cur.view()), |(mut w, p, c)| {
+            Zip::from(&mut w)
+                .and(&p)
+                .for_each(|w, &p| *w -= beta_prev * p);
+            [c.dot(&w), 0.0, 0.0]
+        })[0];
+        let b = k.reduce((w.view_mut(), cur.view()), |(mut w, c)| {
+            Zip::from(&mut w).and(&c).for_each(|w, &c| *w -= a * c);
+            [w.dot(&w), 0.0, 0.0]
+        })[0]
+            .sqrt();
         alpha[j] = a;
         beta[j] = b;
         if !a.is_finite() || !b.is_finite() {
@@ -184,7 +206,7 @@ fn lanczos<H: LinearOperator + ?Sized>(
         // prev ← cur, cur ← w/β; w becomes scratch.
         std::mem::swap(prev, cur);
         std::mem::swap(cur, w);
-        cur.mapv_inplace(|v| v / b);
+        k.for_each(cur.view_mut(), |mut c| c.mapv_inplace(|v| v / b));
         beta_prev = b;
     }
     steps
@@ -206,6 +228,7 @@ fn smallest_eigenvalue_negated(d: &[f64], e: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linalg::par::Par;
     use ndarray::Array2;
 
     #[test]
@@ -219,7 +242,14 @@ mod tests {
         h[[57, 57]] = -0.5;
         let (mut a, mut b, mut w) = (Array1::zeros(n), Array1::zeros(n), Array1::zeros(n));
         let mut u = Array1::zeros(n);
-        let l = leftmost(&h, &mut a, &mut b, &mut w, u.view_mut());
+        let l = leftmost(
+            &h,
+            &mut Partials::new(a.len(), Par::Rayon),
+            &mut a,
+            &mut b,
+            &mut w,
+            u.view_mut(),
+        );
         assert!(l.is_negative(), "{l:?}");
         let c = l.curvature.unwrap();
         assert!((-0.5 - 1e-12..0.0).contains(&c), "{c}");
@@ -227,7 +257,14 @@ mod tests {
         assert_eq!(l.products, 2 * LANCZOS_STEPS);
         // Positive definite: no direction, k products only.
         h[[57, 57]] = 3.0;
-        let l = leftmost(&h, &mut a, &mut b, &mut w, u.view_mut());
+        let l = leftmost(
+            &h,
+            &mut Partials::new(a.len(), Par::Rayon),
+            &mut a,
+            &mut b,
+            &mut w,
+            u.view_mut(),
+        );
         assert!(!l.is_negative() && l.curvature.is_none(), "{l:?}");
         assert!(l.ritz_min >= 1.0 - 1e-12, "{l:?}");
         assert_eq!(l.products, LANCZOS_STEPS);
@@ -243,7 +280,14 @@ mod tests {
         }
         let (mut a, mut b, mut w) = (Array1::zeros(n), Array1::zeros(n), Array1::zeros(n));
         let mut u = Array1::zeros(n);
-        let l = leftmost(&h, &mut a, &mut b, &mut w, u.view_mut());
+        let l = leftmost(
+            &h,
+            &mut Partials::new(a.len(), Par::Rayon),
+            &mut a,
+            &mut b,
+            &mut w,
+            u.view_mut(),
+        );
         assert!(!l.is_negative(), "{l:?}");
     }
 }

@@ -432,7 +432,14 @@ impl TrustRegion {
             Some(u) => u.view_mut(),
             None => p.view_mut(),
         };
-        let found = saddle::leftmost(h, &mut ws.r, &mut ws.z, &mut ws.hd, target);
+        let found = saddle::leftmost(
+            h,
+            &mut ws.partials,
+            &mut ws.r,
+            &mut ws.z,
+            &mut ws.hd,
+            target,
+        );
         run.counts.hvps += found.products as u64;
         run.counts.second_order_hvps += found.products as u64;
         let Some(c) = found.curvature.filter(|&c| c < 0.0) else {
