@@ -5,7 +5,10 @@ other than converged is named in the cell), then the problems on which a
 row of the baseline converged and a current-binary row did not, and those
 where the converged rows reach different f, then f - f* where f* is known.
 
-Usage: cutest_summary.py FILE.jsonl [FILE.jsonl ...]
+With --full: every row with status, f, final ||g||, iterations, HVPs,
+evals and time instead.
+
+Usage: cutest_summary.py [--full] FILE.jsonl [FILE.jsonl ...]
 """
 import json
 import math
@@ -25,19 +28,42 @@ def cell(r):
     hv = str(r["nhev"]) + (f" ({r['pass2']})" if r.get("pass2") else "")
     s = f"{r['nit']} / {hv} / {ts}"
     if r["status"] != "converged":
-        s = f"**{SHORT.get(r['status'], r['status'])}** " + s
+        st = SHORT.get(r["status"], r["status"])
+        if "bad approximation" in st:
+            st = "fail: bad approximation"
+        s = f"**{st}** " + s
     return s
 
 
+def full(by_n):
+    for key in sorted(by_n):
+        print(f"\n| problem | n | solver | stops on | status | f | final ‖g‖ | iterations | HVPs | evals | time (s) |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for name, p in by_n[key].items():
+            for s in ORDER:
+                r = p.get(s)
+                if r is None:
+                    continue
+                hv = str(r["nhev"]) + (f" ({r['pass2']})" if r.get("pass2") else "")
+                print(f"| {name} | {r['n']} | {s} | {r['stop']} | {r['status']} | {r['f']:.10g} | "
+                      f"{r['gnorm']:.2e} | {r['nit']} | {hv} | {r['nfev']} | {r['time']:.3g} |")
+
+
 def main():
+    args = sys.argv[1:]
+    want_full = "--full" in args
+    args = [a for a in args if a != "--full"]
     rows = []
-    for path in sys.argv[1:]:
+    for path in args:
         with open(path) as fh:
             rows += [json.loads(line) for line in fh if line.strip()]
     by_n = {}
     for r in rows:
         key = 1000 if r["n"] < 5000 else 100000
         by_n.setdefault(key, {}).setdefault(r["problem"], {})[r["solver"]] = r
+    if want_full:
+        full(by_n)
+        return
     for key in sorted(by_n):
         probs = by_n[key]
         solvers = [s for s in ORDER if any(s in p for p in probs.values())]
