@@ -1,19 +1,43 @@
-#!/usr/bin/env python3
-"""SciPy trust-ncg on the CUTEst-style collection of steihaug, next to
-steihaug's own counts.
+"""SciPy trust-ncg and trust-krylov on the CUTEst-style collection of
+steihaug, next to steihaug's own trust region (Steihaug CG and GLTR) and,
+optionally, a second steihaug binary ("today's numbers", `--baseline`).
 
 The problems are the same formulas as src/problems/cutest/ (see
 ../shared/reference/cutest.md), vectorized in NumPy; the Hessian-vector
 product assembles the symmetric sparse Hessian once per point (cached on x)
-and multiplies, as the Rust code does. Both sides stop at
-||g|| <= max(1e-10, 1e-8 ||g0||) (Euclidean norms) with at most 10000
-iterations; SciPy trust-ncg with its defaults otherwise (initial radius 1).
+and multiplies, as the Rust code does.
 
-Usage: cutest_scipy.py [--n N] [--steihaug PATH]   (run_scipy_cutest.sh sets it up)
+Stopping test. Every run stops on the gradient test alone,
+||g|| <= max(1e-10, 1e-8 ||g0||) (Euclidean norms), at most 10000
+iterations: SciPy gets it as its absolute `gtol`; steihaug has it as
+`--gtol 1e-8 --gtol-abs 1e-10` (its defaults), and the current binary is run
+with `--gap-tol 0 --second-order off` so that neither its f - f* gap test nor
+its second-order check (neither of which SciPy or the baseline has) changes
+where it stops. `--defaults` adds a row of the current binary with its own
+defaults (gradient + gap test, second-order escape) for the question "does a
+problem that converged before now fail". SciPy's methods run with their
+defaults otherwise (initial radius 1, max radius 1000; trust-krylov: trlib,
+inexact inner solves, the Krylov basis stored).
+
+Counts. HVPs: Hessian-vector products; for SciPy the calls of `hessp`
+(counted here; trust-krylov also calls it for the model value). Evals:
+function/gradient evaluations. Time: the solve alone, wall clock (steihaug:
+the report's elapsed_s; SciPy: perf_counter around `minimize`).
+
+Time limit. `--timeout S` per solve: steihaug gets `--max-time S`, SciPy a
+callback that raises StopIteration after S seconds (status "time limit",
+with the counts so far); a solve that does not return within S + 120 s is
+killed ("killed").
+
+Usage: cutest_scipy.py [--n N] [--steihaug PATH] [--baseline PATH]
+       [--timeout S] [--defaults] [--linesearch] [--problems a,b,...] [--jsonl FILE]
+       (run_scipy_cutest.sh sets it up)
 """
 import argparse
 import json
+import os
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -416,57 +440,154 @@ F0_100 = {"arwhead": 297, "engval1": 5841, "srosenbr": 1210, "genrose": 405.1064
           "powellsg": 5375, "broydn7d": 274.2039, "cragglvy": 52823.07}
 
 
-def run_scipy(name, n):
+GTOL_REL, GTOL_ABS, MAX_ITER = 1e-8, 1e-10, 10000
+
+
+def run_scipy(name, n, method, budget):
+    """One SciPy solve in this process; returns the row as a dict."""
     x0f, fg, hess = PROBLEMS[name]()
     x0 = x0f(n)
     cache = {}
+    count = {"hvp": 0, "fg": 0}
 
     def hessp(x, v):
+        count["hvp"] += 1
         key = x.tobytes()
         if cache.get("key") != key:
             cache["key"], cache["h"] = key, hess(x)
         return coo_matvec(cache["h"], v)
 
+    def fun(x):
+        count["fg"] += 1
+        return fg(x)
+
     g0 = np.linalg.norm(fg(x0)[1])
-    gtol = max(1e-10, 1e-8 * g0)
+    gtol = max(GTOL_ABS, GTOL_REL * g0)
     t = time.perf_counter()
-    r = minimize(fg, x0, jac=True, hessp=hessp, method="trust-ncg",
-                 options={"gtol": gtol, "maxiter": 10000})
+    state = {"timed_out": False}
+
+    def callback(intermediate_result):
+        if time.perf_counter() - t > budget:
+            state["timed_out"] = True
+            raise StopIteration
+
+    r = minimize(fun, x0, jac=True, hessp=hessp, method=method, callback=callback,
+                 options={"gtol": gtol, "maxiter": MAX_ITER})
     dt = time.perf_counter() - t
-    return dict(status="converged" if r.success else "fail: " + str(r.message)[:40],
-                f=float(r.fun), nit=int(r.nit), nhev=int(getattr(r, "nhev", 0)),
-                nfev=int(r.nfev), time=dt)
+    gn = float(np.linalg.norm(fg(r.x)[1]))
+    if r.success:
+        status = "converged"
+    elif state["timed_out"]:
+        status = "time limit"
+    elif r.nit >= MAX_ITER:
+        status = "max_iterations"
+    else:
+        status = "fail: " + str(r.message)[:50]
+    return dict(status=status, f=float(r.fun), gnorm=gn, nit=int(r.nit), nhev=count["hvp"],
+                nfev=count["fg"], time=dt)
 
 
-def run_ours(binary, name, n, solver):
-    out = subprocess.run([binary, "solve", "--problem", name, "--n", str(n), "--solver", solver,
-                          "--max-iter", "10000", "--json"], capture_output=True, text=True)
+def run_scipy_isolated(name, n, method, budget):
+    """run_scipy in a child process (a hard kill at budget + 120 s)."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--one", name, str(n), method, str(budget)]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=budget + 120)
+    except subprocess.TimeoutExpired:
+        return dict(status="killed", f=float("nan"), gnorm=float("nan"), nit=-1, nhev=-1,
+                    nfev=-1, time=budget + 120)
+    if out.returncode != 0:
+        return dict(status="error: " + out.stderr.strip().splitlines()[-1][:60], f=float("nan"),
+                    gnorm=float("nan"), nit=-1, nhev=-1, nfev=-1, time=float("nan"))
+    return json.loads(out.stdout)
+
+
+def run_ours(binary, name, n, extra, budget, solver="tr"):
+    cmd = [binary, "solve", "--problem", name, "--n", str(n), "--solver", solver,
+           "--gtol", str(GTOL_REL), "--gtol-abs", str(GTOL_ABS),
+           "--max-iter", str(MAX_ITER), "--max-time", str(budget), "--json"] + extra
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=budget + 120)
+    except subprocess.TimeoutExpired:
+        return dict(status="killed", f=float("nan"), gnorm=float("nan"), nit=-1, nhev=-1,
+                    nfev=-1, time=budget + 120)
+    if not out.stdout.strip():
+        return dict(status="error: " + (out.stderr.strip().splitlines() or ["?"])[-1][:60],
+                    f=float("nan"), gnorm=float("nan"), nit=-1, nhev=-1, nfev=-1,
+                    time=float("nan"))
     d = json.loads(out.stdout)
-    return dict(status=d["status"], f=d["f"], nit=d["iterations"], nhev=d["hvps"],
-                nfev=d["evals"], time=d["elapsed_s"])
+    return dict(status=d["status"], f=d["f"], gnorm=d["grad_norm"], nit=d["iterations"],
+                nhev=d["hvps"], pass2=d.get("pass2_hvps", 0),
+                second_order=d.get("second_order_hvps", 0), nfev=d["evals"],
+                time=d["elapsed_s"])
+
+
+# Which stopping test each row uses (the legend printed above the table).
+STOP_GRAD = "G"
+STOP_DEFAULTS = "G+gap+SO"
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--steihaug", default="target/release/steihaug")
+    ap.add_argument("--baseline", default=None,
+                    help="a second steihaug binary (today's numbers), trust region with its defaults")
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds per solve")
+    ap.add_argument("--defaults", action="store_true",
+                    help="also run the current binary with its own defaults (gap test, second-order)")
+    ap.add_argument("--linesearch", action="store_true",
+                    help="also run the current binary's line-search Newton-CG (its defaults)")
+    ap.add_argument("--problems", default=None, help="comma-separated subset")
+    ap.add_argument("--jsonl", default=None, help="also append every row as JSON to FILE")
+    ap.add_argument("--one", nargs=4, metavar=("PROBLEM", "N", "METHOD", "BUDGET"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.one:
+        name, n, method, budget = args.one
+        print(json.dumps(run_scipy(name, int(n), method, float(budget))))
+        return
     for name, want in F0_100.items():
         x0f, fg, _ = PROBLEMS[name]()
         f0 = fg(x0f(100))[0]
         assert abs(f0 - want) < 0.006, (name, f0, want)
-    print(f"numpy {np.__version__}, scipy {scipy.__version__}; n = {args.n} (DIXMAAN: {args.n - args.n % 3})")
-    print("Stopping test on every side: ||g|| <= max(1e-10, 1e-8 ||g0||), at most 10000 iterations.\n")
-    print("| problem | n | solver | status | f | iterations | HVPs | evals | time (s) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name in PROBLEMS:
+    names = args.problems.split(",") if args.problems else list(PROBLEMS)
+    print(f"numpy {np.__version__}, scipy {scipy.__version__}; n = {args.n} (DIXMAAN: {args.n - args.n % 3}); "
+          f"time limit {args.timeout:g} s per solve")
+    print(f"Stops on: {STOP_GRAD} = ||g|| <= max(1e-10, 1e-8 ||g0||) alone (steihaug current: "
+          f"--gap-tol 0 --second-order off); {STOP_DEFAULTS} = the current defaults (that gradient "
+          "test and the gap test f - f* estimate <= 1e-9 max(1,|f|), second-order escape). "
+          "At most 10000 iterations everywhere. HVPs of GLTR include pass 2 (in parentheses).\n")
+    print("| problem | n | solver | stops on | status | f | final ‖g‖ | iterations | HVPs | evals | time (s) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    comparable = ["--gap-tol", "0", "--second-order", "off"]
+    for name in names:
         n = args.n - args.n % 3 if name.startswith("dixmaan") else args.n
-        rows = [("steihaug trust-region", run_ours(args.steihaug, name, n, "tr")),
-                ("steihaug line-search", run_ours(args.steihaug, name, n, "linesearch")),
-                ("SciPy trust-ncg", run_scipy(name, n))]
-        for solver, r in rows:
-            print(f"| {name} | {n} | {solver} | {r['status']} | {r['f']:.10g} | {r['nit']} | "
-                  f"{r['nhev']} | {r['nfev']} | {r['time']:.3f} |", flush=True)
+        rows = []
+        if args.baseline:
+            rows.append(("baseline Steihaug", STOP_GRAD, lambda: run_ours(args.baseline, name, n, [], args.timeout)))
+        rows.append(("Steihaug", STOP_GRAD, lambda: run_ours(args.steihaug, name, n, comparable, args.timeout)))
+        rows.append(("GLTR", STOP_GRAD,
+                     lambda: run_ours(args.steihaug, name, n, comparable + ["--subproblem", "gltr"], args.timeout)))
+        if args.defaults:
+            rows.append(("Steihaug, defaults", STOP_DEFAULTS, lambda: run_ours(args.steihaug, name, n, [], args.timeout)))
+            rows.append(("GLTR, defaults", STOP_DEFAULTS,
+                         lambda: run_ours(args.steihaug, name, n, ["--subproblem", "gltr"], args.timeout)))
+        if args.linesearch:
+            rows.append(("line search, defaults", "G+gap",
+                         lambda: run_ours(args.steihaug, name, n, [], args.timeout, "linesearch")))
+        rows.append(("SciPy trust-ncg", STOP_GRAD, lambda: run_scipy_isolated(name, n, "trust-ncg", args.timeout)))
+        rows.append(("SciPy trust-krylov", STOP_GRAD,
+                     lambda: run_scipy_isolated(name, n, "trust-krylov", args.timeout)))
+        for solver, stop, run in rows:
+            r = run()
+            hv = str(r["nhev"])
+            if r.get("pass2"):
+                hv += f" ({r['pass2']})"
+            print(f"| {name} | {n} | {solver} | {stop} | {r['status']} | {r['f']:.10g} | {r['gnorm']:.2e} | "
+                  f"{r['nit']} | {hv} | {r['nfev']} | {r['time']:.3g} |", flush=True)
+            if args.jsonl:
+                with open(args.jsonl, "a") as fh:
+                    fh.write(json.dumps(dict(problem=name, n=n, solver=solver, stop=stop, **r)) + "\n")
 
 
 if __name__ == "__main__":
