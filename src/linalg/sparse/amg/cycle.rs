@@ -16,7 +16,7 @@
 //!   Saad 2003, Algorithm 12.1), with λ_max the power estimate of ρ(D⁻¹A)
 //!   times [`CHEB_BOOST`], capped by the Gershgorin bound. k products a
 //!   sweep (k − 1 from a zero start).
-//! * **Damped Jacobi**, `x ← x + ω D⁻¹(b − A x)` with ω = 4/(3ρ), the
+//! * **Damped Jacobi** (the default, two sweeps), `x ← x + ω D⁻¹(b − A x)` with ω = 4/(3ρ), the
 //!   weight that minimizes the smoothing factor on [ρ/2, ρ].
 //!
 //! Every kernel runs over fixed row blocks and writes each entry from one

@@ -13,7 +13,7 @@
 //! | tentative + smoothed prolongator | `prolongator.rs` | B = 1, one Jacobi step, ω = (4/3)/ρ(D⁻¹A) (PyAMG) |
 //! | Galerkin coarse operator R·A·P, R = Pᵀ | `csr.rs` (products), here | symbolic once, numeric per refresh |
 //! | coarsest solve | `coarse.rs` | dense Cholesky at ≤ [`AmgConfig::max_coarse`] unknowns |
-//! | V-cycle, smoothers | `cycle.rs` | Chebyshev degree 2, one sweep before and after |
+//! | V-cycle, smoothers | `cycle.rs` | two damped Jacobi sweeps before and after (Chebyshev available) |
 //!
 //! Coarsening stops when a level has at most `max_coarse` unknowns, after
 //! `max_levels` levels, or when aggregation no longer reduces the size by
@@ -50,6 +50,7 @@ mod strength;
 
 pub use cycle::{CHEB_BOOST, CHEB_RATIO};
 
+
 use std::sync::Mutex;
 
 use ndarray::{ArrayView1, ArrayViewMut1};
@@ -81,13 +82,13 @@ pub const SYMMETRY_TOL: f64 = 1e-10;
 pub enum AmgSmoother {
     /// Chebyshev polynomial of this degree (≥ 1) on
     /// [λ_max/[`CHEB_RATIO`], λ_max] of D⁻¹A, one application before and
-    /// one after the coarse correction (the default, degree 2).
+    /// one after the coarse correction.
     Chebyshev {
         /// Degree (products per application).
         degree: usize,
     },
     /// Damped Jacobi with ω = 4/(3ρ(D⁻¹A)), this many sweeps before and
-    /// after the coarse correction.
+    /// after the coarse correction (the default, 2 sweeps).
     Jacobi {
         /// Sweeps (≥ 1).
         sweeps: usize,
@@ -121,7 +122,10 @@ pub struct AmgConfig {
     pub max_levels: usize,
     /// ω·ρ(D⁻¹A) of the prolongator smoother (default 4/3, PyAMG's).
     pub prolongator_omega: f64,
-    /// The level smoother (default Chebyshev of degree 2).
+    /// The level smoother (default two damped Jacobi sweeps: on the 2-D
+    /// Laplacian it gives a V-cycle factor of 0.26 for 4 products a level,
+    /// Chebyshev of degree 4 0.20 for 8, degree 2 0.59 for 4;
+    /// `docs/multigrid.md`).
     pub smoother: AmgSmoother,
     /// Reuse across Newton steps (default [`AmgReuse::Aggregation`]).
     pub reuse: AmgReuse,
@@ -134,7 +138,7 @@ impl Default for AmgConfig {
             max_coarse: 500,
             max_levels: 10,
             prolongator_omega: 4.0 / 3.0,
-            smoother: AmgSmoother::Chebyshev { degree: 2 },
+            smoother: AmgSmoother::Jacobi { sweeps: 2 },
             reuse: AmgReuse::Aggregation,
         }
     }
@@ -594,6 +598,7 @@ impl Preconditioner for Amg {
         }
     }
 }
+
 
 #[cfg(test)]
 mod tests;
