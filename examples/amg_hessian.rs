@@ -91,7 +91,10 @@ fn main() -> steihaug::Result<()> {
     }
     let b = vec![1.0; n];
     let tol = 1e-8;
-    let head = format!("\"problem\":\"{problem}\",\"grid\":{m},\"n\":{n},\"nnz\":{}", indices.len());
+    let head = format!(
+        "\"problem\":\"{problem}\",\"grid\":{m},\"n\":{n},\"nnz\":{}",
+        indices.len()
+    );
 
     // AMG: setup, refresh (same structure, new values), one V-cycle.
     let t = Instant::now();
@@ -114,7 +117,11 @@ fn main() -> steihaug::Result<()> {
     }
     let matvec = t.elapsed().as_secs_f64() / reps as f64;
     let (it, secs) = pcg(&a, &amg, &b, tol);
-    let sizes: Vec<String> = amg.level_sizes().iter().map(|(n, z)| format!("[{n},{z}]")).collect();
+    let sizes: Vec<String> = amg
+        .level_sizes()
+        .iter()
+        .map(|(n, z)| format!("[{n},{z}]"))
+        .collect();
     println!(
         "{{{head},\"precond\":\"amg\",\"setup_s\":{setup:.4},\"refresh_s\":{refresh:.4},\"vcycle_s\":{vcycle:.5},\"matvec_s\":{matvec:.5},\"levels\":{},\"operator_complexity\":{:.4},\"grid_complexity\":{:.4},\"level_sizes\":[{}],\"cg_iterations\":{it},\"cg_s\":{secs:.4}}}",
         amg.levels(),

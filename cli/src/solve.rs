@@ -217,7 +217,11 @@ fn build_problem(args: &SolveArgs) -> steihaug::Result<Built> {
     if matches!(args.precond, PrecondKind::Ic0 | PrecondKind::Amg)
         && !registry::GRID_PROBLEMS.contains(&args.problem.as_str())
     {
-        let which = if args.precond == PrecondKind::Ic0 { "ic0" } else { "amg" };
+        let which = if args.precond == PrecondKind::Ic0 {
+            "ic0"
+        } else {
+            "amg"
+        };
         return Err(steihaug::Error::InvalidOption {
             name: "precond",
             reason: format!(

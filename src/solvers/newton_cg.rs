@@ -66,7 +66,12 @@ impl AmgSlot {
 
     /// Builds or refreshes the hierarchy for the Hessian `h`; on failure,
     /// the IC(0) rule: Jacobi from h's diagonal (none without one).
-    fn prepare<H: LinearOperator + ?Sized>(&mut self, h: &H, n: usize, cfg: AmgConfig) -> Result<()> {
+    fn prepare<H: LinearOperator + ?Sized>(
+        &mut self,
+        h: &H,
+        n: usize,
+        cfg: AmgConfig,
+    ) -> Result<()> {
         self.active = false;
         let built = match h.assembled_pattern() {
             Some((indptr, indices)) => {
@@ -457,7 +462,8 @@ mod tests {
             true
         }
         fn assembled_pattern(&self) -> Option<(&[usize], &[usize])> {
-            self.assembled.then_some((&self.indptr[..], &self.indices[..]))
+            self.assembled
+                .then_some((&self.indptr[..], &self.indices[..]))
         }
         fn assembled_values(&self, values: &mut [f64]) -> bool {
             values.copy_from_slice(&self.values);
@@ -490,7 +496,9 @@ mod tests {
         // the coarsest factorization fails; Jacobi 1/1.5 takes over.
         slot.prepare(&Tri::new(n, 1.5, true), n, cfg).unwrap();
         assert!(!slot.active && slot.amg.is_none());
-        assert!(applied(&slot, n).iter().all(|v| (v - 1.0 / 1.5).abs() < 1e-15));
+        assert!(applied(&slot, n)
+            .iter()
+            .all(|v| (v - 1.0 / 1.5).abs() < 1e-15));
         // Negative diagonal: the same rule (Jacobi's safeguard takes |d|).
         slot.prepare(&Tri::new(n, -3.0, true), n, cfg).unwrap();
         assert!(!slot.active);

@@ -1,6 +1,6 @@
 //! Newton-CG with the multigrid preconditioner (`Preconditioning::Amg`):
 //! the same optimum as without a preconditioner on the MINPACK-2 grid
-//! problems with far fewer CG iterations, both reuse modes, the IC(0)
+//! problems with far fewer CG iterations, both reuse modes (same optimum), the IC(0)
 //! fallback rule on an indefinite Hessian, and the same bits for any thread
 //! count.
 
@@ -8,8 +8,8 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 use steihaug::linalg::sparse::{AmgConfig, AmgReuse, Assembled, SparseHessian, Storage};
 use steihaug::problems::minpack2::Minpack2;
 use steihaug::{
-    LineSearch, LineSearchConfig, Objective, Preconditioning, Report, Termination, TrustRegion,
-    TrustRegionConfig,
+    LineSearchConfig, LineSearchNewtonCg, Objective, Preconditioning, Report, Termination,
+    TrustRegion, TrustRegionConfig,
 };
 
 fn term() -> Termination {
@@ -51,16 +51,26 @@ fn amg_reaches_the_unpreconditioned_optimum_with_few_cg_iterations() {
             assert!(r.status.is_converged(), "{name}: {:?}", r.status);
         }
         let tol = 1e-9 * none.f.abs();
-        assert!((amg.f - none.f).abs() <= tol, "{name}: {} vs {}", amg.f, none.f);
+        assert!(
+            (amg.f - none.f).abs() <= tol,
+            "{name}: {} vs {}",
+            amg.f,
+            none.f
+        );
         assert!((rebuild.f - none.f).abs() <= tol, "{name}");
         let (ci, ca) = (none.counts.krylov_iterations, amg.counts.krylov_iterations);
-        eprintln!("{name}: CG iterations none {ci}, amg {ca}, rebuild {}", rebuild.counts.krylov_iterations);
+        eprintln!(
+            "{name}: CG iterations none {ci}, amg {ca}, rebuild {}",
+            rebuild.counts.krylov_iterations
+        );
         assert!(ca * 5 < ci, "{name}: amg {ca} vs none {ci}");
-        // θ = 0: the aggregation depends on the pattern only, so reuse and
-        // rebuild are the same preconditioner at every point.
-        assert_eq!(amg.x, rebuild.x, "{name}");
+        // Reuse keeps the first point's aggregation; a Hessian entry that is
+        // exactly zero at one point and not at another (θ = 0 still drops
+        // zeros) makes the rebuilt hierarchy differ, so only f is compared
+        // (MSA 64²: 27 CG iterations with reuse, 24 with rebuild).
+        assert!(rebuild.counts.krylov_iterations * 5 < ci, "{name}");
         // The line search takes the same preconditioner.
-        let ls = LineSearch::new(
+        let ls = LineSearchNewtonCg::new(
             LineSearchConfig {
                 termination: term(),
                 ..Default::default()
@@ -80,7 +90,10 @@ fn amg_gives_the_same_bits_for_any_thread_count() {
     let p = Minpack2::msa(100, 100).unwrap();
     let x0 = p.start();
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| tr(&p, x0.view(), Preconditioning::Amg(AmgConfig::default())))
     };
     let one = run(1);
@@ -134,7 +147,11 @@ impl SparseHessian for DoubleWell {
         for i in 0..n {
             let deg = (i > 0) as usize + (i + 1 < n) as usize;
             for j in i.saturating_sub(1)..(i + 2).min(n) {
-                values[q] = if j == i { deg as f64 + 3.0 * x[i] * x[i] - 1.0 } else { -1.0 };
+                values[q] = if j == i {
+                    deg as f64 + 3.0 * x[i] * x[i] - 1.0
+                } else {
+                    -1.0
+                };
                 q += 1;
             }
         }
@@ -148,7 +165,11 @@ fn an_indefinite_hessian_falls_back_to_jacobi_and_the_solve_converges() {
     let r = tr(&p, x0.view(), Preconditioning::Amg(AmgConfig::default()));
     assert!(r.status.is_converged(), "{:?}", r.status);
     // A minimizer: every x_i = ±1 together (the coupling aligns them).
-    assert!(r.x.iter().all(|v| (v.abs() - 1.0).abs() < 1e-6), "{:?}", &r.x.as_slice().unwrap()[..5]);
+    assert!(
+        r.x.iter().all(|v| (v.abs() - 1.0).abs() < 1e-6),
+        "{:?}",
+        &r.x.as_slice().unwrap()[..5]
+    );
     let jac = tr(&p, x0.view(), Preconditioning::Jacobi);
     assert!(jac.status.is_converged());
     assert!((r.f - jac.f).abs() <= 1e-9, "{} vs {}", r.f, jac.f);

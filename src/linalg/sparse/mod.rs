@@ -33,8 +33,8 @@ pub mod amg;
 mod assembled;
 mod ic0;
 
-pub use assembled::{Assembled, AssembledHessian, AssembledPreconditioner, SparseHessian};
 pub use amg::{Amg, AmgConfig, AmgReuse, AmgSmoother};
+pub use assembled::{Assembled, AssembledHessian, AssembledPreconditioner, SparseHessian};
 pub use ic0::{Ic0, Ic0Config};
 
 use ndarray::{ArrayView1, ArrayViewMut1};

@@ -24,7 +24,12 @@ const UNAGGREGATED: usize = usize::MAX - 1;
 /// number of aggregates)`.
 pub(crate) fn standard_aggregation(indptr: &[usize], indices: &[usize]) -> (Vec<usize>, usize) {
     let n = indptr.len() - 1;
-    let nbrs = |i: usize| indices[indptr[i]..indptr[i + 1]].iter().copied().filter(move |&j| j != i);
+    let nbrs = |i: usize| {
+        indices[indptr[i]..indptr[i + 1]]
+            .iter()
+            .copied()
+            .filter(move |&j| j != i)
+    };
     let mut agg = vec![UNAGGREGATED; n];
     let mut count = 0;
     // Pass 1: roots with wholly unaggregated neighbourhoods.

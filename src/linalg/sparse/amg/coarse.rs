@@ -71,7 +71,11 @@ impl DenseCholesky {
         let n = self.n;
         let l = &self.l;
         for i in 0..n {
-            let s: f64 = l[i * n..i * n + i].iter().zip(&x[..i]).map(|(a, b)| a * b).sum();
+            let s: f64 = l[i * n..i * n + i]
+                .iter()
+                .zip(&x[..i])
+                .map(|(a, b)| a * b)
+                .sum();
             x[i] = (x[i] - s) / l[i * n + i];
         }
         for i in (0..n).rev() {

@@ -78,7 +78,14 @@ fn for_rows<F: Fn(usize, &mut [f64]) + Sync + Send>(par: Par, y: &mut [f64], f: 
 }
 
 /// `z ← D⁻¹(b − A x)` (scale = dinv) or `z ← b − A x` (scale = None).
-pub(crate) fn residual(par: Par, a: &Csr, dinv: Option<&[f64]>, b: &[f64], x: &[f64], z: &mut [f64]) {
+pub(crate) fn residual(
+    par: Par,
+    a: &Csr,
+    dinv: Option<&[f64]>,
+    b: &[f64],
+    x: &[f64],
+    z: &mut [f64],
+) {
     for_rows(par, z, |row0, zb| {
         for (r, zr) in zb.iter_mut().enumerate() {
             let i = row0 + r;
@@ -210,10 +217,12 @@ mod tests {
         let dinv = vec![0.5; n];
         let h = std::f64::consts::PI / (n + 1) as f64;
         // The highest eigenvector sin(n k h), eigenvalue of D⁻¹A: 1 − cos(n h).
-        let mode: Vec<f64> = (0..n).map(|i| ((i + 1) as f64 * n as f64 * h).sin()).collect();
+        let mode: Vec<f64> = (0..n)
+            .map(|i| ((i + 1) as f64 * n as f64 * h).sin())
+            .collect();
         let lam = 1.0 - (n as f64 * h).cos();
         let rho = lam; // the exact ρ(D⁻¹A)
-        // Smooth A x = 0 from x = mode: the error is the iterate.
+                       // Smooth A x = 0 from x = mode: the error is the iterate.
         let run = |how: Smooth| {
             let mut w = LevelWork::new(n);
             w.x.copy_from_slice(&mode);

@@ -50,7 +50,6 @@ mod strength;
 
 pub use cycle::{CHEB_BOOST, CHEB_RATIO};
 
-
 use std::sync::Mutex;
 
 use ndarray::{ArrayView1, ArrayViewMut1};
@@ -149,10 +148,16 @@ impl AmgConfig {
     pub fn validate(&self) -> Result<()> {
         let bad = |name: &'static str, reason: String| Err(Error::InvalidOption { name, reason });
         if !(self.strength_theta >= 0.0 && self.strength_theta < 1.0) {
-            return bad("amg.strength_theta", format!("must lie in [0, 1), got {}", self.strength_theta));
+            return bad(
+                "amg.strength_theta",
+                format!("must lie in [0, 1), got {}", self.strength_theta),
+            );
         }
         if self.max_levels == 0 || self.max_coarse == 0 {
-            return bad("amg.max_levels", "max_levels and max_coarse must be at least 1".into());
+            return bad(
+                "amg.max_levels",
+                "max_levels and max_coarse must be at least 1".into(),
+            );
         }
         if !(self.prolongator_omega > 0.0 && self.prolongator_omega < 2.0) {
             return bad(
@@ -161,9 +166,10 @@ impl AmgConfig {
             );
         }
         match self.smoother {
-            AmgSmoother::Chebyshev { degree: 0 } | AmgSmoother::Jacobi { sweeps: 0 } => {
-                bad("amg.smoother", "degree and sweeps must be at least 1".into())
-            }
+            AmgSmoother::Chebyshev { degree: 0 } | AmgSmoother::Jacobi { sweeps: 0 } => bad(
+                "amg.smoother",
+                "degree and sweeps must be at least 1".into(),
+            ),
             _ => Ok(()),
         }
     }
@@ -248,7 +254,11 @@ fn validate_matrix(n: usize, indptr: &[usize], indices: &[usize], values: &[f64]
     if n == 0 {
         return Err(Error::EmptyProblem);
     }
-    if indptr.len() != n + 1 || indptr[0] != 0 || indptr[n] != indices.len() || values.len() != indices.len() {
+    if indptr.len() != n + 1
+        || indptr[0] != 0
+        || indptr[n] != indices.len()
+        || values.len() != indices.len()
+    {
         return bad(format!(
             "inconsistent CSR arrays (n = {n}, indptr {}, indices {}, values {})",
             indptr.len(),
@@ -265,7 +275,10 @@ fn validate_matrix(n: usize, indptr: &[usize], indices: &[usize], values: &[f64]
             return bad(format!("row {i} is empty"));
         }
         if let Some(t) = (0..row.len()).find(|&t| row[t] >= n || (t > 0 && row[t - 1] >= row[t])) {
-            return bad(format!("row {i}: column {} out of range, unsorted or repeated", row[t]));
+            return bad(format!(
+                "row {i}: column {} out of range, unsorted or repeated",
+                row[t]
+            ));
         }
     }
     if let Some(q) = values.iter().position(|v| !v.is_finite()) {
@@ -277,11 +290,9 @@ fn validate_matrix(n: usize, indptr: &[usize], indices: &[usize], values: &[f64]
             let j = indices[q];
             let row_j = &indices[indptr[j]..indptr[j + 1]];
             match row_j.binary_search(&i) {
-                Err(_) => {
-                    return bad(format!(
-                        "the matrix must be symmetric, but ({i}, {j}) is stored and ({j}, {i}) is not"
-                    ))
-                }
+                Err(_) => return bad(format!(
+                    "the matrix must be symmetric, but ({i}, {j}) is stored and ({j}, {i}) is not"
+                )),
                 Ok(p) => {
                     let (a, b) = (values[q], values[indptr[j] + p]);
                     if (a - b).abs() > SYMMETRY_TOL * a.abs().max(b.abs()) {
@@ -347,7 +358,13 @@ impl Amg {
     /// ([`Error::InvalidInput`]); invalid options
     /// ([`Error::InvalidOption`]); a non-positive diagonal on some level or
     /// a failed coarsest factorization ([`Error::Factorization`]).
-    pub fn new(n: usize, indptr: &[usize], indices: &[usize], values: &[f64], cfg: AmgConfig) -> Result<Self> {
+    pub fn new(
+        n: usize,
+        indptr: &[usize],
+        indices: &[usize],
+        values: &[f64],
+        cfg: AmgConfig,
+    ) -> Result<Self> {
         cfg.validate()?;
         validate_matrix(n, indptr, indices, values)?;
         let par = Par::Rayon;
@@ -463,7 +480,9 @@ impl Amg {
     pub fn refresh(&mut self, values: &[f64]) -> Result<()> {
         crate::error::check_dim("Amg values", self.levels[0].a.nnz(), values.len())?;
         if values.iter().any(|v| !v.is_finite()) {
-            return Err(Error::InvalidInput("Amg: the matrix has non-finite entries".into()));
+            return Err(Error::InvalidInput(
+                "Amg: the matrix has non-finite entries".into(),
+            ));
         }
         self.levels[0].a.data.copy_from_slice(values);
         let par = self.par;
@@ -477,7 +496,13 @@ impl Amg {
             lv.smooth = level_smoother(&self.cfg, rho, gersh);
             if l + 1 < self.levels.len() {
                 let (fine, coarse) = self.levels.split_at_mut(l + 1);
-                Self::transfer_values(par, &self.cfg, &fine[l], &mut self.transfers[l], &mut coarse[0].a);
+                Self::transfer_values(
+                    par,
+                    &self.cfg,
+                    &fine[l],
+                    &mut self.transfers[l],
+                    &mut coarse[0].a,
+                );
             }
         }
         let last = self.levels.last().expect("one level");
@@ -598,7 +623,6 @@ impl Preconditioner for Amg {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests;

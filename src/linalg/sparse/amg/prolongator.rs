@@ -86,7 +86,11 @@ pub(crate) fn smoother_values(a: &Csr, src: &[usize], dinv: &[f64], omega: f64, 
     for i in 0..s.nrows {
         for q in s.indptr[i]..s.indptr[i + 1] {
             let j = s.indices[q];
-            let aij = if src[q] == usize::MAX { 0.0 } else { a.data[src[q]] };
+            let aij = if src[q] == usize::MAX {
+                0.0
+            } else {
+                a.data[src[q]]
+            };
             s.data[q] = if i == j { 1.0 } else { 0.0 } - omega * dinv[i] * aij;
         }
     }

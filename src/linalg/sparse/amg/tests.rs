@@ -36,7 +36,11 @@ fn lap2d(m: usize, shift: f64) -> (usize, Vec<usize>, Vec<usize>, Vec<f64>) {
 
 fn matvec(indptr: &[usize], indices: &[usize], data: &[f64], x: &[f64]) -> Vec<f64> {
     (0..indptr.len() - 1)
-        .map(|i| (indptr[i]..indptr[i + 1]).map(|q| data[q] * x[indices[q]]).sum())
+        .map(|i| {
+            (indptr[i]..indptr[i + 1])
+                .map(|q| data[q] * x[indices[q]])
+                .sum()
+        })
         .collect()
 }
 
@@ -106,7 +110,10 @@ fn vcycle_convergence_factor_on_the_2d_laplacian() {
 
 #[test]
 fn preconditioner_is_symmetric_and_positive_definite() {
-    for smoother in [AmgSmoother::Chebyshev { degree: 2 }, AmgSmoother::Jacobi { sweeps: 1 }] {
+    for smoother in [
+        AmgSmoother::Chebyshev { degree: 2 },
+        AmgSmoother::Jacobi { sweeps: 1 },
+    ] {
         // Small max_coarse so that several levels and the smoothers count.
         let sys = lap2d(60, 0.0);
         let cfg = AmgConfig {
@@ -130,7 +137,12 @@ fn preconditioner_is_symmetric_and_positive_definite() {
 
 /// Preconditioned CG on A x = b to a relative residual `tol`; returns
 /// (x, iterations).
-fn pcg(sys: &(usize, Vec<usize>, Vec<usize>, Vec<f64>), m: Option<&Amg>, b: &[f64], tol: f64) -> (Vec<f64>, usize) {
+fn pcg(
+    sys: &(usize, Vec<usize>, Vec<usize>, Vec<f64>),
+    m: Option<&Amg>,
+    b: &[f64],
+    tol: f64,
+) -> (Vec<f64>, usize) {
     let (n, ip, ind, a) = sys;
     let mut x = vec![0.0; *n];
     let mut r = b.to_vec();
@@ -169,12 +181,21 @@ fn preconditioned_and_plain_cg_agree_and_amg_needs_few_iterations() {
     let (x2, it2) = pcg(&sys, Some(&m), &b, 1e-10);
     eprintln!("plain CG {it1} iterations, AMG-CG {it2}");
     assert!(it2 <= 30 && it1 > 100, "{it1} {it2}");
-    let diff: f64 = x1.iter().zip(&x2).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt();
+    let diff: f64 = x1
+        .iter()
+        .zip(&x2)
+        .map(|(a, b)| (a - b).powi(2))
+        .sum::<f64>()
+        .sqrt();
     let norm: f64 = dot(&x1, &x1).sqrt();
     // Both residuals are ≤ 1e-10‖b‖; κ ≈ 4·10³ bounds the error gap.
     assert!(diff <= 1e-6 * norm, "{diff} vs {norm}");
     // And x solves the system.
-    let r: Vec<f64> = matvec(&sys.1, &sys.2, &sys.3, &x2).iter().zip(&b).map(|(a, b)| a - b).collect();
+    let r: Vec<f64> = matvec(&sys.1, &sys.2, &sys.3, &x2)
+        .iter()
+        .zip(&b)
+        .map(|(a, b)| a - b)
+        .collect();
     assert!(dot(&r, &r).sqrt() <= 1e-10 * dot(&b, &b).sqrt());
 }
 
@@ -183,7 +204,12 @@ fn refresh_equals_rebuild_and_keeps_the_structure() {
     // θ = 0: the aggregation depends on the pattern only, so a refresh with
     // new values must give bit for bit the hierarchy built from them.
     let sys = lap2d(80, 0.0);
-    let values2: Vec<f64> = sys.3.iter().enumerate().map(|(q, v)| v * (1.0 + 0.5 * ((q * 37 % 11) as f64 / 11.0))).collect();
+    let values2: Vec<f64> = sys
+        .3
+        .iter()
+        .enumerate()
+        .map(|(q, v)| v * (1.0 + 0.5 * ((q * 37 % 11) as f64 / 11.0)))
+        .collect();
     // Keep it symmetric: scale a_ij by a symmetric factor s_i s_j.
     let s: Vec<f64> = (0..sys.0).map(|i| 1.0 + (i % 7) as f64 / 7.0).collect();
     let mut values2 = values2;
@@ -214,7 +240,10 @@ fn same_bits_for_any_thread_count() {
     let sys = lap2d(150, 0.0);
     let v = pseudo_random(sys.0, 11);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
             let m = Amg::new(sys.0, &sys.1, &sys.2, &sys.3, AmgConfig::default()).unwrap();
             (m.level_sizes(), apply(&m, &v))
@@ -223,7 +252,9 @@ fn same_bits_for_any_thread_count() {
     let one = run(1);
     assert_eq!(run(2), one);
     assert_eq!(run(4), one);
-    let seq = Amg::new(sys.0, &sys.1, &sys.2, &sys.3, AmgConfig::default()).unwrap().with_par(Par::Seq);
+    let seq = Amg::new(sys.0, &sys.1, &sys.2, &sys.3, AmgConfig::default())
+        .unwrap()
+        .with_par(Par::Seq);
     assert_eq!(apply(&seq, &v), one.1);
 }
 
@@ -232,9 +263,15 @@ fn bad_input_gives_typed_errors() {
     let cfg = AmgConfig::default();
     // Non-square.
     let b = sprs::CsMat::new((2, 3), vec![0, 1, 2], vec![0, 2], vec![1.0, 1.0]);
-    assert!(matches!(Amg::from_csr(&b, cfg), Err(Error::InvalidInput(_))));
+    assert!(matches!(
+        Amg::from_csr(&b, cfg),
+        Err(Error::InvalidInput(_))
+    ));
     // Empty.
-    assert!(matches!(Amg::new(0, &[0], &[], &[], cfg), Err(Error::EmptyProblem)));
+    assert!(matches!(
+        Amg::new(0, &[0], &[], &[], cfg),
+        Err(Error::EmptyProblem)
+    ));
     // Structurally unsymmetric: (0, 1) without (1, 0).
     let e = Amg::new(2, &[0, 2, 3], &[0, 1, 1], &[2.0, -1.0, 2.0], cfg);
     assert!(matches!(e, Err(Error::InvalidInput(m)) if m.contains("symmetric")));
@@ -245,7 +282,13 @@ fn bad_input_gives_typed_errors() {
     let e = Amg::new(2, &[0, 1, 1], &[0], &[2.0], cfg);
     assert!(matches!(e, Err(Error::InvalidInput(m)) if m.contains("empty")));
     // NaN.
-    let e = Amg::new(2, &[0, 2, 4], &[0, 1, 0, 1], &[2.0, f64::NAN, f64::NAN, 2.0], cfg);
+    let e = Amg::new(
+        2,
+        &[0, 2, 4],
+        &[0, 1, 0, 1],
+        &[2.0, f64::NAN, f64::NAN, 2.0],
+        cfg,
+    );
     assert!(matches!(e, Err(Error::InvalidInput(m)) if m.contains("finite")));
     // Unsorted row, out-of-range column, inconsistent arrays.
     assert!(Amg::new(2, &[0, 2, 4], &[1, 0, 0, 1], &[-1.0, 2.0, -1.0, 2.0], cfg).is_err());
@@ -256,7 +299,10 @@ fn bad_input_gives_typed_errors() {
         smoother: AmgSmoother::Chebyshev { degree: 0 },
         ..cfg
     };
-    assert!(matches!(Amg::new(1, &[0, 1], &[0], &[1.0], bad), Err(Error::InvalidOption { .. })));
+    assert!(matches!(
+        Amg::new(1, &[0, 1], &[0], &[1.0], bad),
+        Err(Error::InvalidOption { .. })
+    ));
 }
 
 #[test]
@@ -264,7 +310,10 @@ fn indefinite_and_singular_matrices_fail_setup_as_factorization_errors() {
     // Negative diagonal: −Laplacian.
     let (n, ip, ind, a) = lap2d(40, 0.0);
     let neg: Vec<f64> = a.iter().map(|v| -v).collect();
-    assert!(matches!(Amg::new(n, &ip, &ind, &neg, AmgConfig::default()), Err(Error::Factorization(_))));
+    assert!(matches!(
+        Amg::new(n, &ip, &ind, &neg, AmgConfig::default()),
+        Err(Error::Factorization(_))
+    ));
     // Positive diagonal but indefinite (shift 1 > λ_min of the Laplacian):
     // the coarsest factorization fails.
     let sys = lap2d(40, 1.0);
@@ -272,7 +321,13 @@ fn indefinite_and_singular_matrices_fail_setup_as_factorization_errors() {
     assert!(matches!(e, Err(Error::Factorization(_))), "{e:?}");
     // Singular: the pure-Neumann 1-D Laplacian (rows sum to zero), small
     // enough to be factored directly.
-    let e = Amg::new(3, &[0, 2, 5, 7], &[0, 1, 0, 1, 2, 1, 2], &[1.0, -1.0, -1.0, 2.0, -1.0, -1.0, 1.0], AmgConfig::default());
+    let e = Amg::new(
+        3,
+        &[0, 2, 5, 7],
+        &[0, 1, 0, 1, 2, 1, 2],
+        &[1.0, -1.0, -1.0, 2.0, -1.0, -1.0, 1.0],
+        AmgConfig::default(),
+    );
     assert!(matches!(e, Err(Error::Factorization(_))));
 }
 
@@ -284,7 +339,11 @@ fn a_small_matrix_is_one_directly_solved_level() {
     assert!(m.coarsest_is_direct());
     let b = pseudo_random(sys.0, 5);
     let x = apply(&m, &b);
-    let r: Vec<f64> = matvec(&sys.1, &sys.2, &sys.3, &x).iter().zip(&b).map(|(a, b)| a - b).collect();
+    let r: Vec<f64> = matvec(&sys.1, &sys.2, &sys.3, &x)
+        .iter()
+        .zip(&b)
+        .map(|(a, b)| a - b)
+        .collect();
     assert!(dot(&r, &r).sqrt() < 1e-13 * dot(&b, &b).sqrt());
 }
 
@@ -302,4 +361,3 @@ fn a_diagonal_matrix_stops_coarsening_and_is_still_exact() {
         assert!((xi * d[i] - 1.0).abs() < 1e-14);
     }
 }
-
