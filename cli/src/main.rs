@@ -5,7 +5,7 @@
 //!   per-iteration table and a summary;
 //! * `steihaug solve --problem NAME [--n N] [--solver tr|linesearch|dense]
 //!   [--nx NX --ny NY] [--hessian matrix-free|assembled]
-//!   [--precond none|jacobi|objective|ic0] [--gtol X] [--max-iter K] [--json]
+//!   [--precond none|jacobi|objective|ic0|amg] [--gtol X] [--max-iter K] [--json]
 //!   [--check-derivatives] [--report FILE] [--plot FILE.svg]
 //!   [--checkpoint FILE [--checkpoint-every K]] [--resume FILE] [--quiet]
 //!   [--radius-init constant:X|gradient|first-step|interpolation]
@@ -13,7 +13,8 @@
 //!   [--second-order off|check|escape] [--gap-tol X]`
 //!   — any registered problem; grid problems (MINPACK-2 msa, ept, ssc, odc,
 //!   pjb) take a grid and a Hessian mode; `ic0` is the problem's own
-//!   preconditioner, IC(0) of the assembled Hessian;
+//!   preconditioner, IC(0) of the assembled Hessian; `amg` smoothed-aggregation
+//!   multigrid of the assembled Hessian (either Hessian mode);
 //! * `steihaug problems` — the list of problems;
 //! * `steihaug train DATA [-c C] [-e EPS] [--threads N] [-o MODEL] [--json]`
 //!   — L2 logistic regression (LIBLINEAR `-s 0`: ½‖w‖² + C Σ log(1+e^{−y wᵀx}))

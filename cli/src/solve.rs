@@ -34,6 +34,9 @@ pub enum PrecondKind {
     /// Incomplete Cholesky IC(0) of the assembled Hessian (MINPACK-2
     /// problems); the problem's own preconditioner.
     Ic0,
+    /// Smoothed-aggregation algebraic multigrid of the assembled Hessian
+    /// (MINPACK-2 grid problems), one V-cycle per CG iteration.
+    Amg,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -211,12 +214,18 @@ fn build_problem(args: &SolveArgs) -> steihaug::Result<Built> {
             },
         },
     )?;
-    if args.precond == PrecondKind::Ic0 && !registry::GRID_PROBLEMS.contains(&args.problem.as_str())
+    if matches!(args.precond, PrecondKind::Ic0 | PrecondKind::Amg)
+        && !registry::GRID_PROBLEMS.contains(&args.problem.as_str())
     {
+        let which = if args.precond == PrecondKind::Ic0 {
+            "ic0"
+        } else {
+            "amg"
+        };
         return Err(steihaug::Error::InvalidOption {
             name: "precond",
             reason: format!(
-                "ic0 is the preconditioner of the grid problems ({}); use objective or jacobi for {}",
+                "{which} is a preconditioner of the grid problems ({}); use objective or jacobi for {}",
                 registry::GRID_PROBLEMS.join(", "),
                 args.problem
             ),
@@ -310,6 +319,7 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         PrecondKind::None => Preconditioning::None,
         PrecondKind::Jacobi => Preconditioning::Jacobi,
         PrecondKind::Objective | PrecondKind::Ic0 => Preconditioning::Objective,
+        PrecondKind::Amg => Preconditioning::Amg(steihaug::linalg::sparse::AmgConfig::default()),
     };
     check_solver_options(args)?;
     let resume = args.resume.as_ref().map(Checkpoint::read).transpose()?;
@@ -428,8 +438,15 @@ fn table_printer(
     progress: Option<Rc<RefCell<Progress>>>,
 ) -> impl FnMut(&Iterate<'_>) -> ControlFlow<()> {
     let strategies = strategy::describe(options).map_or(String::new(), |s| format!("\n{s}"));
+    let precond = match args.precond {
+        PrecondKind::None => "none",
+        PrecondKind::Jacobi => "jacobi",
+        PrecondKind::Objective => "objective",
+        PrecondKind::Ic0 => "ic0",
+        PrecondKind::Amg => "amg",
+    };
     let mut header = Some(format!(
-        "problem {} (n = {n}), solver {}{strategies}\n{}",
+        "problem {} (n = {n}), solver {}, precond {precond}{strategies}\n{}",
         args.problem,
         args.solver.title(),
         table_header()

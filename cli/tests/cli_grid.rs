@@ -1,6 +1,6 @@
 //! The command line on the MINPACK-2 grid problems:
 //! `steihaug solve --problem msa|ept|ssc|odc|pjb --nx --ny
-//! [--hessian matrix-free|assembled] [--precond none|jacobi|ic0] [--json]`,
+//! [--hessian matrix-free|assembled] [--precond none|jacobi|ic0|amg] [--json]`,
 //! and typed errors for options that do not apply.
 
 use std::process::Command;
@@ -37,7 +37,7 @@ fn every_grid_problem_hessian_mode_and_preconditioner_solves() {
     for problem in ["msa", "ept", "ssc", "odc", "pjb"] {
         let mut fs = Vec::new();
         for hessian in ["matrix-free", "assembled"] {
-            for precond in ["none", "jacobi", "ic0"] {
+            for precond in ["none", "jacobi", "ic0", "amg"] {
                 let (code, out, err) = run(&[
                     "solve",
                     "--problem",

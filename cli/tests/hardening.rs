@@ -354,6 +354,10 @@ fn exit_statuses_follow_the_readme_table() {
             vec!["solve", "--problem", "rosenbrock", "--precond", "ic0"],
             2,
         ),
+        (
+            vec!["solve", "--problem", "rosenbrock", "--precond", "amg"],
+            2,
+        ),
         (vec!["solve", "--no-such-flag"], 2),
         (vec!["train", s(&data), "-c", "0"], 2),
         (vec!["train", s(&data), "--threads", "0"], 2),

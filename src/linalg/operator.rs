@@ -33,11 +33,37 @@ pub trait LinearOperator {
         let _ = out;
         false
     }
+
+    /// The sparsity pattern `(indptr, indices)` of the assembled matrix this
+    /// operator applies, if it has one: full symmetric storage in CSR form,
+    /// `indptr` of length n + 1 from 0, column indices sorted and unique in
+    /// each row. With [`assembled_values`](LinearOperator::assembled_values)
+    /// it lets [`crate::Preconditioning::Amg`] build a multigrid hierarchy.
+    /// The pattern must be the same at every point of a solve. Default:
+    /// `None`.
+    fn assembled_pattern(&self) -> Option<(&[usize], &[usize])> {
+        None
+    }
+
+    /// Writes the values of the assembled matrix, in the order of
+    /// [`assembled_pattern`](LinearOperator::assembled_pattern), into
+    /// `values` (its length is the pattern's) and returns `true`, or returns
+    /// `false` if there is no assembled matrix. Default: `false`.
+    fn assembled_values(&self, values: &mut [f64]) -> bool {
+        let _ = values;
+        false
+    }
 }
 
 impl<T: LinearOperator + ?Sized> LinearOperator for &T {
     fn dim(&self) -> usize {
         (**self).dim()
+    }
+    fn assembled_pattern(&self) -> Option<(&[usize], &[usize])> {
+        (**self).assembled_pattern()
+    }
+    fn assembled_values(&self, values: &mut [f64]) -> bool {
+        (**self).assembled_values(values)
     }
     fn shape(&self) -> (usize, usize) {
         (**self).shape()
@@ -53,6 +79,12 @@ impl<T: LinearOperator + ?Sized> LinearOperator for &T {
 impl<T: LinearOperator + ?Sized> LinearOperator for Box<T> {
     fn dim(&self) -> usize {
         (**self).dim()
+    }
+    fn assembled_pattern(&self) -> Option<(&[usize], &[usize])> {
+        (**self).assembled_pattern()
+    }
+    fn assembled_values(&self, values: &mut [f64]) -> bool {
+        (**self).assembled_values(values)
     }
     fn shape(&self) -> (usize, usize) {
         (**self).shape()

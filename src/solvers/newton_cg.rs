@@ -11,6 +11,7 @@ use crate::krylov::KrylovExit;
 use crate::krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
 use crate::linalg::operator::{check_square, LinearOperator};
 use crate::linalg::precond::{Jacobi, Preconditioner};
+use crate::linalg::sparse::{Amg, AmgConfig, AmgReuse};
 use crate::problem::objective::Objective;
 use crate::report::status::Status;
 use crate::solvers::config::{KrylovConfig, Preconditioning};
@@ -36,6 +37,79 @@ pub(crate) struct NewtonCgWork {
     pub escape: Option<Array1<f64>>,
     /// Its curvature uᵀHu while an escape from the current point is pending.
     pub escape_curvature: Option<f64>,
+    /// The multigrid hierarchy and its fallback (with [`Preconditioning::Amg`]).
+    amg: Option<AmgSlot>,
+}
+
+/// What [`Preconditioning::Amg`] keeps across Newton steps: the assembled
+/// values (allocated at the first preparation), the hierarchy, and the
+/// Jacobi fallback of a point where the hierarchy could not be built.
+#[derive(Default)]
+pub(crate) struct AmgSlot {
+    values: Vec<f64>,
+    amg: Option<Amg>,
+    /// Whether `amg` is the preconditioner at the current point.
+    active: bool,
+    fallback: Option<Jacobi>,
+    diag: Option<Array1<f64>>,
+}
+
+impl AmgSlot {
+    /// The preconditioner at the current point.
+    fn current(&self) -> Option<&dyn Preconditioner> {
+        if self.active {
+            self.amg.as_ref().map(|m| m as &dyn Preconditioner)
+        } else {
+            self.fallback.as_ref().map(|j| j as &dyn Preconditioner)
+        }
+    }
+
+    /// Builds or refreshes the hierarchy for the Hessian `h`; on failure,
+    /// the IC(0) rule: Jacobi from h's diagonal (none without one).
+    fn prepare<H: LinearOperator + ?Sized>(
+        &mut self,
+        h: &H,
+        n: usize,
+        cfg: AmgConfig,
+    ) -> Result<()> {
+        self.active = false;
+        let built = match h.assembled_pattern() {
+            Some((indptr, indices)) => {
+                if self.values.len() != indices.len() {
+                    self.values = vec![0.0; indices.len()];
+                    self.amg = None;
+                }
+                h.assembled_values(&mut self.values)
+                    && match (self.amg.as_mut(), cfg.reuse) {
+                        (Some(m), AmgReuse::Aggregation) => m.refresh(&self.values).is_ok(),
+                        _ => match Amg::new(n, indptr, indices, &self.values, cfg) {
+                            Ok(m) => {
+                                self.amg = Some(m);
+                                true
+                            }
+                            Err(_) => false,
+                        },
+                    }
+            }
+            None => false,
+        };
+        if built {
+            self.active = true;
+            return Ok(());
+        }
+        // A failed refresh leaves the hierarchy unusable: rebuild next time.
+        self.amg = None;
+        let d = self.diag.get_or_insert_with(|| Array1::zeros(n));
+        if h.diagonal(d.view_mut()) {
+            match self.fallback.as_mut() {
+                Some(j) => j.update(d.view())?,
+                None => self.fallback = Some(Jacobi::new(d.view())?),
+            }
+        } else {
+            self.fallback = None;
+        }
+        Ok(())
+    }
 }
 
 impl NewtonCgWork {
@@ -51,6 +125,7 @@ impl NewtonCgWork {
             gltr: None,
             escape: None,
             escape_curvature: None,
+            amg: matches!(preconditioning, Preconditioning::Amg(_)).then(AmgSlot::default),
         }
     }
 
@@ -126,6 +201,10 @@ pub(crate) fn prepare<'o, O: Objective + ?Sized>(
             if let Some(m) = &at.objective_precond {
                 check_dim("preconditioner", n, m.dim())?;
             }
+        }
+        Preconditioning::Amg(cfg) => {
+            let slot = work.amg.as_mut().expect("allocated for AMG");
+            slot.prepare(&h, n, cfg)?;
         }
     }
     at.hessian = Some(h);
@@ -223,6 +302,7 @@ pub(crate) fn inner_solve<'o, H: LinearOperator>(
         (false, _) | (_, Preconditioning::None) => None,
         (_, Preconditioning::Jacobi) => work.jacobi.as_ref().map(|j| j as &dyn Preconditioner),
         (_, Preconditioning::Objective) => at.objective_precond.as_deref(),
+        (_, Preconditioning::Amg(_)) => work.amg.as_ref().and_then(AmgSlot::current),
     };
     let x_trial = trial.then(|| (run.x.view(), work.x_trial.view_mut()));
     let info = steihaug_trial(
@@ -255,7 +335,7 @@ pub(crate) fn gltr_solve<'o, H: LinearOperator>(
     at: &AtPoint<'o, H>,
 ) -> GltrInfo {
     let h = at.hessian.as_ref().expect("prepared");
-    let precond = chosen_precond(preconditioning, work.jacobi.as_ref(), at);
+    let precond = chosen_precond(preconditioning, work.jacobi.as_ref(), work.amg.as_ref(), at);
     let radius = match params.truncation {
         Truncation::TrustRegion { radius } => radius,
         Truncation::LineSearch => f64::INFINITY,
@@ -314,12 +394,14 @@ pub(crate) fn gltr_solve<'o, H: LinearOperator>(
 fn chosen_precond<'a, H>(
     preconditioning: Preconditioning,
     jacobi: Option<&'a Jacobi>,
+    amg: Option<&'a AmgSlot>,
     at: &'a AtPoint<'_, H>,
 ) -> Option<&'a dyn Preconditioner> {
     match preconditioning {
         Preconditioning::None => None,
         Preconditioning::Jacobi => jacobi.map(|j| j as &dyn Preconditioner),
         Preconditioning::Objective => at.objective_precond.as_deref(),
+        Preconditioning::Amg(_) => amg.and_then(AmgSlot::current),
     }
 }
 
@@ -330,5 +412,104 @@ pub(crate) fn budget_status(exit: KrylovExit, run: &Run<'_>) -> Option<Status> {
         KrylovExit::TimeLimit => Some(Status::TimeLimit),
         KrylovExit::MaxIterations if run.hvps_left() == 0 => Some(Status::MaxHvps),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{ArrayView1, ArrayViewMut1};
+
+    /// A tridiagonal matrix tridiag(−1, d, −1) with an assembled pattern.
+    struct Tri {
+        indptr: Vec<usize>,
+        indices: Vec<usize>,
+        values: Vec<f64>,
+        assembled: bool,
+    }
+
+    impl Tri {
+        fn new(n: usize, d: f64, assembled: bool) -> Self {
+            let (mut indptr, mut indices, mut values) = (vec![0], Vec::new(), Vec::new());
+            for i in 0..n {
+                for j in i.saturating_sub(1)..(i + 2).min(n) {
+                    indices.push(j);
+                    values.push(if i == j { d } else { -1.0 });
+                }
+                indptr.push(indices.len());
+            }
+            Self {
+                indptr,
+                indices,
+                values,
+                assembled,
+            }
+        }
+    }
+
+    impl LinearOperator for Tri {
+        fn dim(&self) -> usize {
+            self.indptr.len() - 1
+        }
+        fn apply(&self, v: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
+            for i in 0..self.dim() {
+                out[i] = (self.indptr[i]..self.indptr[i + 1])
+                    .map(|q| self.values[q] * v[self.indices[q]])
+                    .sum();
+            }
+        }
+        fn diagonal(&self, mut out: ArrayViewMut1<'_, f64>) -> bool {
+            out.fill(self.values[0]);
+            true
+        }
+        fn assembled_pattern(&self) -> Option<(&[usize], &[usize])> {
+            self.assembled
+                .then_some((&self.indptr[..], &self.indices[..]))
+        }
+        fn assembled_values(&self, values: &mut [f64]) -> bool {
+            values.copy_from_slice(&self.values);
+            self.assembled
+        }
+    }
+
+    fn applied(slot: &AmgSlot, n: usize) -> Vec<f64> {
+        let mut z = Array1::zeros(n);
+        slot.current()
+            .expect("a preconditioner")
+            .apply(Array1::ones(n).view(), z.view_mut());
+        z.to_vec()
+    }
+
+    #[test]
+    fn amg_slot_builds_refreshes_and_falls_back_like_ic0() {
+        let n = 50;
+        let cfg = AmgConfig::default();
+        let mut slot = AmgSlot::default();
+        // SPD: the hierarchy is used (one directly factored level: exact).
+        let spd = Tri::new(n, 2.5, true);
+        slot.prepare(&spd, n, cfg).unwrap();
+        assert!(slot.active && slot.amg.is_some());
+        let z = applied(&slot, n);
+        let mut az = Array1::zeros(n);
+        spd.apply(ArrayView1::from(&z[..]), az.view_mut());
+        assert!(az.iter().all(|v| (v - 1.0).abs() < 1e-12));
+        // Indefinite (positive diagonal 1.5 < the largest off-diagonal sum 2):
+        // the coarsest factorization fails; Jacobi 1/1.5 takes over.
+        slot.prepare(&Tri::new(n, 1.5, true), n, cfg).unwrap();
+        assert!(!slot.active && slot.amg.is_none());
+        assert!(applied(&slot, n)
+            .iter()
+            .all(|v| (v - 1.0 / 1.5).abs() < 1e-15));
+        // Negative diagonal: the same rule (Jacobi's safeguard takes |d|).
+        slot.prepare(&Tri::new(n, -3.0, true), n, cfg).unwrap();
+        assert!(!slot.active);
+        // Back to SPD: rebuilt and used again.
+        slot.prepare(&spd, n, cfg).unwrap();
+        assert!(slot.active);
+        assert_eq!(applied(&slot, n), z);
+        // No assembled matrix: Jacobi.
+        slot.prepare(&Tri::new(n, 2.5, false), n, cfg).unwrap();
+        assert!(!slot.active);
+        assert!(applied(&slot, n).iter().all(|v| (v - 0.4).abs() < 1e-15));
     }
 }

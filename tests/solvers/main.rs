@@ -1,6 +1,7 @@
 //! The solvers: one binary for the tests of trust region, line search and
 //! dense Newton, from the Steihaug step to checkpoints.
 //!
+//! - `amg`: the multigrid preconditioner on whole solves.
 //! - `conformance`: the status suite every solver runs through (budgets,
 //!   callbacks, typed errors, injected and natural non-finite values,
 //!   counts).
@@ -17,6 +18,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod amg;
 mod checkpoint;
 mod conformance;
 mod determinism;

@@ -14,7 +14,8 @@
 //! * with [`crate::Preconditioning::Objective`], the preconditioner is
 //!   [`Ic0`] of the assembled matrix (or none,
 //!   see [`AssembledPreconditioner`]); [`crate::Preconditioning::Jacobi`]
-//!   uses the stored diagonal.
+//!   uses the stored diagonal; [`crate::Preconditioning::Amg`] the assembled
+//!   matrix ([`LinearOperator::assembled_pattern`]).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -283,6 +284,13 @@ impl<P> LinearOperator for AssembledHessian<'_, P> {
         for (o, &p) in out.iter_mut().zip(&self.owner.diag_pos) {
             *o = if p == usize::MAX { 0.0 } else { vals[p] };
         }
+        true
+    }
+    fn assembled_pattern(&self) -> Option<(&[usize], &[usize])> {
+        Some((&self.owner.full.indptr, &self.owner.full.indices))
+    }
+    fn assembled_values(&self, values: &mut [f64]) -> bool {
+        values.copy_from_slice(self.values());
         true
     }
 }

@@ -21,15 +21,19 @@
 //!   assemble a sparse Hessian with a fixed pattern.
 //! * [`Ic0`]: incomplete Cholesky with zero fill, with the diagonal-shift
 //!   retry of Lin & Moré (1999).
+//! * [`Amg`]: smoothed-aggregation algebraic multigrid (Vaněk, Mandel &
+//!   Brezina 1996), one symmetric V-cycle per application.
 //!
 //! Error policy (as sprs): data problems — a non-square matrix, a pattern
 //! with an out-of-range column, a lower entry in upper storage — are
 //! [`crate::Error`] values from the constructors; nothing in this module
 //! panics on user data.
 
+pub mod amg;
 mod assembled;
 mod ic0;
 
+pub use amg::{Amg, AmgConfig, AmgReuse, AmgSmoother};
 pub use assembled::{Assembled, AssembledHessian, AssembledPreconditioner, SparseHessian};
 pub use ic0::{Ic0, Ic0Config};
 

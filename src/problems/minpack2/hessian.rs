@@ -130,4 +130,14 @@ impl<E: Element> LinearOperator for Minpack2Hessian<'_, E> {
         }
         true
     }
+    /// The assembled Hessian's pattern (built once per problem), for
+    /// [`crate::Preconditioning::Amg`].
+    fn assembled_pattern(&self) -> Option<(&[usize], &[usize])> {
+        let (indptr, indices) = self.owner.pattern_ref();
+        Some((indptr, indices))
+    }
+    fn assembled_values(&self, values: &mut [f64]) -> bool {
+        self.owner.fill(&self.x, values);
+        true
+    }
 }

@@ -153,7 +153,7 @@ impl KrylovConfig {
 }
 
 /// Which preconditioner the Newton-CG solvers use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Preconditioning {
@@ -167,4 +167,26 @@ pub enum Preconditioning {
     /// The objective's own [`crate::Objective::preconditioner`] (for example
     /// an incomplete Cholesky factor). Falls back to none if it gives `None`.
     Objective,
+    /// Smoothed-aggregation algebraic multigrid ([`crate::linalg::sparse::Amg`],
+    /// one V-cycle per application) of the assembled Hessian, for Hessian
+    /// operators that expose one ([`crate::LinearOperator::assembled_pattern`]:
+    /// [`crate::linalg::sparse::Assembled`] problems, the MINPACK-2 grid
+    /// problems). Under [`crate::linalg::sparse::AmgReuse::Aggregation`] (the
+    /// default) the hierarchy is built at the first Newton step and its values
+    /// refreshed at the next ones. Falls back as IC(0) does: when the
+    /// hierarchy cannot be built at a point (an indefinite or singular
+    /// Hessian: a non-positive diagonal, a failed coarsest factorization) or
+    /// the operator has no assembled matrix, that point uses Jacobi
+    /// (none if the operator has no diagonal either).
+    Amg(crate::linalg::sparse::AmgConfig),
+}
+
+impl Preconditioning {
+    /// Checks the options of [`Preconditioning::Amg`].
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Preconditioning::Amg(c) => c.validate(),
+            _ => Ok(()),
+        }
+    }
 }

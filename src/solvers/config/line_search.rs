@@ -99,6 +99,7 @@ impl LineSearchConfig {
     pub fn validate(&self) -> Result<()> {
         self.termination.validate()?;
         self.krylov.validate()?;
+        self.preconditioning.validate()?;
         self.line_search.validate()?;
         at_least_one("max_consecutive_failures", self.max_consecutive_failures)
     }

@@ -138,6 +138,7 @@ impl TrustRegionConfig {
     pub fn validate(&self) -> Result<()> {
         self.termination.validate()?;
         self.krylov.validate()?;
+        self.preconditioning.validate()?;
         crate::solvers::config::validate_trust_region(
             self.initial_radius,
             self.max_radius,
