@@ -519,13 +519,25 @@ mod tests {
         assert!(!backtrack_accepts(1.0, f64::NAN, 0.5, -2.0));
         assert!(!backtrack_accepts(1.0, f64::NEG_INFINITY, 0.5, -2.0));
         // On the boundary: Δ = α‖p‖ (Nocedal & Yuan).
-        assert_eq!(radius_after_backtrack(0.25, 2.0, 2.0, true, false, 1e10), 0.5);
+        assert_eq!(
+            radius_after_backtrack(0.25, 2.0, 2.0, true, false, 1e10),
+            0.5
+        );
         assert_eq!(radius_after_backtrack(0.5, 8.0, 8.0, true, false, 3.0), 3.0);
         // Inside: Δ kept.
-        assert_eq!(radius_after_backtrack(0.25, 2.0, 5.0, false, false, 1e10), 5.0);
-        assert_eq!(radius_after_backtrack(0.25, 2.0, 5.0, false, false, 4.0), 4.0);
+        assert_eq!(
+            radius_after_backtrack(0.25, 2.0, 5.0, false, false, 1e10),
+            5.0
+        );
+        assert_eq!(
+            radius_after_backtrack(0.25, 2.0, 5.0, false, false, 4.0),
+            4.0
+        );
         // keep: Δ kept on the boundary too.
-        assert_eq!(radius_after_backtrack(0.25, 2.0, 2.0, true, true, 1e10), 2.0);
+        assert_eq!(
+            radius_after_backtrack(0.25, 2.0, 2.0, true, true, 1e10),
+            2.0
+        );
     }
 
     #[test]

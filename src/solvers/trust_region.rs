@@ -354,12 +354,7 @@ impl TrustRegion {
                 .is_none()
                 .then(|| newton_cg::gap_estimate(&info, run.grad_norm))
                 .flatten();
-            run.accept(
-                &mut work.x_trial,
-                &mut work.g_trial,
-                f_new,
-                grad_norm_new,
-            );
+            run.accept(&mut work.x_trial, &mut work.g_trial, f_new, grad_norm_new);
             run.failures = FailureCounters::default();
             run.forcing = memory.or(run.forcing);
             at.clear();
