@@ -629,7 +629,12 @@ mod tests {
     fn rejected_steps_end_below_the_step_in_whole_solves() {
         let problem = ExtendedRosenbrock::new(200).unwrap();
         let mut rejected = 0;
-        for rule in [RadiusRule::NocedalWright, RadiusRule::Tron] {
+        for rule in [
+            RadiusRule::NocedalWright,
+            RadiusRule::Tron,
+            RadiusRule::TaoDouble,
+            RadiusRule::TaoDoubleInterior,
+        ] {
             for eta in [0.0, 1e-4, 0.1, 0.2] {
                 for init in [
                     InitialRadius::Constant(1.0),
