@@ -463,7 +463,7 @@ pub use solvers::config::{
 };
 pub use solvers::dense_newton::DenseNewton;
 pub use solvers::line_search::LineSearchNewtonCg;
-pub use solvers::radius::{InitialRadius, RadiusRule};
+pub use solvers::radius::{InitialRadius, RadiusRule, RejectedStep};
 pub use solvers::saddle::SecondOrder;
 pub use solvers::trust_region::TrustRegion;
 pub use solvers::{minimize, minimize_with, FailureCounters, Method, Options, State};

@@ -4,10 +4,11 @@ every radius rule (and the forcing terms with the chosen pair), on the
 MINPACK-2 grid problems and the CUTEst-style set, from one build of the CLI.
 
     python3 benches/strategy/radius_study.py BINARY [--grid 200] [--n 1000] [--out FILE.md]
-        [--combos all|defaults|forcing] [--problems a,b,c]
+        [--combos all|defaults|forcing|"INIT/RULE/FORCING[/REJECTED];..."] [--problems a,b,c]
 
 Each solve is `BINARY solve --problem P ... --radius-init I --radius-rule R
---forcing F --json --quiet`; the table gives status, outer iterations,
+--forcing F [--rejected-step S] --json --quiet` (S is the optional fourth
+field of a combination); the table gives status, outer iterations,
 Hessian-vector products, evaluations and f - f* where f* is known.
 The summary ranks the combinations by the number of problems they fail to
 solve, then by the geometric mean of products relative to the best
@@ -82,19 +83,20 @@ def main():
     elif args.combos == "forcing":
         combos = [("first-step", "tao", f) for f in FORCINGS]
     else:
-        combos = [(i, r, f) for i, r, f in (c.split("/") for c in args.combos.split(";"))]
+        combos = [tuple(c.split("/")) for c in args.combos.split(";")]
     probs = problems(args)
     results = {}
     lines = []
-    head = "| problem | " + " | ".join(f"{i} / {r} / {f}" for i, r, f in combos) + " |"
+    head = "| problem | " + " | ".join(" / ".join(c) for c in combos) + " |"
     lines.append(head)
     lines.append("|---" * (len(combos) + 1) + "|")
     for name, pargs in probs:
         row = [name]
         for c in combos:
-            i, r, f = c
+            i, r, f = c[:3]
+            rej = ["--rejected-step", c[3]] if len(c) > 3 else []
             res = run(args.binary, pargs, ["--radius-init", i, "--radius-rule", r,
-                                           "--forcing", f, *extra], args.timeout)
+                                           "--forcing", f, *rej, *extra], args.timeout)
             results[(name, c)] = res
             if res["status"] == "converged":
                 cell = f"{res['iterations']} / {res['hvps']}"
@@ -128,7 +130,7 @@ def main():
         gm = math.exp(sum(logs) / len(logs)) if logs else float("nan")
         ranked.append((fails, gm, c, total, ttime))
     for fails, gm, c, total, ttime in sorted(ranked, key=lambda t: (t[0], t[1])):
-        summary.append(f"| {c[0]} / {c[1]} / {c[2]} | {fails} | {gm:.2f} | {total} | {ttime:.1f} |")
+        summary.append(f"| {' / '.join(c)} | {fails} | {gm:.2f} | {total} | {ttime:.1f} |")
     for s in summary:
         print(s)
     if args.out:

@@ -9,7 +9,7 @@
 //!   [--check-derivatives] [--report FILE] [--plot FILE.svg]
 //!   [--checkpoint FILE [--checkpoint-every K]] [--resume FILE] [--quiet]
 //!   [--radius-init constant:X|gradient|first-step|interpolation]
-//!   [--radius-rule nocedal-wright|tron|tao] [--forcing sqrt|quadratic|ew1|ew2|constant:X]
+//!   [--radius-rule nocedal-wright|tron|tao|tao-double|tao-double-interior] [--rejected-step shrink|backtrack|backtrack-keep] [--forcing sqrt|quadratic|ew1|ew2|constant:X]
 //!   [--second-order off|check|escape] [--gap-tol X]`
 //!   — any registered problem; grid problems (MINPACK-2 msa, ept, ssc, odc,
 //!   pjb) take a grid and a Hessian mode; `ic0` is the problem's own

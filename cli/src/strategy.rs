@@ -4,7 +4,9 @@
 
 use clap::ValueEnum;
 
-use steihaug::{DenseStep, Forcing, InitialRadius, Options, RadiusRule, SecondOrder, Subproblem};
+use steihaug::{
+    DenseStep, Forcing, InitialRadius, Options, RadiusRule, RejectedStep, SecondOrder, Subproblem,
+};
 
 /// `--radius-rule` values.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -15,6 +17,22 @@ pub enum RuleArg {
     Tron,
     /// PETSc/TAO's reduction update.
     Tao,
+    /// TAO's update growing by at most 2‖p‖ (GALAHAD TR2A's growth).
+    TaoDouble,
+    /// tao-double, halving the radius (not the step) after a poor interior step.
+    TaoDoubleInterior,
+}
+
+/// `--rejected-step` values.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum RejectedArg {
+    /// Discard the step and shrink the radius.
+    Shrink,
+    /// Backtrack along the step (Armijo), accept x + αp, Δ = α‖p‖
+    /// (Nocedal & Yuan 1998).
+    Backtrack,
+    /// Backtrack, and keep the radius after a backtracked step.
+    BacktrackKeep,
 }
 
 /// `--subproblem` values.
@@ -110,6 +128,10 @@ pub struct StrategyArgs {
     /// Trust region: radius update rule (default nocedal-wright).
     #[arg(long, value_enum, value_name = "RULE")]
     pub radius_rule: Option<RuleArg>,
+    /// Trust region: a rejected step, shrink | backtrack | backtrack-keep
+    /// (default shrink).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub rejected_step: Option<RejectedArg>,
     /// Newton-CG: forcing term of the inner solve, sqrt | quadratic | ew1 |
     /// ew2 | constant:X (default sqrt).
     #[arg(long, value_name = "FORCING", value_parser = parse_forcing)]
@@ -142,6 +164,7 @@ impl StrategyArgs {
                 ("subproblem", self.subproblem.is_some()),
                 ("radius-init", self.radius_init.is_some()),
                 ("radius-rule", self.radius_rule.is_some()),
+                ("rejected-step", self.rejected_step.is_some()),
                 ("second-order", self.second_order.is_some()),
             ];
             if let Some((name, _)) = tr_only.into_iter().find(|(_, given)| *given) {
@@ -164,6 +187,15 @@ impl StrategyArgs {
                         RuleArg::NocedalWright => RadiusRule::NocedalWright,
                         RuleArg::Tron => RadiusRule::Tron,
                         RuleArg::Tao => RadiusRule::Tao,
+                        RuleArg::TaoDouble => RadiusRule::TaoDouble,
+                        RuleArg::TaoDoubleInterior => RadiusRule::TaoDoubleInterior,
+                    };
+                }
+                if let Some(r) = self.rejected_step {
+                    c.rejected_step = match r {
+                        RejectedArg::Shrink => RejectedStep::Shrink,
+                        RejectedArg::Backtrack => RejectedStep::Backtrack,
+                        RejectedArg::BacktrackKeep => RejectedStep::BacktrackKeep,
                     };
                 }
                 if let Some(m) = self.second_order {
@@ -243,6 +275,13 @@ pub fn describe(options: &Options) -> Option<String> {
                 RadiusRule::NocedalWright => "nocedal-wright",
                 RadiusRule::Tron => "tron",
                 RadiusRule::Tao => "tao",
+                RadiusRule::TaoDouble => "tao-double",
+                RadiusRule::TaoDoubleInterior => "tao-double-interior",
+            };
+            let rejected = match c.rejected_step {
+                RejectedStep::Shrink => "shrink",
+                RejectedStep::Backtrack => "backtrack",
+                RejectedStep::BacktrackKeep => "backtrack-keep",
             };
             let second = match c.second_order {
                 SecondOrder::Off => "off",
@@ -250,7 +289,7 @@ pub fn describe(options: &Options) -> Option<String> {
                 SecondOrder::Escape => "escape",
             };
             Some(format!(
-                "subproblem {}, radius-init {init}, radius-rule {rule}, forcing {}, second-order {second}",
+                "subproblem {}, radius-init {init}, radius-rule {rule}, rejected-step {rejected}, forcing {}, second-order {second}",
                 c.subproblem.as_str(),
                 forcing(c.krylov.forcing)
             ))

@@ -61,7 +61,8 @@ pub struct IterationRecord {
     /// −∞ for a non-finite trial value).
     #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub ratio: f64,
-    /// Line-search step length α (NaN for the trust-region solver).
+    /// Line-search step length α (NaN for the trust-region solver, except
+    /// for a step accepted by backtracking, [`crate::RejectedStep`]).
     #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub alpha: f64,
     /// Multiple τ of the identity added to H (dense Newton; NaN otherwise).

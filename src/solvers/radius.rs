@@ -23,6 +23,74 @@ pub enum RadiusRule {
     /// PETSc/TAO's "reduction" update of `ntr.c` / `bnk.c` ([`tao`]): grows
     /// relative to ‖p‖ whenever ρ ≥ ½, on or off the boundary.
     Tao,
+    /// TAO's update with the very-good factor 4 replaced by 2
+    /// ([`tao_double`]; GALAHAD TR2A's growth max(Δ, 2‖s‖)): a rejection
+    /// after a growth costs one of every three trials instead of one of
+    /// every two (the FLETCHCR cycle of `docs/radius-study.md`).
+    TaoDouble,
+    /// [`RadiusRule::TaoDouble`], except that a poor but accepted step
+    /// (η₀ < ρ < ¼) that ended inside the region halves Δ, not ‖p‖
+    /// ([`tao_double_interior`]): a short Newton step that the model
+    /// predicted poorly does not cut the region to its own length.
+    TaoDoubleInterior,
+}
+
+/// What happens to a rejected trust-region step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum RejectedStep {
+    /// Discard it and shrink Δ by the radius rule. The default.
+    #[default]
+    Shrink,
+    /// Nocedal & Yuan (1998): backtrack along the rejected step p (a descent
+    /// direction, gᵀp < 0) with α = ½, ¼, … (at most
+    /// [`BACKTRACK_MAX_HALVINGS`] halvings) until the Armijo condition
+    /// f(x + αp) ≤ f(x) + [`BACKTRACK_C1`]·α·gᵀp holds
+    /// ([`backtrack_accepts`]); accept x + αp and set Δ = α‖p‖
+    /// ([`radius_after_backtrack`]). When no α passes, the step is rejected
+    /// as with [`RejectedStep::Shrink`]. Costs f evaluations, no products.
+    Backtrack,
+    /// As [`RejectedStep::Backtrack`], but Δ is kept after a step accepted
+    /// by backtracking, on or off the boundary ([`radius_after_backtrack`]
+    /// with `keep`): the region bounds the next step, the Armijo search
+    /// decides how much of it is taken, as in a line search.
+    BacktrackKeep,
+}
+
+/// Armijo constant of [`RejectedStep::Backtrack`] (the line search's c₁).
+pub const BACKTRACK_C1: f64 = 1e-4;
+/// Most halvings of α in [`RejectedStep::Backtrack`] (α ≥ 2⁻¹⁰).
+pub const BACKTRACK_MAX_HALVINGS: usize = 10;
+
+/// The Armijo test of [`RejectedStep::Backtrack`] at step length α along a
+/// direction with gᵀp = `grad_dot_step` < 0: f_α finite and
+/// f_α ≤ f + c₁·α·gᵀp.
+pub fn backtrack_accepts(f: f64, f_alpha: f64, alpha: f64, grad_dot_step: f64) -> bool {
+    f_alpha.is_finite() && f_alpha <= f + BACKTRACK_C1 * alpha * grad_dot_step
+}
+
+/// Δ after a step accepted by backtracking: for a step p that ended on the
+/// boundary, the length α‖p‖ of the step taken (Nocedal & Yuan 1998); for
+/// an interior step (CG converged inside the region) Δ is kept, so that the
+/// next step is again a Newton step, backtracked if need be, as in the line
+/// search (our choice, measured on ODC in `docs/radius-study.md`). At most
+/// `max_radius`. With `keep` ([`RejectedStep::BacktrackKeep`]) Δ is kept
+/// in both cases.
+pub fn radius_after_backtrack(
+    alpha: f64,
+    step_norm: f64,
+    radius: f64,
+    on_boundary: bool,
+    keep: bool,
+    max_radius: f64,
+) -> f64 {
+    let r = if on_boundary && !keep {
+        alpha * step_norm
+    } else {
+        radius
+    };
+    r.min(max_radius)
 }
 
 /// The initial trust radius Δ₀.
@@ -307,6 +375,31 @@ pub fn tao(t: &Trial, eta_accept: f64) -> f64 {
     }
 }
 
+/// The very-good growth factor of [`tao_double`].
+pub const TAO_DOUBLE_GROW: f64 = 2.0;
+
+/// TAO's reduction update ([`tao`]) with growth max(2‖p‖, Δ) for every
+/// ρ ≥ ½ (TAO: 4‖p‖ for ρ ≥ 0.9), as GALAHAD TR2A grows. Rejections and
+/// poor steps shrink as in [`tao`].
+pub fn tao_double(t: &Trial, eta_accept: f64) -> f64 {
+    if t.rho >= TAO_ETA.1 {
+        (TAO_DOUBLE_GROW * t.step_norm).max(t.radius)
+    } else {
+        tao(t, eta_accept)
+    }
+}
+
+/// [`tao_double`], except that a poor accepted step (η₀ < ρ < ¼) inside the
+/// region gives ½Δ instead of ½·min(Δ, ‖p‖).
+pub fn tao_double_interior(t: &Trial, eta_accept: f64) -> f64 {
+    let poor = t.rho > eta_accept && t.rho < TAO_ETA.0;
+    if poor && !t.on_boundary {
+        TAO_ALPHA.1 * t.radius
+    } else {
+        tao_double(t, eta_accept)
+    }
+}
+
 /// The radius after a trial step: a non-finite trial (ρ = −∞) shrinks by
 /// [`shrink`] whatever the rule (`reference/pitfalls.md` §1), otherwise the
 /// rule decides; the result is at most `max_radius`.
@@ -318,6 +411,8 @@ pub fn update(rule: RadiusRule, t: &Trial, eta_accept: f64, max_radius: f64) -> 
             RadiusRule::NocedalWright => nocedal_wright(t),
             RadiusRule::Tron => tron(t, eta_accept),
             RadiusRule::Tao => tao(t, eta_accept),
+            RadiusRule::TaoDouble => tao_double(t, eta_accept),
+            RadiusRule::TaoDoubleInterior => tao_double_interior(t, eta_accept),
         }
     };
     next.min(max_radius)
@@ -393,6 +488,73 @@ mod tests {
         assert_eq!(tao(&trial(1.0, 0.5, 0.95, false), 1e-4), 2.0);
         // η₀ is the acceptance threshold.
         assert_eq!(tao(&trial(1.0, 1.0, 0.1, true), 0.2), 0.25);
+    }
+
+    #[test]
+    fn tao_double_branches() {
+        // ρ ≥ 0.9 grows by 2‖p‖, not 4‖p‖.
+        assert_eq!(tao_double(&trial(1.0, 1.0, 0.95, true), 1e-4), 2.0);
+        assert_eq!(tao(&trial(1.0, 1.0, 0.95, true), 1e-4), 4.0);
+        // ½ ≤ ρ < 0.9: as TAO, max(2‖p‖, Δ).
+        assert_eq!(tao_double(&trial(1.0, 0.8, 0.6, false), 1e-4), 1.6);
+        assert_eq!(tao_double(&trial(1.0, 0.3, 0.95, false), 1e-4), 1.0);
+        // Below ½: TAO's keep, poor and reject branches.
+        assert_eq!(tao_double(&trial(1.0, 0.4, 0.3, false), 1e-4), 1.0);
+        assert_eq!(tao_double(&trial(1.0, 0.4, 0.1, false), 1e-4), 0.2);
+        assert_eq!(tao_double(&trial(1.0, 0.4, 1e-5, false), 1e-4), 0.1);
+        // The grow-reject cycle from Δ = ½ with ‖p‖ = Δ: TAO reaches 2 in
+        // one good step, tao_double needs two.
+        let once = tao_double(&trial(0.5, 0.5, 0.95, true), 1e-4);
+        assert_eq!(once, 1.0);
+        assert_eq!(tao_double(&trial(once, once, 0.95, true), 1e-4), 2.0);
+    }
+
+    #[test]
+    fn backtracking_armijo_and_radius() {
+        // gᵀp = −2, f = 1: α = ½ needs f_α ≤ 1 − 1e-4.
+        assert!(backtrack_accepts(1.0, 0.9, 0.5, -2.0));
+        assert!(!backtrack_accepts(1.0, 1.0, 0.5, -2.0));
+        assert!(!backtrack_accepts(1.0, 1.0 - 0.5e-4, 0.5, -2.0));
+        assert!(backtrack_accepts(1.0, 1.0 - 1e-4, 0.5, -2.0));
+        assert!(!backtrack_accepts(1.0, f64::NAN, 0.5, -2.0));
+        assert!(!backtrack_accepts(1.0, f64::NEG_INFINITY, 0.5, -2.0));
+        // On the boundary: Δ = α‖p‖ (Nocedal & Yuan).
+        assert_eq!(
+            radius_after_backtrack(0.25, 2.0, 2.0, true, false, 1e10),
+            0.5
+        );
+        assert_eq!(radius_after_backtrack(0.5, 8.0, 8.0, true, false, 3.0), 3.0);
+        // Inside: Δ kept.
+        assert_eq!(
+            radius_after_backtrack(0.25, 2.0, 5.0, false, false, 1e10),
+            5.0
+        );
+        assert_eq!(
+            radius_after_backtrack(0.25, 2.0, 5.0, false, false, 4.0),
+            4.0
+        );
+        // keep: Δ kept on the boundary too.
+        assert_eq!(
+            radius_after_backtrack(0.25, 2.0, 2.0, true, true, 1e10),
+            2.0
+        );
+    }
+
+    #[test]
+    fn tao_double_interior_halves_the_radius_after_a_poor_interior_step() {
+        // Poor interior step: ½Δ, not ½‖p‖.
+        assert_eq!(tao_double_interior(&trial(2.0, 0.1, 0.1, false), 1e-4), 1.0);
+        assert_eq!(tao_double(&trial(2.0, 0.1, 0.1, false), 1e-4), 0.05);
+        // Poor boundary step, rejection, good steps: as tao_double.
+        for t in [
+            trial(2.0, 2.0, 0.1, true),
+            trial(2.0, 0.1, 1e-5, false),
+            trial(2.0, 2.0, -1.0, true),
+            trial(2.0, 0.5, 0.3, false),
+            trial(2.0, 2.0, 0.95, true),
+        ] {
+            assert_eq!(tao_double_interior(&t, 1e-4), tao_double(&t, 1e-4), "{t:?}");
+        }
     }
 
     #[test]
@@ -496,7 +658,13 @@ mod tests {
     /// steps, and any interpolation curvature.
     #[test]
     fn a_rejected_step_always_ends_below_the_step_length() {
-        let rules = [RadiusRule::NocedalWright, RadiusRule::Tron, RadiusRule::Tao];
+        let rules = [
+            RadiusRule::NocedalWright,
+            RadiusRule::Tron,
+            RadiusRule::Tao,
+            RadiusRule::TaoDouble,
+            RadiusRule::TaoDoubleInterior,
+        ];
         let etas = [0.0, 1e-4, 0.01, 0.1, 0.2, 0.249];
         let rhos = [
             f64::NEG_INFINITY,

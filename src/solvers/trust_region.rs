@@ -34,7 +34,7 @@ use crate::report::{IterationRecord, Report};
 use crate::solvers::checkpoint::{Checkpoint, Checkpointing};
 use crate::solvers::config::{Subproblem, TrustRegionConfig};
 use crate::solvers::newton_cg::{self, AtPoint, NewtonCgWork};
-use crate::solvers::radius::{self, InitialRadius, Trial};
+use crate::solvers::radius::{self, InitialRadius, RejectedStep, Trial};
 use crate::solvers::radius_start::interpolation_start;
 use crate::solvers::ratio::{acceptable, reduction_ratio};
 use crate::solvers::saddle::{self, SecondOrder};
@@ -315,26 +315,50 @@ impl TrustRegion {
             grad_dot_step: info.grad_dot_step,
             before_first_accepted: run.accepted_steps == 0,
         };
-        run.radius = radius::update(cfg.radius_rule, &trial, cfg.eta_accept, cfg.max_radius);
-        let accepted = acceptable(rho, cfg.eta_accept);
+        let mut accepted = acceptable(rho, cfg.eta_accept);
+        // A rejected step may still give a shorter one along it.
+        let backtracked = if accepted {
+            None
+        } else {
+            self.backtrack(obj, run, work, &info)
+        };
+        let (alpha, f_new, grad_norm_new) = match backtracked {
+            Some(b) => {
+                accepted = true;
+                b
+            }
+            None => (1.0, f_trial, grad_norm_trial),
+        };
+        run.radius = if backtracked.is_some() {
+            radius::radius_after_backtrack(
+                alpha,
+                info.step_norm_m,
+                run.radius,
+                info.on_boundary,
+                cfg.rejected_step == RejectedStep::BacktrackKeep,
+                cfg.max_radius,
+            )
+        } else {
+            radius::update(cfg.radius_rule, &trial, cfg.eta_accept, cfg.max_radius)
+        };
         let status = if accepted {
-            let ared = run.f - f_trial;
-            // An escape step (no inner solve) tells EW nothing.
-            let memory = (info.iterations > 0)
+            let ared = run.f - f_new;
+            // An escape step (no inner solve) tells EW nothing, nor does a
+            // backtracked step (its residual is not that of the solve).
+            let memory = (info.iterations > 0 && backtracked.is_none())
                 .then(|| newton_cg::step_memory(run, &cfg.krylov, &info))
                 .flatten();
             work.escape_curvature = None;
-            let gap = newton_cg::gap_estimate(&info, run.grad_norm);
-            run.accept(
-                &mut work.x_trial,
-                &mut work.g_trial,
-                f_trial,
-                grad_norm_trial,
-            );
+            // The model predicted the full step badly: no gap estimate.
+            let gap = backtracked
+                .is_none()
+                .then(|| newton_cg::gap_estimate(&info, run.grad_norm))
+                .flatten();
+            run.accept(&mut work.x_trial, &mut work.g_trial, f_new, grad_norm_new);
             run.failures = FailureCounters::default();
             run.forcing = memory.or(run.forcing);
             at.clear();
-            match run.after_accepted(ared, info.step_norm, gap) {
+            match run.after_accepted(ared, alpha * info.step_norm, gap) {
                 Some(Status::Converged) => self.second_order(obj, run, work, at)?,
                 other => other,
             }
@@ -343,6 +367,10 @@ impl TrustRegion {
             (run.failures.non_finite_trial >= cfg.max_consecutive_failures)
                 .then_some(Status::NonFiniteObjective)
         };
+        if backtracked.is_some() {
+            record.alpha = alpha;
+            record.step_norm = alpha * info.step_norm;
+        }
         record = IterationRecord {
             ratio: rho,
             next_radius: run.radius,
@@ -402,6 +430,46 @@ impl TrustRegion {
             return (fallback, first_exit);
         }
         (info, first_exit)
+    }
+
+    /// [`RejectedStep::Backtrack`] (Nocedal & Yuan 1998) after a rejected
+    /// step p from an inner solve with gᵀp < 0: x + αp for α = ½, ¼, … (at
+    /// most [`radius::BACKTRACK_MAX_HALVINGS`]) until
+    /// [`radius::backtrack_accepts`] holds with a finite gradient; that
+    /// point is left in the trial vectors and `(α, f, ‖g‖)` returned.
+    /// `None` (the step stays rejected) with the other option, for an
+    /// escape step, or when no α passes or the budget ends. No products.
+    fn backtrack<O: Objective + ?Sized>(
+        &self,
+        obj: &O,
+        run: &mut Run<'_>,
+        work: &mut NewtonCgWork,
+        info: &KrylovInfo,
+    ) -> Option<(f64, f64, f64)> {
+        let eligible = self.config.rejected_step != RejectedStep::Shrink
+            && work.escape_curvature.is_none()
+            && info.grad_dot_step < 0.0;
+        if !eligible {
+            return None;
+        }
+        let mut alpha = 1.0;
+        for _ in 0..radius::BACKTRACK_MAX_HALVINGS {
+            if !run.eval_allowed() || run.time_up() {
+                return None;
+            }
+            alpha *= 0.5;
+            ndarray::Zip::from(&mut work.x_trial)
+                .and(&run.x)
+                .and(&work.p)
+                .for_each(|o, &x, &p| *o = x + alpha * p);
+            let f_alpha = obj.value_grad(work.x_trial.view(), work.g_trial.view_mut());
+            run.counts.evals += 1;
+            let (grad_norm, g_finite) = run.norm_finite(work.g_trial.view());
+            if g_finite && radius::backtrack_accepts(run.f, f_alpha, alpha, info.grad_dot_step) {
+                return Some((alpha, f_alpha, grad_norm));
+            }
+        }
+        None
     }
 
     /// At a point that passes the convergence test, what
@@ -568,7 +636,12 @@ mod tests {
     fn rejected_steps_end_below_the_step_in_whole_solves() {
         let problem = ExtendedRosenbrock::new(200).unwrap();
         let mut rejected = 0;
-        for rule in [RadiusRule::NocedalWright, RadiusRule::Tron] {
+        for rule in [
+            RadiusRule::NocedalWright,
+            RadiusRule::Tron,
+            RadiusRule::TaoDouble,
+            RadiusRule::TaoDoubleInterior,
+        ] {
             for eta in [0.0, 1e-4, 0.1, 0.2] {
                 for init in [
                     InitialRadius::Constant(1.0),

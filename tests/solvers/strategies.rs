@@ -6,8 +6,8 @@
 use steihaug::problems::registry::{self, Size};
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::{
-    Forcing, InitialRadius, LineSearchConfig, LineSearchNewtonCg, Options, RadiusRule, Report,
-    Status, TrustRegion, TrustRegionConfig,
+    Forcing, InitialRadius, LineSearchConfig, LineSearchNewtonCg, Options, RadiusRule,
+    RejectedStep, Report, SecondOrder, Status, TrustRegion, TrustRegionConfig,
 };
 
 fn built(name: &str, n: Option<usize>, grid: Option<usize>) -> registry::Built {
@@ -54,6 +54,111 @@ fn first_step_with_the_tao_rule_escapes_the_msa_radius_trap() {
     assert!(r.iterations < 60, "{}", r.summary());
 }
 
+/// The study's settings (`docs/radius-study.md`): gradient test only, no
+/// second-order check, 1000 iterations.
+fn study(init: InitialRadius, rule: RadiusRule, rejected: RejectedStep) -> TrustRegionConfig {
+    let mut cfg = TrustRegionConfig::default()
+        .initial_radius(init)
+        .radius_rule(rule)
+        .rejected_step(rejected)
+        .second_order(SecondOrder::Off)
+        .max_iter(1000);
+    cfg.termination.gap_tol = 0.0;
+    cfg
+}
+
+/// FLETCHCR n = 1000 from the first-step start: TAO's rule cycles (ρ ≈ 0.95
+/// at Δ = ½ grows Δ to 4‖p‖ = 2, that step is rejected, Δ returns to ½) and
+/// hits the 1000-iteration cap; growing by 2‖p‖ (tao-double) or
+/// backtracking along the rejected step breaks the cycle
+/// (`docs/radius-study.md`: 913 and 475 iterations).
+#[test]
+fn tao_double_and_backtracking_break_the_fletchcr_cycle() {
+    let b = built("fletchcr", Some(1000), None);
+    let fs = b.f_star.expect("FLETCHCR has f* = 0");
+    let cycling = tr(
+        study(
+            InitialRadius::FirstStep,
+            RadiusRule::Tao,
+            RejectedStep::Shrink,
+        ),
+        &b,
+    );
+    assert_eq!(
+        cycling.status,
+        Status::MaxIterations,
+        "{}",
+        cycling.summary()
+    );
+    for (rule, rejected) in [
+        (RadiusRule::TaoDouble, RejectedStep::Shrink),
+        (RadiusRule::Tao, RejectedStep::Backtrack),
+    ] {
+        let r = tr(study(InitialRadius::FirstStep, rule, rejected), &b);
+        assert!(
+            r.status.is_converged(),
+            "{rule:?} {rejected:?}: {}",
+            r.summary()
+        );
+        assert!(r.f - fs <= 1e-8, "{rule:?} {rejected:?}: f = {}", r.f);
+    }
+}
+
+/// Backtracking along a rejected step (Nocedal & Yuan 1998): every
+/// rejection that the Armijo search rescues is recorded as accepted with
+/// α < 1, ρ of the full step at most η, the step taken α·‖p‖, and Δ set to
+/// that length on the boundary or kept inside (`Backtrack`), or kept
+/// (`BacktrackKeep`); and it costs evaluations, not products: the products
+/// of each iteration are those of its inner solve.
+#[test]
+fn backtracked_steps_are_recorded_with_their_length_and_radius() {
+    // ODC 40×40 from Δ₀ = 0.1: both interior and boundary steps are
+    // rejected and rescued (measured with the CLI: 3 and 5 backtracked
+    // steps, one of them on the boundary with `Backtrack`).
+    let b = built("odc", None, Some(40));
+    for rejected in [RejectedStep::Backtrack, RejectedStep::BacktrackKeep] {
+        let cfg = study(InitialRadius::Constant(0.1), RadiusRule::Tao, rejected);
+        let r = tr(cfg, &b);
+        assert!(r.status.is_converged(), "{rejected:?}: {}", r.summary());
+        let (mut kept, mut cut) = (0, 0);
+        let mut hvps = 0;
+        for h in &r.history {
+            hvps += h.krylov_iterations as u64;
+            assert_eq!(
+                h.hvps, hvps,
+                "{rejected:?}: products of iteration {}",
+                h.iter
+            );
+            if h.alpha.is_nan() {
+                continue;
+            }
+            assert!(h.accepted && h.ratio <= cfg.eta_accept, "{h:?}");
+            assert!(h.alpha > 0.0 && h.alpha <= 0.5, "{h:?}");
+            if (h.next_radius - h.radius).abs() <= 1e-12 * h.radius {
+                kept += 1;
+            } else {
+                assert!(
+                    (h.next_radius - h.step_norm).abs() <= 1e-12 * h.step_norm,
+                    "{rejected:?}: {h:?}"
+                );
+                cut += 1;
+            }
+        }
+        assert!(kept + cut >= 3, "{rejected:?}: {kept} + {cut} backtracked");
+        match rejected {
+            RejectedStep::BacktrackKeep => assert_eq!(cut, 0),
+            _ => assert!(
+                cut >= 1,
+                "no boundary step backtracked: the test checks little"
+            ),
+        }
+        assert!(
+            r.counts.evals as usize > r.iterations + 1,
+            "{rejected:?}: backtracking costs evaluations"
+        );
+    }
+}
+
 /// Every initial radius with every rule converges on MSA and on extended
 /// Rosenbrock.
 #[test]
@@ -66,7 +171,13 @@ fn every_start_and_rule_converges() {
         InitialRadius::FirstStep,
         InitialRadius::Interpolation { trust0: 100.0 },
     ];
-    let rules = [RadiusRule::NocedalWright, RadiusRule::Tron, RadiusRule::Tao];
+    let rules = [
+        RadiusRule::NocedalWright,
+        RadiusRule::Tron,
+        RadiusRule::Tao,
+        RadiusRule::TaoDouble,
+        RadiusRule::TaoDoubleInterior,
+    ];
     let mut msa_iters = Vec::new();
     for init in inits {
         for rule in rules {
@@ -92,7 +203,7 @@ fn every_start_and_rule_converges() {
             }
         }
     }
-    assert_eq!(msa_iters.len(), 12);
+    assert_eq!(msa_iters.len(), 20);
 }
 
 /// The first-step start takes Δ₀ from the first unconstrained step: the

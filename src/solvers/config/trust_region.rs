@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::solvers::config::{KrylovConfig, Preconditioning, Termination};
-use crate::solvers::radius::{InitialRadius, RadiusRule};
+use crate::solvers::radius::{InitialRadius, RadiusRule, RejectedStep};
 use crate::solvers::saddle::SecondOrder;
 
 /// Default acceptance threshold η on ρ (Lin & Moré 1999 use 1e-4; N&W
@@ -64,6 +64,10 @@ pub struct TrustRegionConfig {
     pub radius_rule: RadiusRule,
     /// Initial radius (default [`InitialRadius::Constant`]`(1.0)`, as SciPy).
     pub initial_radius: InitialRadius,
+    /// What happens to a rejected step (default [`RejectedStep::Shrink`]).
+    /// Missing in JSON means the default.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub rejected_step: RejectedStep,
     /// Upper bound on Δ (default [`DEFAULT_MAX_RADIUS`]).
     pub max_radius: f64,
     /// Lower bound on Δ before [`crate::Status::RadiusCollapsed`] (default 0, so the
@@ -98,6 +102,7 @@ impl Default for TrustRegionConfig {
             preconditioning: Preconditioning::None,
             radius_rule: RadiusRule::NocedalWright,
             initial_radius: InitialRadius::default(),
+            rejected_step: RejectedStep::Shrink,
             max_radius: DEFAULT_MAX_RADIUS,
             min_radius: 0.0,
             eta_accept: DEFAULT_ETA_ACCEPT,
@@ -131,6 +136,12 @@ impl TrustRegionConfig {
     /// Sets the radius update rule.
     pub fn radius_rule(mut self, radius_rule: RadiusRule) -> Self {
         self.radius_rule = radius_rule;
+        self
+    }
+
+    /// Sets what happens to a rejected step.
+    pub fn rejected_step(mut self, rejected_step: RejectedStep) -> Self {
+        self.rejected_step = rejected_step;
         self
     }
 
