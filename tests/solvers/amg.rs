@@ -37,10 +37,10 @@ fn amg_reaches_the_unpreconditioned_optimum_with_few_cg_iterations() {
     let problems: [(&str, &dyn steihaug::DynObjective, Array1<f64>); 2] =
         [("msa", &msa, msa.start()), ("ept", &ept, ept.start())];
     for (name, p, x0) in problems {
-        let none = tr(&*p, x0.view(), Preconditioning::None);
-        let amg = tr(&*p, x0.view(), Preconditioning::Amg(AmgConfig::default()));
+        let none = tr(p, x0.view(), Preconditioning::None);
+        let amg = tr(p, x0.view(), Preconditioning::Amg(AmgConfig::default()));
         let rebuild = tr(
-            &*p,
+            p,
             x0.view(),
             Preconditioning::Amg(AmgConfig {
                 reuse: AmgReuse::Rebuild,
@@ -77,7 +77,7 @@ fn amg_reaches_the_unpreconditioned_optimum_with_few_cg_iterations() {
             }
             .precond(Preconditioning::Amg(AmgConfig::default())),
         )
-        .solve(&*p, x0.view())
+        .solve(p, x0.view())
         .unwrap();
         assert!(ls.status.is_converged());
         assert!((ls.f - none.f).abs() <= tol, "{name} line search");

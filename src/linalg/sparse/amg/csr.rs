@@ -69,6 +69,8 @@ pub(crate) fn transpose_pattern(a: &Csr) -> (Csr, Vec<usize>) {
     let mut indices = vec![0usize; a.nnz()];
     let mut map = vec![0usize; a.nnz()];
     // Rows in increasing order, so every transposed row comes out sorted.
+    // CSR indexing: q runs over row i's slice of three parallel arrays.
+    #[allow(clippy::needless_range_loop)]
     for i in 0..a.nrows {
         for q in a.indptr[i]..a.indptr[i + 1] {
             let j = a.indices[q];
@@ -212,6 +214,8 @@ pub(crate) fn product_values(par: Par, a: &Csr, b: &Csr, c: &mut Csr) {
 }
 
 #[cfg(test)]
+// Exact comparisons of small integer-valued products; dense index loops.
+#[allow(clippy::float_cmp, clippy::needless_range_loop)]
 mod tests {
     use super::*;
 

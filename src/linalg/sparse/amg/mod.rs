@@ -290,9 +290,11 @@ fn validate_matrix(n: usize, indptr: &[usize], indices: &[usize], values: &[f64]
             let j = indices[q];
             let row_j = &indices[indptr[j]..indptr[j + 1]];
             match row_j.binary_search(&i) {
-                Err(_) => return bad(format!(
+                Err(_) => {
+                    return bad(format!(
                     "the matrix must be symmetric, but ({i}, {j}) is stored and ({j}, {i}) is not"
-                )),
+                ))
+                }
                 Ok(p) => {
                     let (a, b) = (values[q], values[indptr[j] + p]);
                     if (a - b).abs() > SYMMETRY_TOL * a.abs().max(b.abs()) {
