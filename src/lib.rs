@@ -465,8 +465,8 @@ pub use solvers::dense_newton::DenseNewton;
 pub use solvers::line_search::LineSearchNewtonCg;
 pub use solvers::radius::{InitialRadius, RadiusRule};
 pub use solvers::saddle::SecondOrder;
-pub use solvers::trust_region::TrustRegion;
 pub use solvers::tron::Tron;
+pub use solvers::trust_region::TrustRegion;
 pub use solvers::{
     minimize, minimize_bounded, minimize_bounded_with, minimize_with, FailureCounters, Method,
     Options, State,

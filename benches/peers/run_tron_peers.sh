@@ -15,12 +15,12 @@ venv="${PEER_VENV:-$here/.venv-tron}"
 grids=("$@")
 [ ${#grids[@]} -eq 0 ] && grids=(100 250)
 export PETSC_DIR="${PETSC_DIR:-/usr/lib/petscdir/petsc3.18/x86_64-linux-gnu-real}"
-if ! python3 -c 'import petsc4py' 2>/dev/null; then
+if ! /usr/bin/python3 -c "import petsc4py" 2>/dev/null; then
   apt-get install -y python3-petsc4py-real python3-numpy >/dev/null
 fi
 if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv --system-site-packages "$venv"
-  "$venv/bin/pip" install --quiet scipy
+  /usr/bin/python3 -m venv --system-site-packages "$venv"
+  "$venv/bin/pip" install --quiet "scipy<1.12"  # keeps the system numpy that petsc4py was built with
 fi
 py="$venv/bin/python"
 (cd "$root" && cargo build --release --quiet --bin steihaug)

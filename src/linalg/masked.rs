@@ -158,7 +158,11 @@ mod tests {
         let mut z = Array1::zeros(6);
         m.apply(r.view(), z.view_mut());
         for i in 0..6 {
-            let want = if mask[i] == 1.0 { r[i] / a[[i, i]] } else { 0.0 };
+            let want = if mask[i] == 1.0 {
+                r[i] / a[[i, i]]
+            } else {
+                0.0
+            };
             assert_eq!(z[i], want);
         }
     }

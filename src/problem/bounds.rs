@@ -261,9 +261,15 @@ mod tests {
         let e = Bounds::new(array![0.0, 1.0], array![1.0]).unwrap_err();
         assert!(matches!(e, Error::DimensionMismatch { .. }), "{e}");
         let e = Bounds::new(array![0.0, f64::NAN], array![1.0, 1.0]).unwrap_err();
-        assert!(matches!(e, Error::InvalidInput(ref s) if s.contains("bound 1")), "{e}");
+        assert!(
+            matches!(e, Error::InvalidInput(ref s) if s.contains("bound 1")),
+            "{e}"
+        );
         let e = Bounds::new(array![0.0, 2.0], array![1.0, 1.0]).unwrap_err();
-        assert!(matches!(e, Error::InvalidInput(ref s) if s.contains("2 > upper 1")), "{e}");
+        assert!(
+            matches!(e, Error::InvalidInput(ref s) if s.contains("2 > upper 1")),
+            "{e}"
+        );
         let e = Bounds::new(array![f64::INFINITY], array![f64::INFINITY]).unwrap_err();
         assert!(matches!(e, Error::InvalidInput(_)), "{e}");
         assert_eq!(

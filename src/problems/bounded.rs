@@ -79,15 +79,52 @@ pub struct BoundedInfo {
 
 /// The bounded problems.
 pub const BOUNDED_PROBLEMS: &[BoundedInfo] = &[
-    BoundedInfo { name: "ept-bound", default_n: 100, description: "MINPACK-2 DEPT: torsion, c = 5, |v| <= distance to the boundary" },
-    BoundedInfo { name: "pjb-bound", default_n: 100, description: "MINPACK-2 DPJB: journal bearing, ecc 0.1, b = 10, 0 <= v <= 100" },
-    BoundedInfo { name: "dmso-b", default_n: 100, description: "MINPACK-2 DMSO_B: minimal surface over a plate obstacle, xlc = 0.5" },
-    BoundedInfo { name: "dmso-c", default_n: 100, description: "MINPACK-2 DMSO_C: minimal surface over a plate obstacle, xlc = 1" },
-    BoundedInfo { name: "plate", default_n: 100, description: "TAO plate2: Enneper minimal surface over a plate, bheight 0.1, plate mx/2 x my/2" },
-    BoundedInfo { name: "dmsa-a", default_n: 100, description: "MINPACK-2 DMSA_A: minimal surface over a pyramid, h = 0 (no bound active)" },
-    BoundedInfo { name: "dmsa-b", default_n: 100, description: "MINPACK-2 DMSA_B: minimal surface over a pyramid, h = 2, xu = 4" },
-    BoundedInfo { name: "dssc-c", default_n: 100, description: "MINPACK-2 DSSC_C: combustion, lambda = 5, 0 <= v <= 0.1" },
-    BoundedInfo { name: "srosenbr-bound", default_n: 1000, description: "extended Rosenbrock with x_odd <= 0.5, f* = n/8" },
+    BoundedInfo {
+        name: "ept-bound",
+        default_n: 100,
+        description: "MINPACK-2 DEPT: torsion, c = 5, |v| <= distance to the boundary",
+    },
+    BoundedInfo {
+        name: "pjb-bound",
+        default_n: 100,
+        description: "MINPACK-2 DPJB: journal bearing, ecc 0.1, b = 10, 0 <= v <= 100",
+    },
+    BoundedInfo {
+        name: "dmso-b",
+        default_n: 100,
+        description: "MINPACK-2 DMSO_B: minimal surface over a plate obstacle, xlc = 0.5",
+    },
+    BoundedInfo {
+        name: "dmso-c",
+        default_n: 100,
+        description: "MINPACK-2 DMSO_C: minimal surface over a plate obstacle, xlc = 1",
+    },
+    BoundedInfo {
+        name: "plate",
+        default_n: 100,
+        description:
+            "TAO plate2: Enneper minimal surface over a plate, bheight 0.1, plate mx/2 x my/2",
+    },
+    BoundedInfo {
+        name: "dmsa-a",
+        default_n: 100,
+        description: "MINPACK-2 DMSA_A: minimal surface over a pyramid, h = 0 (no bound active)",
+    },
+    BoundedInfo {
+        name: "dmsa-b",
+        default_n: 100,
+        description: "MINPACK-2 DMSA_B: minimal surface over a pyramid, h = 2, xu = 4",
+    },
+    BoundedInfo {
+        name: "dssc-c",
+        default_n: 100,
+        description: "MINPACK-2 DSSC_C: combustion, lambda = 5, 0 <= v <= 0.1",
+    },
+    BoundedInfo {
+        name: "srosenbr-bound",
+        default_n: 1000,
+        description: "extended Rosenbrock with x_odd <= 0.5, f* = n/8",
+    },
 ];
 
 /// The reference optimum at 50×50 (`reference/bounds.md` §5), or n/8 for
@@ -124,7 +161,10 @@ pub struct BuiltBounded {
     pub f_star: Option<f64>,
 }
 
-fn boxed<E: Element + 'static>(p: BoundedProblem<Minpack2<E>>, hessian: HessianMode) -> Result<(Box<dyn DynObjective>, Bounds, Array1<f64>)> {
+fn boxed<E: Element + 'static>(
+    p: BoundedProblem<Minpack2<E>>,
+    hessian: HessianMode,
+) -> Result<(Box<dyn DynObjective>, Bounds, Array1<f64>)> {
     let (obj, bounds, x0) = p.into_parts();
     let objective: Box<dyn DynObjective> = match hessian {
         HessianMode::MatrixFree => Box::new(obj),
@@ -144,10 +184,13 @@ pub fn is_bounded(name: &str) -> bool {
 /// Errors: unknown name, bad size, or an assembled Hessian for
 /// srosenbr-bound.
 pub fn build_bounded(name: &str, size: Size, hessian: HessianMode) -> Result<BuiltBounded> {
-    let info = BOUNDED_PROBLEMS.iter().find(|p| p.name == name).ok_or_else(|| Error::InvalidOption {
-        name: "problem",
-        reason: format!("unknown bounded problem `{name}`"),
-    })?;
+    let info = BOUNDED_PROBLEMS
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| Error::InvalidOption {
+            name: "problem",
+            reason: format!("unknown bounded problem `{name}`"),
+        })?;
     if name == "srosenbr-bound" {
         if hessian == HessianMode::Assembled {
             return Err(Error::InvalidOption {
@@ -166,7 +209,10 @@ pub fn build_bounded(name: &str, size: Size, hessian: HessianMode) -> Result<Bui
         });
     }
     let side = size.n.unwrap_or(info.default_n);
-    let (nx, ny) = (size.nx.unwrap_or(side), size.ny.unwrap_or(size.nx.unwrap_or(side)));
+    let (nx, ny) = (
+        size.nx.unwrap_or(side),
+        size.ny.unwrap_or(size.nx.unwrap_or(side)),
+    );
     let (objective, bounds, x0) = match name {
         "ept-bound" => boxed(minpack2::ept_bound(nx, ny)?, hessian)?,
         "pjb-bound" => boxed(minpack2::pjb_bound(nx, ny)?, hessian)?,

@@ -20,17 +20,17 @@ use std::time::Duration;
 use ndarray::ArrayView1;
 
 use crate::error::{Error, Result};
+use crate::problem::bounds::Bounds;
 use crate::problem::objective::Objective;
 use crate::report::observe::{no_callback, Callback};
 use crate::report::Report;
-use crate::problem::bounds::Bounds;
 use crate::solvers::config::{
     DenseNewtonConfig, LineSearchConfig, Preconditioning, Termination, TronConfig,
     TrustRegionConfig,
 };
-use crate::solvers::tron::Tron;
 use crate::solvers::dense_newton::DenseNewton;
 use crate::solvers::line_search::LineSearchNewtonCg;
+use crate::solvers::tron::Tron;
 use crate::solvers::trust_region::TrustRegion;
 
 pub use crate::report::method::Method;

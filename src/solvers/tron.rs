@@ -260,20 +260,21 @@ pub fn cauchy_step<H: LinearOperator + ?Sized>(
     s_try.mapv_inplace(|v| -v);
     let (_, brpt_max) = breakpoints(x, s_try.view(), b);
     // One trial at α: writes s_try, hs_try; returns (q, gᵀs, ok).
-    let trial = |alpha: f64, s_try: &mut Array1<f64>, hs_try: &mut Array1<f64>, out: &mut CauchyStep| {
-        // s_try holds −g on entry of the first call only; recompute from g.
-        Zip::from(&mut *hs_try).and(&g).for_each(|h, &g| *h = -g);
-        projected_step(x, alpha, hs_try.view(), b, s_try.view_mut());
-        h.apply(s_try.view(), hs_try.view_mut());
-        out.products += 1;
-        let gts = dot(g, s_try.view());
-        let q = gts + 0.5 * dot(s_try.view(), hs_try.view());
-        if !q.is_finite() {
-            out.non_finite = true;
-        }
-        let ok = cauchy_acceptable(norm(s_try.view()), q, gts, radius);
-        (q, gts, ok)
-    };
+    let trial =
+        |alpha: f64, s_try: &mut Array1<f64>, hs_try: &mut Array1<f64>, out: &mut CauchyStep| {
+            // s_try holds −g on entry of the first call only; recompute from g.
+            Zip::from(&mut *hs_try).and(&g).for_each(|h, &g| *h = -g);
+            projected_step(x, alpha, hs_try.view(), b, s_try.view_mut());
+            h.apply(s_try.view(), hs_try.view_mut());
+            out.products += 1;
+            let gts = dot(g, s_try.view());
+            let q = gts + 0.5 * dot(s_try.view(), hs_try.view());
+            if !q.is_finite() {
+                out.non_finite = true;
+            }
+            let ok = cauchy_acceptable(norm(s_try.view()), q, gts, radius);
+            (q, gts, ok)
+        };
     let mut alpha = alpha0;
     let (q, gts, ok) = trial(alpha, s_try, hs_try, &mut out);
     if !ok {
@@ -522,7 +523,10 @@ impl Tron {
         run.set_par(c.par);
         drop(xs);
         run.state.grad_norm = bounds.projected_gradient_norm(run.x.view(), run.g.view());
-        let gtol = c.termination.gtol_abs.max(c.termination.gtol_rel * run.grad_norm0);
+        let gtol = c
+            .termination
+            .gtol_abs
+            .max(c.termination.gtol_rel * run.grad_norm0);
         let max_radius = c.max_radius;
         run.state.radius = c
             .initial_radius
@@ -617,7 +621,9 @@ impl Tron {
                 Preconditioning::Jacobi => jacobi.as_ref().map(|j| j as &dyn Preconditioner),
                 Preconditioning::Objective => objective_precond.as_deref(),
             };
-            let np = self.newton_phase(&mut run, h, precond, bounds, &mut w, cs, radius, cg_cap, max_faces);
+            let np = self.newton_phase(
+                &mut run, h, precond, bounds, &mut w, cs, radius, cg_cap, max_faces,
+            );
 
             // 3. Ratio and radius.
             let pred = -np.q;
@@ -884,7 +890,11 @@ mod tests {
 
     #[test]
     fn breakpoints_and_projected_step() {
-        let b = Bounds::new(array![0.0, 0.0, f64::NEG_INFINITY, 0.0], array![1.0, 1.0, 1.0, 1.0]).unwrap();
+        let b = Bounds::new(
+            array![0.0, 0.0, f64::NEG_INFINITY, 0.0],
+            array![1.0, 1.0, 1.0, 1.0],
+        )
+        .unwrap();
         let x = array![0.5, 0.0, 0.0, 1.0];
         let w = array![1.0, -1.0, -1.0, 2.0];
         // Component 0 meets u at t = 0.5; 1 is blocked; 2 never meets l;
@@ -923,12 +933,26 @@ mod tests {
         let z = || Array1::zeros(3);
         let (mut s, mut hs, mut a, mut bb) = (z(), z(), z(), z());
         for (radius, alpha0) in [(1e-3, 1.0), (10.0, 1e-4), (0.5, 1.0)] {
-            let cs = cauchy_step(&h, &b, x.view(), g.view(), radius, alpha0, &mut s, &mut hs, &mut a, &mut bb);
+            let cs = cauchy_step(
+                &h,
+                &b,
+                x.view(),
+                g.view(),
+                radius,
+                alpha0,
+                &mut s,
+                &mut hs,
+                &mut a,
+                &mut bb,
+            );
             assert!(cs.found);
             let sn = norm(s.view());
             let gts = g.dot(&s);
             let q = gts + 0.5 * s.dot(&h.dot(&s));
-            assert!(cauchy_acceptable(sn, q, gts, radius), "Δ = {radius}: {cs:?}");
+            assert!(
+                cauchy_acceptable(sn, q, gts, radius),
+                "Δ = {radius}: {cs:?}"
+            );
             assert!((cs.q - q).abs() <= 1e-14 * q.abs().max(1.0));
             assert_eq!(hs, h.dot(&s));
             // α is alpha0 times a power of 10.
@@ -939,11 +963,25 @@ mod tests {
             projected_step(x.view(), cs.alpha * 10.0, (-&g).view(), &b, s2.view_mut());
             let gts2 = g.dot(&s2);
             let q2 = gts2 + 0.5 * s2.dot(&h.dot(&s2));
-            assert!(!cauchy_acceptable(norm(s2.view()), q2, gts2, radius), "Δ = {radius}");
+            assert!(
+                !cauchy_acceptable(norm(s2.view()), q2, gts2, radius),
+                "Δ = {radius}"
+            );
             assert_eq!(cs.products as usize >= 1, true);
         }
         // Radius 1e-3 from α = 1: ‖g‖ ≈ 8.5, so α ≤ 1e-4 is needed.
-        let cs = cauchy_step(&h, &b, x.view(), g.view(), 1e-3, 1.0, &mut s, &mut hs, &mut a, &mut bb);
+        let cs = cauchy_step(
+            &h,
+            &b,
+            x.view(),
+            g.view(),
+            1e-3,
+            1.0,
+            &mut s,
+            &mut hs,
+            &mut a,
+            &mut bb,
+        );
         assert_eq!(cs.alpha, 1e-4);
         assert_eq!(cs.products, 5);
     }
@@ -960,14 +998,32 @@ mod tests {
         let w = array![0.2, -0.1, 0.0];
         let hw = h.dot(&w);
         let (mut s, mut hs) = (Array1::zeros(3), Array1::zeros(3));
-        let r = projected_search(&h, &b, xk.view(), rk.view(), w.view(), hw.view(), &mut s, &mut hs);
+        let r = projected_search(
+            &h,
+            &b,
+            xk.view(),
+            rk.view(),
+            w.view(),
+            hw.view(),
+            &mut s,
+            &mut hs,
+        );
         assert_eq!((r.t, r.products), (1.0, 0));
         assert_eq!(s, w);
         // A direction that leaves the box at t = 0.25 on component 0.
         let w = array![4.0, 0.0, 0.0];
         let hw = h.dot(&w);
         let rk = array![-1.0, 0.0, 0.0];
-        let r = projected_search(&h, &b, xk.view(), rk.view(), w.view(), hw.view(), &mut s, &mut hs);
+        let r = projected_search(
+            &h,
+            &b,
+            xk.view(),
+            rk.view(),
+            w.view(),
+            hw.view(),
+            &mut s,
+            &mut hs,
+        );
         // q(s(1)) = −1 + ½·4 = 1 > μ₀(−1): halve to 0.5, still above t_min
         // = 0.25 and s(0.5) = s(1) (clipped): fails again; stop at t_min.
         assert_eq!(r.t, 0.25);

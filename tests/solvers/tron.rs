@@ -8,8 +8,8 @@ use ndarray::{array, Array1};
 use steihaug::problems::bounded::{build_bounded, srosenbr_bound};
 use steihaug::problems::registry::{HessianMode, Size};
 use steihaug::{
-    minimize, minimize_bounded, Bounds, Error, FnObjective, Method, Objective,
-    Options, Preconditioning, Report, Status, Tron, TronConfig, TrustRegion,
+    minimize, minimize_bounded, Bounds, Error, FnObjective, Method, Objective, Options,
+    Preconditioning, Report, Status, Tron, TronConfig, TrustRegion,
 };
 
 fn grid(nx: usize) -> Size {
@@ -48,7 +48,10 @@ fn solve_grid(name: &str, hessian: HessianMode, precond: Preconditioning) -> (Re
 fn reference_optima_at_50x50_matrix_free() {
     for &(name, f0_ref, f_star, active) in REFERENCE {
         let (r, f0) = solve_grid(name, HessianMode::MatrixFree, Preconditioning::None);
-        assert!((f0 - f0_ref).abs() <= 5e-8 * f0_ref.abs(), "{name}: f(x0) = {f0}");
+        assert!(
+            (f0 - f0_ref).abs() <= 5e-8 * f0_ref.abs(),
+            "{name}: f(x0) = {f0}"
+        );
         assert_eq!(r.status, Status::Converged, "{name}: {}", r.summary());
         let rel = (r.f - f_star).abs() / f_star.abs();
         assert!(rel <= 1e-9, "{name}: f = {:.15} vs {f_star}: {rel:e}", r.f);
@@ -68,10 +71,19 @@ fn reference_optima_at_50x50_assembled_and_preconditioned() {
             (HessianMode::Assembled, Preconditioning::Objective),
         ] {
             let (r, _) = solve_grid(name, hessian, precond);
-            assert_eq!(r.status, Status::Converged, "{name} {precond:?}: {}", r.summary());
+            assert_eq!(
+                r.status,
+                Status::Converged,
+                "{name} {precond:?}: {}",
+                r.summary()
+            );
             let rel = (r.f - f_star).abs() / f_star.abs();
             assert!(rel <= 1e-9, "{name} {precond:?}: {rel:e}");
-            assert_eq!(r.bounds.unwrap().active.active, active, "{name} {precond:?}");
+            assert_eq!(
+                r.bounds.unwrap().active.active,
+                active,
+                "{name} {precond:?}"
+            );
         }
     }
 }
@@ -84,13 +96,20 @@ fn srosenbr_with_upper_bounds_reaches_n_over_8() {
             .solve(p.objective(), p.start().view(), p.bounds())
             .unwrap();
         assert_eq!(r.status, Status::Converged, "{}", r.summary());
-        assert!((r.f - n as f64 / 8.0).abs() <= 1e-12 * n as f64, "n = {n}: {}", r.f);
+        assert!(
+            (r.f - n as f64 / 8.0).abs() <= 1e-12 * n as f64,
+            "n = {n}: {}",
+            r.f
+        );
         for i in 0..n / 2 {
             assert_eq!(r.x[2 * i], 0.5, "the bound is met exactly");
             assert!((r.x[2 * i + 1] - 0.25).abs() < 1e-8);
         }
         let s = r.bounds.unwrap();
-        assert_eq!((s.active.active, s.active.binding, s.active.at_upper), (n / 2, n / 2, n / 2));
+        assert_eq!(
+            (s.active.active, s.active.binding, s.active.at_upper),
+            (n / 2, n / 2, n / 2)
+        );
     }
 }
 
@@ -100,7 +119,9 @@ fn srosenbr_with_upper_bounds_reaches_n_over_8() {
 fn infinite_bounds_match_the_trust_region() {
     // GENROSE is left out: from its start TRON stalls near f = 108.8 (1000
     // iterations, n = 1000) where the trust region reaches f* = 1; open.
-    for name in ["arwhead", "engval1", "srosenbr", "tridia", "cragglvy", "broydn7d"] {
+    for name in [
+        "arwhead", "engval1", "srosenbr", "tridia", "cragglvy", "broydn7d",
+    ] {
         let b = steihaug::problems::cutest::build(name, 1000).unwrap();
         let tr = TrustRegion::default()
             .solve(&*b.objective, b.x0.view())
@@ -143,10 +164,18 @@ fn bad_bounds_and_starts_are_typed_errors() {
     let e = Tron::default()
         .solve(&obj, array![0.0, 0.0, 0.0].view(), &wrong)
         .unwrap_err();
-    assert!(matches!(e, Error::DimensionMismatch { what: "bounds", .. }), "{e}");
+    assert!(
+        matches!(e, Error::DimensionMismatch { what: "bounds", .. }),
+        "{e}"
+    );
     let b = Bounds::uniform(3, 0.0, 1.0).unwrap();
-    let e = Tron::default().solve(&obj, array![0.0, 0.0].view(), &b).unwrap_err();
-    assert!(matches!(e, Error::DimensionMismatch { what: "x0", .. }), "{e}");
+    let e = Tron::default()
+        .solve(&obj, array![0.0, 0.0].view(), &b)
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::DimensionMismatch { what: "x0", .. }),
+        "{e}"
+    );
     let e = Tron::default()
         .solve(&obj, array![0.0, f64::NAN, 0.0].view(), &b)
         .unwrap_err();
@@ -154,9 +183,17 @@ fn bad_bounds_and_starts_are_typed_errors() {
     assert!(Bounds::new(array![0.0, f64::NAN], array![1.0, 1.0]).is_err());
     assert!(Bounds::new(array![2.0], array![1.0]).is_err());
     // The unconstrained methods refuse finite bounds.
-    let e = minimize_bounded(&obj, array![0.0, 0.0, 0.0].view(), &b, &Options::new(Method::TrustRegion))
-        .unwrap_err();
-    assert!(matches!(e, Error::InvalidOption { name: "method", .. }), "{e}");
+    let e = minimize_bounded(
+        &obj,
+        array![0.0, 0.0, 0.0].view(),
+        &b,
+        &Options::new(Method::TrustRegion),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidOption { name: "method", .. }),
+        "{e}"
+    );
 }
 
 /// x0 outside the box is projected (and counted); l = u fixes a variable,
@@ -171,7 +208,10 @@ fn start_outside_the_box_and_fixed_variables() {
     assert_eq!(r.x, array![1.0, 5.0, 2.0, 4.0]);
     let s = r.bounds.unwrap();
     assert_eq!(s.projected_start, 3);
-    assert_eq!((s.active.free, s.active.active, s.active.binding), (2, 2, 2));
+    assert_eq!(
+        (s.active.free, s.active.active, s.active.binding),
+        (2, 2, 2)
+    );
     // The fixed variable never moves, whatever x0 says.
     for rec in &r.history {
         assert!(rec.bounds.is_some());
@@ -212,7 +252,10 @@ fn nan_at_a_projected_trial_point_shrinks_the_radius() {
     assert!(!rejected.is_empty());
     for h in &rejected {
         assert_eq!(h.ratio, f64::NEG_INFINITY);
-        assert!(h.next_radius < h.radius && h.next_radius < h.step_norm, "{h:?}");
+        assert!(
+            h.next_radius < h.radius && h.next_radius < h.step_norm,
+            "{h:?}"
+        );
     }
     assert!((r.x[0] - 1.0).abs() < 1e-10 && r.x[1] == 0.5);
 }
@@ -222,9 +265,15 @@ fn nan_at_a_projected_trial_point_shrinks_the_radius() {
 #[test]
 fn cauchy_alpha_is_carried_between_iterations() {
     let b = build_bounded("pjb-bound", grid(30), HessianMode::MatrixFree).unwrap();
-    let r = Tron::default().solve(&*b.objective, b.x0.view(), &b.bounds).unwrap();
+    let r = Tron::default()
+        .solve(&*b.objective, b.x0.view(), &b.bounds)
+        .unwrap();
     assert!(r.status.is_converged());
-    let alphas: Vec<f64> = r.history.iter().map(|h| h.bounds.unwrap().cauchy_alpha).collect();
+    let alphas: Vec<f64> = r
+        .history
+        .iter()
+        .map(|h| h.bounds.unwrap().cauchy_alpha)
+        .collect();
     assert!(alphas.len() >= 2);
     let mut prev = 1.0f64;
     for a in alphas {
@@ -272,7 +321,11 @@ fn tron_is_deterministic_across_thread_counts() {
     let (a, c) = (solve(1), solve(3));
     assert_eq!(a.counts, c.counts);
     assert_eq!(a.f.to_bits(), c.f.to_bits());
-    assert!(a.x.iter().zip(c.x.iter()).all(|(p, q)| p.to_bits() == q.to_bits()));
+    assert!(a
+        .x
+        .iter()
+        .zip(c.x.iter())
+        .all(|(p, q)| p.to_bits() == q.to_bits()));
     assert_eq!(a.history.len(), c.history.len());
     for (p, q) in a.history.iter().zip(&c.history) {
         assert_eq!(p.bounds, q.bounds);

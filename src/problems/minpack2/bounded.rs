@@ -43,7 +43,8 @@ pub fn dmso(nx: usize, ny: usize, xlc: f64) -> Result<BoundedProblem<Minpack2<Ms
     let p = Minpack2::new(nx, ny, Msa::with_boundary(MsaBoundary::Parabola))?;
     let g = p.geometry();
     let lower = per_node(&g, |i, j| {
-        let on_plate = (i as f64 * g.hx - 0.5).abs() <= 0.25 && (j as f64 * g.hy - 0.5).abs() <= 0.25;
+        let on_plate =
+            (i as f64 * g.hx - 0.5).abs() <= 0.25 && (j as f64 * g.hy - 0.5).abs() <= 0.25;
         if on_plate {
             xlc
         } else {

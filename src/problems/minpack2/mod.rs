@@ -59,8 +59,8 @@ mod objective;
 mod problem;
 mod sweep;
 
+pub use bounded::{dmsa, dmso, dssc, ept_bound, pjb_bound, plate};
 pub use elements::{Ept, Msa, MsaBoundary, Odc, Pjb, Ssc};
 pub use grid::{Boundary, Geometry};
-pub use bounded::{dmsa, dmso, dssc, ept_bound, pjb_bound, plate};
 pub use hessian::Minpack2Hessian;
 pub use problem::{Element, Minpack2};

@@ -92,7 +92,10 @@ impl TronConfig {
                 reason: format!("must lie in (0, 1), got {}", self.cg_tol),
             });
         }
-        if matches!(self.initial_radius, InitialRadius::FirstStep | InitialRadius::Interpolation { .. }) {
+        if matches!(
+            self.initial_radius,
+            InitialRadius::FirstStep | InitialRadius::Interpolation { .. }
+        ) {
             return Err(Error::InvalidOption {
                 name: "initial_radius",
                 reason: "TRON takes a constant or gradient-norm initial radius".into(),
