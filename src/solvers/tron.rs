@@ -967,7 +967,7 @@ mod tests {
                 !cauchy_acceptable(norm(s2.view()), q2, gts2, radius),
                 "Δ = {radius}"
             );
-            assert_eq!(cs.products as usize >= 1, true);
+            assert!(cs.products >= 1);
         }
         // Radius 1e-3 from α = 1: ‖g‖ ≈ 8.5, so α ≤ 1e-4 is needed.
         let cs = cauchy_step(
