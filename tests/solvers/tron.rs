@@ -119,9 +119,9 @@ fn srosenbr_with_upper_bounds_reaches_n_over_8() {
 fn infinite_bounds_match_the_trust_region() {
     // GENROSE is left out: from its start TRON stalls near f = 108.8 (1000
     // iterations, n = 1000) where the trust region reaches f* = 1; open.
-    for name in [
-        "arwhead", "engval1", "srosenbr", "tridia", "cragglvy", "broydn7d",
-    ] {
+    // BROYDN7D has several local minima: both converge, TRON to f = 117.3,
+    // the trust region to 132.5 (n = 1000); left out too.
+    for name in ["arwhead", "engval1", "srosenbr", "tridia", "cragglvy"] {
         let b = steihaug::problems::cutest::build(name, 1000).unwrap();
         let tr = TrustRegion::default()
             .solve(&*b.objective, b.x0.view())
@@ -257,7 +257,12 @@ fn nan_at_a_projected_trial_point_shrinks_the_radius() {
             "{h:?}"
         );
     }
-    assert!((r.x[0] - 1.0).abs() < 1e-10 && r.x[1] == 0.5);
+    // ‖P∇f‖ ≤ 1e-8·‖∇f(x₀)‖ ≈ 1.3e-7 leaves x within 1e-7 of (1, ½).
+    assert!(
+        (r.x[0] - 1.0).abs() < 1e-6 && (r.x[1] - 0.5).abs() < 1e-6,
+        "{:?}",
+        r.x
+    );
 }
 
 /// The Cauchy step length is carried between iterations: each accepted
