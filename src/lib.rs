@@ -449,7 +449,7 @@ pub use linalg::trs::{solve_trs, TrsParams, TrsSolution};
 pub use linalg::{
     assemble_dense, FnOperator, Identity, Jacobi, LinearOperator, Par, Preconditioner,
 };
-pub use problem::{DynObjective, FnObjective, Objective};
+pub use problem::{ActiveCounts, Bounds, DynObjective, FnObjective, Objective};
 #[cfg(feature = "tracing")]
 pub use report::observe::TracingObserver;
 pub use report::observe::{Callback, Iterate, Observer, Observers, StopFlag};
@@ -459,11 +459,15 @@ pub use shard::{Shard, ShardedSum};
 pub use solvers::checkpoint::{Checkpoint, CheckpointSink, Checkpointing};
 pub use solvers::config::{
     ArmijoConfig, DenseNewtonConfig, DenseStep, Forcing, KrylovConfig, LineSearchConfig,
-    Preconditioning, Subproblem, Termination, TrustRegionConfig,
+    Preconditioning, Subproblem, Termination, TronConfig, TrustRegionConfig,
 };
 pub use solvers::dense_newton::DenseNewton;
 pub use solvers::line_search::LineSearchNewtonCg;
 pub use solvers::radius::{InitialRadius, RadiusRule, RejectedStep};
 pub use solvers::saddle::SecondOrder;
+pub use solvers::tron::Tron;
 pub use solvers::trust_region::TrustRegion;
-pub use solvers::{minimize, minimize_with, FailureCounters, Method, Options, State};
+pub use solvers::{
+    minimize, minimize_bounded, minimize_bounded_with, minimize_with, FailureCounters, Method,
+    Options, State,
+};

@@ -5,7 +5,10 @@ use clap::ValueEnum;
 use ndarray::ArrayView1;
 
 use steihaug::solvers::dense_newton;
-use steihaug::{minimize_with, Callback, Method, Objective, Options, Preconditioning, Report};
+use steihaug::{
+    minimize_bounded_with, minimize_with, Bounds, Callback, Method, Objective, Options,
+    Preconditioning, Report,
+};
 
 /// The `--solver` values.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -16,6 +19,9 @@ pub enum SolverKind {
     Linesearch,
     /// Dense Newton (Cholesky with shift, Armijo damping); small n only.
     Dense,
+    /// TRON: bound-constrained trust-region Newton (projected Cauchy step,
+    /// CG on the free variables); infinite bounds on unbounded problems.
+    Tron,
 }
 
 impl SolverKind {
@@ -25,6 +31,7 @@ impl SolverKind {
             SolverKind::Tr => Method::TrustRegion,
             SolverKind::Linesearch => Method::LineSearch,
             SolverKind::Dense => Method::DenseNewton,
+            SolverKind::Tron => Method::Tron,
         }
     }
 
@@ -34,6 +41,7 @@ impl SolverKind {
             SolverKind::Tr => "trust-region Newton-CG (Steihaug-Toint)",
             SolverKind::Linesearch => "line-search Newton-CG",
             SolverKind::Dense => "dense Newton",
+            SolverKind::Tron => "TRON (projected trust-region Newton, bounds)",
         }
     }
 }
@@ -76,4 +84,17 @@ pub fn run<O: Objective + ?Sized>(
 ) -> steihaug::Result<Report> {
     check_dim(options.method(), x0.len())?;
     minimize_with(obj, x0, options, callback)
+}
+
+/// As [`run`], on the box `bounds` (TRON; the other methods refuse finite
+/// bounds).
+pub fn run_bounded<O: Objective + ?Sized>(
+    obj: &O,
+    x0: ArrayView1<'_, f64>,
+    bounds: &Bounds,
+    options: &Options,
+    callback: &mut Callback<'_>,
+) -> steihaug::Result<Report> {
+    check_dim(options.method(), x0.len())?;
+    minimize_bounded_with(obj, x0, bounds, options, callback)
 }

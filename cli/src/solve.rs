@@ -9,6 +9,7 @@ use std::rc::Rc;
 use clap::ValueEnum;
 
 use steihaug::derivatives::{check_derivatives, CheckOptions, DerivativeReport};
+use steihaug::problems::bounded::{self, BOUNDED_PROBLEMS};
 use steihaug::problems::registry::{self, Built, Size, PROBLEMS};
 use steihaug::report::observe::{Observer, Observers, StopFlag};
 use steihaug::report::table_header;
@@ -170,6 +171,14 @@ pub fn list_problems() {
             p.description
         );
     }
+    for p in BOUNDED_PROBLEMS {
+        outln!(
+            "{:<22} default n = {:<9} {} (bounds; --solver tron)",
+            p.name,
+            p.default_n,
+            p.description
+        );
+    }
 }
 
 /// The stopping rules from the arguments.
@@ -198,8 +207,33 @@ fn termination(args: &SolveArgs) -> steihaug::Result<Termination> {
     })
 }
 
-/// The problem the arguments name, at the size they give.
-fn build_problem(args: &SolveArgs) -> steihaug::Result<Built> {
+/// The problem the arguments name, at the size they give, with its box
+/// for the bounded problems.
+fn build_problem(args: &SolveArgs) -> steihaug::Result<(Built, Option<steihaug::Bounds>)> {
+    let mode = match args.hessian {
+        HessianKind::MatrixFree => registry::HessianMode::MatrixFree,
+        HessianKind::Assembled => registry::HessianMode::Assembled,
+    };
+    if bounded::is_bounded(&args.problem) {
+        if args.solver != SolverKind::Tron {
+            return Err(steihaug::Error::InvalidOption {
+                name: "solver",
+                reason: format!("{} has bounds: use --solver tron", args.problem),
+            });
+        }
+        let size = Size {
+            n: args.n,
+            nx: args.nx,
+            ny: args.ny,
+        };
+        let b = bounded::build_bounded(&args.problem, size, mode)?;
+        let built = Built {
+            objective: b.objective,
+            x0: b.x0,
+            f_star: b.f_star,
+        };
+        return Ok((built, Some(b.bounds)));
+    }
     let built = registry::build_with(
         &args.problem,
         Size {
@@ -207,12 +241,7 @@ fn build_problem(args: &SolveArgs) -> steihaug::Result<Built> {
             nx: args.nx,
             ny: args.ny,
         },
-        registry::BuildOptions {
-            hessian: match args.hessian {
-                HessianKind::MatrixFree => registry::HessianMode::MatrixFree,
-                HessianKind::Assembled => registry::HessianMode::Assembled,
-            },
-        },
+        registry::BuildOptions { hessian: mode },
     )?;
     if matches!(args.precond, PrecondKind::Ic0 | PrecondKind::Amg)
         && !registry::GRID_PROBLEMS.contains(&args.problem.as_str())
@@ -231,7 +260,7 @@ fn build_problem(args: &SolveArgs) -> steihaug::Result<Built> {
             ),
         });
     }
-    Ok(built)
+    Ok((built, None))
 }
 
 /// The dimension the arguments ask for, before anything is allocated: `--n`,
@@ -310,7 +339,7 @@ fn check_solver_options(args: &SolveArgs) -> steihaug::Result<()> {
 pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     check_outputs(args)?;
     method::check_dim(args.solver.method(), planned_dim(args))?;
-    let built = build_problem(args)?;
+    let (built, bounds) = build_problem(args)?;
     let obj = &*built.objective;
     let n = built.x0.len();
     let term = termination(args)?;
@@ -367,7 +396,10 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         }
         (Options::TrustRegion(config), None, Some(ck)) => TrustRegion::new(*config)
             .solve_with_checkpoints(obj, built.x0.view(), ck, &mut callback)?,
-        (options, _, _) => method::run(obj, built.x0.view(), options, &mut callback)?,
+        (options, _, _) => match &bounds {
+            Some(b) => method::run_bounded(obj, built.x0.view(), b, options, &mut callback)?,
+            None => method::run(obj, built.x0.view(), options, &mut callback)?,
+        },
     };
     drop(callback);
     observers.finish(&report);

@@ -236,6 +236,12 @@ impl StrategyArgs {
                     };
                 }
             }
+            Options::Tron(_) if self.forcing.is_some() => {
+                return Err(steihaug::Error::InvalidOption {
+                    name: "forcing",
+                    reason: "TRON's CG tolerance is fixed (cg_tol·|g_F|); --forcing is for --solver tr or linesearch".into(),
+                });
+            }
             _ => {}
         }
         Ok(())
@@ -245,6 +251,7 @@ impl StrategyArgs {
 fn options_name(options: &Options) -> &'static str {
     match options.method() {
         steihaug::Method::LineSearch => "the line search",
+        steihaug::Method::Tron => "TRON",
         _ => "dense Newton",
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! * [`operator`]: [`LinearOperator`] (`apply(v, out)` writes A v into
 //!   `out`), dense matrices and closures as operators;
+//! * [`masked`]: D·A·D and D·M⁻¹·D for a 0/1 mask D (a face of a box);
 //! * [`precond`]: [`Preconditioner`] (`apply(r, z)` writes M⁻¹ r), the
 //!   identity and Jacobi;
 //! * [`par`]: parallelism as a value ([`Par`]) and the deterministic,
@@ -13,6 +14,7 @@
 //! * [`trs`]: the exact trust-region subproblem for a dense symmetric matrix
 //!   (Moré & Sorensen 1983), [`trs::solve_trs`].
 
+pub mod masked;
 pub mod operator;
 pub mod par;
 pub mod precond;

@@ -4,8 +4,13 @@
 //!   point as a [`crate::LinearOperator`]), its object-safe twin
 //!   [`DynObjective`], and [`FnObjective`] for two closures.
 //!
-//! Later problem kinds (bounds l ≤ x ≤ u, systems F(x) = 0) live beside it.
+//! * [`bounds`]: [`Bounds`] l ≤ x ≤ u, the projection, the free/active/binding
+//!   counts and the projected gradient.
+//!
+//! Later problem kinds (systems F(x) = 0) live beside them.
 
+pub mod bounds;
 pub mod objective;
 
+pub use bounds::{ActiveCounts, Bounds};
 pub use objective::{DynObjective, FnObjective, Objective};

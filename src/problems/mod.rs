@@ -9,8 +9,11 @@
 //!   as a sharded sum;
 //! * [`cutest`]: the CUTEst-style collection (ARWHEAD, ENGVAL1, SROSENBR,
 //!   GENROSE, CHAINWOO, TRIDIA, NONDIA, FLETCHCR, POWELLSG, BROYDN7D,
-//!   CRAGGLVY, DIXMAANE–L).
+//!   CRAGGLVY, DIXMAANE–L);
+//! * [`bounded`]: the bound-constrained problems (MINPACK-2 DEPT, DPJB, DMSO,
+//!   DMSA, DSSC, TAO plate2, SROSENBR with x_odd ≤ ½) for [`crate::Tron`].
 
+pub mod bounded;
 pub mod cutest;
 pub mod datagen;
 mod logistic;

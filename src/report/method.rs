@@ -20,19 +20,34 @@ pub enum Method {
     /// Dense Newton with a shifted Cholesky factorization ([`crate::DenseNewton`]);
     /// small n only.
     DenseNewton,
+    /// Bound-constrained trust-region Newton, Lin & Moré's TRON
+    /// ([`crate::Tron`]): projected Cauchy step, Steihaug CG on the free
+    /// variables, projected search. Without bounds it runs with l = −∞,
+    /// u = +∞.
+    Tron,
 }
 
 impl Method {
-    /// Every method, in a fixed order.
+    /// Every unconstrained method, in a fixed order ([`Method::Tron`], the
+    /// bound-constrained one, is in [`Method::WITH_BOUNDS`]).
     pub const ALL: [Method; 3] = [Method::TrustRegion, Method::LineSearch, Method::DenseNewton];
 
+    /// Every method, the bound-constrained one last.
+    pub const WITH_BOUNDS: [Method; 4] = [
+        Method::TrustRegion,
+        Method::LineSearch,
+        Method::DenseNewton,
+        Method::Tron,
+    ];
+
     /// The `snake_case` name (the JSON form): `trust_region`, `line_search`,
-    /// `dense_newton`.
+    /// `dense_newton`, `tron`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::TrustRegion => "trust_region",
             Method::LineSearch => "line_search",
             Method::DenseNewton => "dense_newton",
+            Method::Tron => "tron",
         }
     }
 
@@ -69,10 +84,11 @@ impl FromStr for Method {
             "trustregion" | "tr" => Ok(Method::TrustRegion),
             "linesearch" | "ls" => Ok(Method::LineSearch),
             "densenewton" | "dense" => Ok(Method::DenseNewton),
+            "tron" => Ok(Method::Tron),
             _ => Err(Error::InvalidOption {
                 name: "method",
                 reason: format!(
-                    "unknown method `{s}` (expected trust_region, line_search or dense_newton)"
+                    "unknown method `{s}` (expected trust_region, line_search, dense_newton or tron)"
                 ),
             }),
         }

@@ -1,6 +1,7 @@
 //! What a solve returns: the point, the reason it stopped, counts, timing and
 //! a per-iteration history.
 
+pub mod bounds;
 pub mod method;
 pub mod observe;
 #[cfg(feature = "plot")]
@@ -96,6 +97,10 @@ pub struct IterationRecord {
     /// Seconds since the solve started.
     #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub elapsed_s: f64,
+    /// Active-set counts and products by phase (the bound-constrained
+    /// solver; `None` otherwise). Missing in JSON means `None`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub bounds: Option<bounds::BoundsRecord>,
 }
 
 #[cfg(feature = "serde")]
@@ -147,6 +152,11 @@ pub struct Report {
     /// a proof of positive definiteness unless the check ran).
     #[cfg_attr(feature = "serde", serde(default))]
     pub negative_curvature: Option<f64>,
+    /// The bound-constrained summary (projected start, final active set,
+    /// ‖P∇f‖); `None` for the unconstrained solvers. Missing in JSON means
+    /// `None`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub bounds: Option<bounds::BoundsSummary>,
 }
 
 #[cfg(feature = "serde")]

@@ -20,14 +20,17 @@ use std::time::Duration;
 use ndarray::ArrayView1;
 
 use crate::error::{Error, Result};
+use crate::problem::bounds::Bounds;
 use crate::problem::objective::Objective;
 use crate::report::observe::{no_callback, Callback};
 use crate::report::Report;
 use crate::solvers::config::{
-    DenseNewtonConfig, LineSearchConfig, Preconditioning, Termination, TrustRegionConfig,
+    DenseNewtonConfig, LineSearchConfig, Preconditioning, Termination, TronConfig,
+    TrustRegionConfig,
 };
 use crate::solvers::dense_newton::DenseNewton;
 use crate::solvers::line_search::LineSearchNewtonCg;
+use crate::solvers::tron::Tron;
 use crate::solvers::trust_region::TrustRegion;
 
 pub use crate::report::method::Method;
@@ -48,6 +51,9 @@ pub enum Options {
     LineSearch(LineSearchConfig),
     /// [`Method::DenseNewton`] with its options.
     DenseNewton(DenseNewtonConfig),
+    /// [`Method::Tron`] with its options (bounds go to
+    /// [`minimize_bounded`]; [`minimize`] runs it without bounds).
+    Tron(TronConfig),
 }
 
 impl Default for Options {
@@ -75,6 +81,12 @@ impl From<DenseNewtonConfig> for Options {
     }
 }
 
+impl From<TronConfig> for Options {
+    fn from(c: TronConfig) -> Self {
+        Options::Tron(c)
+    }
+}
+
 impl Options {
     /// The defaults of `method`.
     pub fn new(method: Method) -> Self {
@@ -82,6 +94,7 @@ impl Options {
             Method::TrustRegion => Options::TrustRegion(TrustRegionConfig::default()),
             Method::LineSearch => Options::LineSearch(LineSearchConfig::default()),
             Method::DenseNewton => Options::DenseNewton(DenseNewtonConfig::default()),
+            Method::Tron => Options::Tron(TronConfig::default()),
         }
     }
 
@@ -91,6 +104,7 @@ impl Options {
             Options::TrustRegion(_) => Method::TrustRegion,
             Options::LineSearch(_) => Method::LineSearch,
             Options::DenseNewton(_) => Method::DenseNewton,
+            Options::Tron(_) => Method::Tron,
         }
     }
 
@@ -100,6 +114,7 @@ impl Options {
             Options::TrustRegion(c) => &c.termination,
             Options::LineSearch(c) => &c.termination,
             Options::DenseNewton(c) => &c.termination,
+            Options::Tron(c) => &c.termination,
         }
     }
 
@@ -109,6 +124,7 @@ impl Options {
             Options::TrustRegion(c) => &mut c.termination,
             Options::LineSearch(c) => &mut c.termination,
             Options::DenseNewton(c) => &mut c.termination,
+            Options::Tron(c) => &mut c.termination,
         }
     }
 
@@ -118,6 +134,7 @@ impl Options {
             Options::TrustRegion(c) => Some(c.preconditioning),
             Options::LineSearch(c) => Some(c.preconditioning),
             Options::DenseNewton(_) => None,
+            Options::Tron(c) => Some(c.preconditioning),
         }
     }
 
@@ -127,6 +144,7 @@ impl Options {
             Options::TrustRegion(c) => c.validate(),
             Options::LineSearch(c) => c.validate(),
             Options::DenseNewton(c) => c.validate(),
+            Options::Tron(c) => c.validate(),
         }
     }
 
@@ -179,6 +197,7 @@ impl Options {
         Ok(match self {
             Options::TrustRegion(c) => Options::TrustRegion(c.precond(preconditioning)),
             Options::LineSearch(c) => Options::LineSearch(c.precond(preconditioning)),
+            Options::Tron(c) => Options::Tron(c.precond(preconditioning)),
             Options::DenseNewton(_) if preconditioning != Preconditioning::None => {
                 return Err(Error::InvalidOption {
                     name: "precond",
@@ -214,6 +233,56 @@ pub fn minimize_with<O: Objective + ?Sized>(
         Options::TrustRegion(c) => TrustRegion::new(c).solve_with(obj, x0, callback),
         Options::LineSearch(c) => LineSearchNewtonCg::new(c).solve_with(obj, x0, callback),
         Options::DenseNewton(c) => DenseNewton::new(c).solve_with(obj, x0, callback),
+        Options::Tron(c) => {
+            let bounds = Bounds::unbounded(obj.dim())?;
+            Tron::new(c).solve_with(obj, x0, &bounds, callback)
+        }
+    }
+}
+
+/// Minimizes `obj` on the box `bounds` from `x0` (projected onto it) with
+/// the method of `options`: [`Method::Tron`] takes the bounds; the
+/// unconstrained methods accept only bounds that are all infinite
+/// ([`Error::InvalidOption`] otherwise).
+///
+/// ```
+/// use ndarray::Array1;
+/// use steihaug::{minimize_bounded, problems::ExtendedRosenbrock, Bounds, Method, Options};
+/// // Extended Rosenbrock with x_odd ≤ ½: f* = n/8 (`reference/bounds.md` §4).
+/// let n = 100;
+/// let p = ExtendedRosenbrock::new(n)?;
+/// let upper = Array1::from_shape_fn(n, |i| if i % 2 == 0 { 0.5 } else { f64::INFINITY });
+/// let bounds = Bounds::new(Array1::from_elem(n, f64::NEG_INFINITY), upper)?;
+/// let r = minimize_bounded(&p, p.start().view(), &bounds, &Options::new(Method::Tron))?;
+/// assert!(r.status.is_converged());
+/// assert!((r.f - n as f64 / 8.0).abs() < 1e-9);
+/// assert_eq!(r.bounds.unwrap().active.binding, n / 2);
+/// # Ok::<(), steihaug::Error>(())
+/// ```
+pub fn minimize_bounded<O: Objective + ?Sized>(
+    obj: &O,
+    x0: ArrayView1<'_, f64>,
+    bounds: &Bounds,
+    options: &Options,
+) -> Result<Report> {
+    minimize_bounded_with(obj, x0, bounds, options, &mut no_callback)
+}
+
+/// As [`minimize_bounded`], with a callback after every iteration.
+pub fn minimize_bounded_with<O: Objective + ?Sized>(
+    obj: &O,
+    x0: ArrayView1<'_, f64>,
+    bounds: &Bounds,
+    options: &Options,
+    callback: &mut Callback<'_>,
+) -> Result<Report> {
+    match *options {
+        Options::Tron(c) => Tron::new(c).solve_with(obj, x0, bounds, callback),
+        _ if bounds.is_unbounded() => minimize_with(obj, x0, options, callback),
+        _ => Err(Error::InvalidOption {
+            name: "method",
+            reason: format!("{} takes no bounds; use tron", options.method()),
+        }),
     }
 }
 

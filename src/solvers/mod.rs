@@ -13,7 +13,7 @@
 //!   `armijo` (backtracking with the approximate-Wolfe round-off test);
 //! * the solvers: [`trust_region`], [`line_search`] (the two share
 //!   `newton_cg`: work vectors, Hessian and preconditioner at a point,
-//!   inner-solve parameters and counts), [`dense_newton`];
+//!   inner-solve parameters and counts), [`dense_newton`], [`tron`] (bound constraints l ≤ x ≤ u);
 //! * [`checkpoint`]: a saved [`State`] of a trust-region solve.
 
 pub(crate) mod armijo;
@@ -29,7 +29,10 @@ pub(crate) mod radius_start;
 pub mod ratio;
 pub mod saddle;
 pub mod state;
+pub mod tron;
 pub mod trust_region;
 
-pub use method::{minimize, minimize_with, Method, Options};
+pub use method::{
+    minimize, minimize_bounded, minimize_bounded_with, minimize_with, Method, Options,
+};
 pub use state::{FailureCounters, State};

@@ -354,6 +354,7 @@ impl<'t> Run<'t> {
             hvps: self.counts.hvps,
             leftmost: None,
             elapsed_s: self.elapsed_s(),
+            bounds: None,
         }
     }
 
@@ -394,6 +395,7 @@ impl<'t> Run<'t> {
             elapsed,
             history: s.history,
             x: s.x,
+            bounds: None,
         }
     }
 }

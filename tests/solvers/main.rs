@@ -30,3 +30,4 @@ mod seed_problems;
 #[cfg(feature = "serde")]
 mod serde_report;
 mod strategies;
+mod tron;

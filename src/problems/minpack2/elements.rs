@@ -27,9 +27,35 @@ fn dirichlet_hess(t: f64) -> (f64, f64, f64) {
 /// MSA — minimal surface with Enneper boundary data (`dmsabc`, `dmsafg`,
 /// `dmsahs`): `φ(a, b) = sqrt(1 + a² + b²)` on `[−½, ½]²`. Convex, smooth;
 /// the Hessian is a 7-point stencil.
+///
+/// The boundary data are Enneper's surface by default; [`MsaBoundary`]
+/// selects MINPACK-2 `dminxb`'s parabola for the plate-obstacle problems.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Msa {
+    /// Which boundary data (default [`MsaBoundary::Enneper`]).
+    pub boundary: MsaBoundary,
     area: f64,
+}
+
+/// The boundary data of the minimal-surface problems.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MsaBoundary {
+    /// Enneper's surface on [−½, ½]² (`dmsabc`; TAO `minsurf`, `plate2`).
+    #[default]
+    Enneper,
+    /// MINPACK-2 `dminxb` (DMSO): 1 − (2i/(nx+1) − 1)², i = 0..nx+1, on the
+    /// bottom and top edges, 0 on the left and right.
+    Parabola,
+}
+
+impl Msa {
+    /// MSA with the boundary data `boundary`.
+    pub fn with_boundary(boundary: MsaBoundary) -> Self {
+        Self {
+            boundary,
+            area: 0.0,
+        }
+    }
 }
 
 /// The Enneper surface height at the boundary point (xt, yt): solves
@@ -59,6 +85,20 @@ impl Element for Msa {
     }
     fn setup(&mut self, g: &Geometry) -> Boundary {
         self.area = 0.5 * g.hx * g.hy;
+        if self.boundary == MsaBoundary::Parabola {
+            let edge: Vec<f64> = (0..g.nx + 2)
+                .map(|i| {
+                    let t = 2.0 * i as f64 / (g.nx + 1) as f64 - 1.0;
+                    1.0 - t * t
+                })
+                .collect();
+            return Boundary {
+                bottom: edge.clone(),
+                top: edge,
+                left: vec![0.0; g.ny + 2],
+                right: vec![0.0; g.ny + 2],
+            };
+        }
         let bx = |i: usize| -0.5 + i as f64 * g.hx;
         let by = |j: usize| -0.5 + j as f64 * g.hy;
         Boundary {

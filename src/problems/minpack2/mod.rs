@@ -51,6 +51,7 @@
 //! [`Objective::hessian`]: crate::Objective::hessian
 
 mod assembled;
+mod bounded;
 mod elements;
 mod grid;
 mod hessian;
@@ -58,7 +59,8 @@ mod objective;
 mod problem;
 mod sweep;
 
-pub use elements::{Ept, Msa, Odc, Pjb, Ssc};
+pub use bounded::{dmsa, dmso, dssc, ept_bound, pjb_bound, plate};
+pub use elements::{Ept, Msa, MsaBoundary, Odc, Pjb, Ssc};
 pub use grid::{Boundary, Geometry};
 pub use hessian::Minpack2Hessian;
 pub use problem::{Element, Minpack2};

@@ -27,6 +27,7 @@ mod dense_newton;
 mod krylov;
 mod line_search;
 mod termination;
+mod tron;
 mod trust_region;
 
 pub use dense_newton::{DenseNewtonConfig, DenseStep, DEFAULT_SYMMETRY_TOL};
@@ -38,6 +39,7 @@ pub use termination::{
     Termination, DEFAULT_F_FLOOR, DEFAULT_GAP_TOL, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL,
     DEFAULT_MAX_ITER,
 };
+pub use tron::{TronConfig, DEFAULT_CG_TOL};
 pub use trust_region::{
     Subproblem, TrustRegionConfig, DEFAULT_ETA_ACCEPT, DEFAULT_MAX_CONSECUTIVE_FAILURES,
     DEFAULT_MAX_RADIUS,
@@ -141,6 +143,7 @@ macro_rules! krylov_builders {
 termination_builders!(TrustRegionConfig);
 termination_builders!(LineSearchConfig);
 termination_builders!(DenseNewtonConfig);
+termination_builders!(TronConfig);
 krylov_builders!(TrustRegionConfig);
 krylov_builders!(LineSearchConfig);
 

@@ -1,0 +1,169 @@
+//! The operator D·A·D and the preconditioner D·M⁻¹·D for a 0/1 diagonal
+//! mask D: a matrix restricted to a face of a box without forming the
+//! submatrix.
+//!
+//! With F the set where D = 1, (D·A·D)v agrees with A(F,F)·v_F on F and is
+//! 0 elsewhere, so Krylov methods started from a right-hand side that is 0
+//! off F stay in that subspace and see exactly A(F,F) (JSOSolvers `tron`
+//! with an `opDiagonal` mask; TAO `-tao_subset_type mask`). One product
+//! with A per product with D·A·D; the mask is applied to a copy of v kept
+//! in a caller-owned scratch buffer, so no product allocates.
+//!
+//! D·M⁻¹·D is the exact restriction for a diagonal M (Jacobi); for an
+//! incomplete factor of the whole matrix it is symmetric positive definite
+//! on F but differs from a factor of A(F,F) (`reference/bounds.md` §1.2.2).
+
+use std::cell::RefCell;
+
+use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
+
+use crate::linalg::operator::LinearOperator;
+use crate::linalg::precond::Preconditioner;
+
+/// D·A·D for a 0/1 mask D (module documentation).
+pub struct Masked<'a, A: ?Sized> {
+    a: &'a A,
+    mask: ArrayView1<'a, f64>,
+    scratch: &'a RefCell<Array1<f64>>,
+}
+
+impl<'a, A: LinearOperator + ?Sized> Masked<'a, A> {
+    /// D·A·D with D = diag(`mask`) (entries 0 or 1) and `scratch` an
+    /// n-vector to hold D·v.
+    pub fn new(a: &'a A, mask: ArrayView1<'a, f64>, scratch: &'a RefCell<Array1<f64>>) -> Self {
+        Self { a, mask, scratch }
+    }
+}
+
+impl<A: LinearOperator + ?Sized> LinearOperator for Masked<'_, A> {
+    fn dim(&self) -> usize {
+        self.a.dim()
+    }
+    fn shape(&self) -> (usize, usize) {
+        self.a.shape()
+    }
+    fn apply(&self, v: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
+        let mut s = self.scratch.borrow_mut();
+        Zip::from(&mut *s)
+            .and(&v)
+            .and(&self.mask)
+            .for_each(|s, &v, &m| *s = if m == 0.0 { 0.0 } else { v });
+        self.a.apply(s.view(), out.view_mut());
+        mask_in_place(out, self.mask);
+    }
+    fn diagonal(&self, mut out: ArrayViewMut1<'_, f64>) -> bool {
+        if !self.a.diagonal(out.view_mut()) {
+            return false;
+        }
+        mask_in_place(out, self.mask);
+        true
+    }
+}
+
+/// D·M⁻¹·D for a 0/1 mask D.
+pub struct MaskedPreconditioner<'a> {
+    m: &'a dyn Preconditioner,
+    mask: ArrayView1<'a, f64>,
+    scratch: &'a RefCell<Array1<f64>>,
+}
+
+impl<'a> MaskedPreconditioner<'a> {
+    /// D·M⁻¹·D with D = diag(`mask`) and `scratch` an n-vector.
+    pub fn new(
+        m: &'a dyn Preconditioner,
+        mask: ArrayView1<'a, f64>,
+        scratch: &'a RefCell<Array1<f64>>,
+    ) -> Self {
+        Self { m, mask, scratch }
+    }
+}
+
+impl Preconditioner for MaskedPreconditioner<'_> {
+    fn dim(&self) -> usize {
+        self.m.dim()
+    }
+    fn apply(&self, r: ArrayView1<'_, f64>, mut z: ArrayViewMut1<'_, f64>) {
+        let mut s = self.scratch.borrow_mut();
+        Zip::from(&mut *s)
+            .and(&r)
+            .and(&self.mask)
+            .for_each(|s, &r, &m| *s = if m == 0.0 { 0.0 } else { r });
+        self.m.apply(s.view(), z.view_mut());
+        mask_in_place(z, self.mask);
+    }
+}
+
+/// v ← D·v. Off the mask the entry is set to exactly 0 (not 0·v, which is
+/// NaN for an infinite v).
+pub fn mask_in_place(mut v: ArrayViewMut1<'_, f64>, mask: ArrayView1<'_, f64>) {
+    Zip::from(&mut v).and(&mask).for_each(|v, &m| {
+        if m == 0.0 {
+            *v = 0.0;
+        }
+    });
+}
+
+#[cfg(test)]
+#[allow(clippy::float_cmp)]
+mod tests {
+    use super::*;
+    use crate::linalg::precond::Jacobi;
+    use ndarray::{array, Array2};
+
+    /// A symmetric positive definite 6×6 matrix with distinct entries.
+    fn spd() -> Array2<f64> {
+        let b = Array2::from_shape_fn((6, 6), |(i, j)| ((i * 7 + j * 3) % 5) as f64 - 1.5);
+        let mut a = b.t().dot(&b);
+        for i in 0..6 {
+            a[[i, i]] += 6.0;
+        }
+        a
+    }
+
+    #[test]
+    fn masked_product_equals_the_explicit_submatrix() {
+        let a = spd();
+        let mask = array![1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
+        let free: Vec<usize> = (0..6).filter(|&i| mask[i] == 1.0).collect();
+        let sub = Array2::from_shape_fn((free.len(), free.len()), |(p, q)| a[[free[p], free[q]]]);
+        let scratch = RefCell::new(Array1::zeros(6));
+        let op = Masked::new(&a, mask.view(), &scratch);
+        // A v with nonzero entries off the face too: they must not leak in.
+        let v = array![1.0, -2.0, 0.5, 3.0, 7.0, -1.0];
+        let mut out = Array1::zeros(6);
+        op.apply(v.view(), out.view_mut());
+        let vf = Array1::from_iter(free.iter().map(|&i| v[i]));
+        let want = sub.dot(&vf);
+        for (p, &i) in free.iter().enumerate() {
+            assert!((out[i] - want[p]).abs() <= 1e-12 * want[p].abs().max(1.0));
+        }
+        assert_eq!(out[1], 0.0);
+        assert_eq!(out[4], 0.0);
+        // The diagonal is the submatrix's diagonal, 0 off the face.
+        let mut d = Array1::zeros(6);
+        assert!(op.diagonal(d.view_mut()));
+        for i in 0..6 {
+            assert_eq!(d[i], mask[i] * a[[i, i]]);
+        }
+    }
+
+    #[test]
+    fn masked_jacobi_is_the_restricted_inverse_diagonal() {
+        let a = spd();
+        let j = Jacobi::new(a.diag()).unwrap();
+        let mask = array![0.0, 1.0, 1.0, 0.0, 1.0, 0.0];
+        let scratch = RefCell::new(Array1::zeros(6));
+        let m = MaskedPreconditioner::new(&j, mask.view(), &scratch);
+        let r = array![1.0, 2.0, 3.0, 4.0, 5.0, f64::INFINITY];
+        let mut z = Array1::zeros(6);
+        m.apply(r.view(), z.view_mut());
+        for i in 0..6 {
+            let want = if mask[i] == 1.0 {
+                r[i] / a[[i, i]]
+            } else {
+                0.0
+            };
+            assert_eq!(z[i], want);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Options of the bound-constrained trust-region Newton solver
+//! ([`crate::Tron`], Lin & Moré 1999).
+
+use crate::error::{Error, Result};
+use crate::linalg::par::Par;
+use crate::solvers::config::{positive, Preconditioning, Termination};
+use crate::solvers::radius::InitialRadius;
+
+/// TRON's CG tolerance factor: each face solve stops at
+/// ‖(g + Hs)_F‖ ≤ cg_tol·‖g_F‖ (MINPACK-2 driver `cgtol = 0.1`).
+pub const DEFAULT_CG_TOL: f64 = 0.1;
+
+/// Options of [`crate::Tron`].
+///
+/// Converged when the projected-gradient norm satisfies
+/// ‖P∇f(x)‖₂ ≤ max(gtol_abs, gtol_rel·‖∇f(x₀)‖₂), where the base is the
+/// **unprojected** gradient at the (projected) start, as in the MINPACK-2
+/// driver (`reference/bounds.md` §1.4). `termination.gap_tol` is not used.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TronConfig {
+    /// Stopping rules and budgets (the gradient tests apply to ‖P∇f‖).
+    pub termination: Termination,
+    /// Preconditioner on the free variables: `Jacobi` (exact restriction
+    /// D·M⁻¹·D), `Objective` (the objective's preconditioner of the full
+    /// Hessian, masked: SPD on the face, not a factor of H(F,F)), or none.
+    pub preconditioning: Preconditioning,
+    /// CG tolerance factor (default [`DEFAULT_CG_TOL`]).
+    pub cg_tol: f64,
+    /// CG iterations per face solve; `None` = n (MINPACK-2 `itermax`).
+    pub cg_max_iter: Option<usize>,
+    /// Face solves per outer iteration; `None` = n (MINPACK-2; each face
+    /// after the first adds at least one active bound).
+    pub max_faces: Option<usize>,
+    /// Δ₀ (default ‖∇f(x₀)‖, the MINPACK-2 driver).
+    pub initial_radius: InitialRadius,
+    /// Upper bound on Δ.
+    pub max_radius: f64,
+    /// Stall when Δ falls below max(min_radius, ε·max(1, ‖x‖)).
+    pub min_radius: f64,
+    /// Accept a step when ρ > eta_accept (Lin & Moré: η₀ = 10⁻⁴).
+    pub eta_accept: f64,
+    /// Consecutive non-finite trial points before
+    /// [`crate::Status::NonFiniteObjective`].
+    pub max_consecutive_failures: usize,
+    /// How CG's vector passes run (the same results either way).
+    pub par: Par,
+    /// Hidden: see [`crate::solvers::config`].
+    #[doc(hidden)]
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub non_exhaustive: crate::solvers::config::NonExhaustive,
+}
+
+impl Default for TronConfig {
+    fn default() -> Self {
+        Self {
+            termination: Termination::default(),
+            preconditioning: Preconditioning::None,
+            cg_tol: DEFAULT_CG_TOL,
+            cg_max_iter: None,
+            max_faces: None,
+            initial_radius: InitialRadius::GradientNorm(1.0),
+            max_radius: crate::solvers::config::DEFAULT_MAX_RADIUS,
+            min_radius: 0.0,
+            eta_accept: crate::solvers::config::DEFAULT_ETA_ACCEPT,
+            max_consecutive_failures: crate::solvers::config::DEFAULT_MAX_CONSECUTIVE_FAILURES,
+            par: Par::Rayon,
+            non_exhaustive: crate::solvers::config::NonExhaustive::default(),
+        }
+    }
+}
+
+impl TronConfig {
+    /// Sets the preconditioner.
+    pub fn precond(mut self, preconditioning: Preconditioning) -> Self {
+        self.preconditioning = preconditioning;
+        self
+    }
+
+    /// Sets how CG's vector passes run.
+    pub fn par(mut self, par: Par) -> Self {
+        self.par = par;
+        self
+    }
+
+    /// Checks every field.
+    pub fn validate(&self) -> Result<()> {
+        self.termination.validate()?;
+        if !(self.cg_tol > 0.0 && self.cg_tol < 1.0) {
+            return Err(Error::InvalidOption {
+                name: "cg_tol",
+                reason: format!("must lie in (0, 1), got {}", self.cg_tol),
+            });
+        }
+        if matches!(
+            self.initial_radius,
+            InitialRadius::FirstStep | InitialRadius::Interpolation { .. }
+        ) {
+            return Err(Error::InvalidOption {
+                name: "initial_radius",
+                reason: "TRON takes a constant or gradient-norm initial radius".into(),
+            });
+        }
+        if self.cg_max_iter == Some(0) || self.max_faces == Some(0) {
+            return Err(Error::InvalidOption {
+                name: "cg_max_iter / max_faces",
+                reason: "must be at least 1".into(),
+            });
+        }
+        positive("max_radius", self.max_radius)?;
+        crate::solvers::config::validate_trust_region(
+            self.initial_radius,
+            self.max_radius,
+            self.min_radius,
+            self.eta_accept,
+            self.max_consecutive_failures,
+        )
+    }
+}
