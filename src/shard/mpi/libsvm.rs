@@ -285,42 +285,57 @@ fn global_boundaries(
     out
 }
 
-/// Sends rows between ranks so that this rank holds global rows `want`
-/// (collective; every rank's `want` ranges partition the rows in rank
-/// order, as the read ranges do).
+/// Sends rows between ranks so that this rank holds global rows
+/// `wants[rank]` (collective; the `wants` ranges partition the rows in rank
+/// order, as the read ranges do). Only the rows that change rank move (one
+/// `MPI_Alltoallv` per array, the rank's own count 0); the rows that stay
+/// are kept in the arrays they were read into (trimmed in place), so the
+/// peak memory is the rank's part plus the rows it receives, not twice the
+/// part.
 fn redistribute(
     comm: &SimpleCommunicator,
-    part: &LibsvmPart,
+    part: LibsvmPart,
     wants: &[Range<usize>],
 ) -> (Vec<f64>, Vec<usize>, Vec<u32>, Vec<f64>) {
     let size = comm.size() as usize;
     let rank = comm.rank() as usize;
     let have = part.first_row..part.first_row + part.data.labels.len();
-    let ip = part.data.x.indptr();
-    let ip = ip.raw_storage();
-    let overlap =
-        |a: &Range<usize>, b: &Range<usize>| a.start.max(b.start)..a.end.min(b.end).max(a.start.max(b.start));
-    // Rows sent to rank s: have ∩ wants[s], in order (local indices).
+    let overlap = |a: &Range<usize>, b: &Range<usize>| {
+        let lo = a.start.max(b.start);
+        lo..a.end.min(b.end).max(lo)
+    };
+    let local = |o: Range<usize>| {
+        if o.is_empty() {
+            0..0
+        } else {
+            o.start - have.start..o.end - have.start
+        }
+    };
+    // Rows sent to rank s: have ∩ wants[s] (local indices), none to itself.
     let send_rows: Vec<Range<usize>> = wants
         .iter()
-        .map(|w| {
-            let o = overlap(&have, w);
-            if o.is_empty() {
-                0..0
-            } else {
-                o.start - have.start..o.end - have.start
-            }
-        })
+        .enumerate()
+        .map(|(s, w)| if s == rank { 0..0 } else { local(overlap(&have, w)) })
         .collect();
+    let keep = local(overlap(&have, &wants[rank]));
     // Rows received from rank s: wants[rank] ∩ have_s.
     let mut all_have = vec![0u64; 2 * size];
     let mine = [have.start as u64, have.end as u64];
     comm.all_gather_into(&mine[..], &mut all_have[..]);
     let recv_rows: Vec<Range<usize>> = all_have
         .chunks(2)
-        .map(|h| overlap(&wants[rank], &(h[0] as usize..h[1] as usize)))
+        .enumerate()
+        .map(|(s, h)| {
+            if s == rank {
+                0..0
+            } else {
+                overlap(&wants[rank], &(h[0] as usize..h[1] as usize))
+            }
+        })
         .collect();
-    let counts = |rs: &[Range<usize>]| -> Vec<Count> { rs.iter().map(|r| r.len() as Count).collect() };
+    let counts =
+        |rs: &[Range<usize>]| -> Vec<Count> { rs.iter().map(|r| r.len() as Count).collect() };
+    let starts = |rs: &[Range<usize>]| -> Vec<Count> { rs.iter().map(|r| r.start as Count).collect() };
     let displs = |c: &[Count]| -> Vec<Count> {
         c.iter()
             .scan(0, |acc, &x| {
@@ -330,29 +345,34 @@ fn redistribute(
             })
             .collect()
     };
+    let (mut labels, x) = (part.data.labels, part.data.x);
+    let (ip, mut indices, mut values) = x.into_raw_storage();
     // Labels and row lengths.
     let sc = counts(&send_rows);
-    let sd = displs(&sc);
+    let sd = starts(&send_rows);
     let rc = counts(&recv_rows);
     let rd = displs(&rc);
     let nrecv: usize = rc.iter().map(|&c| c as usize).sum();
-    let mut labels = vec![0.0f64; nrecv];
+    let mut rlabels = vec![0.0f64; nrecv];
     comm.all_to_all_varcount_into(
-        &Partition::new(&part.data.labels[..], &sc[..], &sd[..]),
-        &mut PartitionMut::new(&mut labels[..], &rc[..], &rd[..]),
+        &Partition::new(&labels[..], &sc[..], &sd[..]),
+        &mut PartitionMut::new(&mut rlabels[..], &rc[..], &rd[..]),
     );
-    let lens: Vec<u64> = (0..have.len()).map(|i| (ip[i + 1] - ip[i]) as u64).collect();
+    let lens: Vec<u64> = ip.windows(2).map(|w| (w[1] - w[0]) as u64).collect();
     let mut rlens = vec![0u64; nrecv];
     comm.all_to_all_varcount_into(
         &Partition::new(&lens[..], &sc[..], &sd[..]),
         &mut PartitionMut::new(&mut rlens[..], &rc[..], &rd[..]),
     );
     // Nonzeros.
-    let nz_send: Vec<Count> = send_rows
+    let nz_sc: Vec<Count> = send_rows
         .iter()
         .map(|r| (ip[r.end] - ip[r.start]) as Count)
         .collect();
-    let nz_sd: Vec<Count> = send_rows.iter().map(|r| (ip[r.start] - ip[0]) as Count).collect();
+    let nz_sd: Vec<Count> = send_rows
+        .iter()
+        .map(|r| (ip[r.start] - ip[0]) as Count)
+        .collect();
     let mut nz_rc = Vec::with_capacity(size);
     let mut at = 0usize;
     for &c in &rc {
@@ -361,24 +381,48 @@ fn redistribute(
         at += c;
     }
     let nz_rd = displs(&nz_rc);
-    let nnz: usize = nz_rc.iter().map(|&c| c as usize).sum();
-    let mut indices = vec![0u32; nnz];
+    let nnz_recv: usize = nz_rc.iter().map(|&c| c as usize).sum();
+    let mut rindices = vec![0u32; nnz_recv];
     comm.all_to_all_varcount_into(
-        &Partition::new(part.data.x.indices(), &nz_send[..], &nz_sd[..]),
-        &mut PartitionMut::new(&mut indices[..], &nz_rc[..], &nz_rd[..]),
+        &Partition::new(&indices[..], &nz_sc[..], &nz_sd[..]),
+        &mut PartitionMut::new(&mut rindices[..], &nz_rc[..], &nz_rd[..]),
     );
-    let mut values = vec![0.0f64; nnz];
+    let mut rvalues = vec![0.0f64; nnz_recv];
     comm.all_to_all_varcount_into(
-        &Partition::new(part.data.x.data(), &nz_send[..], &nz_sd[..]),
-        &mut PartitionMut::new(&mut values[..], &nz_rc[..], &nz_rd[..]),
+        &Partition::new(&values[..], &nz_sc[..], &nz_sd[..]),
+        &mut PartitionMut::new(&mut rvalues[..], &nz_rc[..], &nz_rd[..]),
     );
-    let mut indptr = Vec::with_capacity(nrecv + 1);
+    // Received rows from lower ranks go before the kept rows, from higher
+    // ranks after (the global order).
+    let front_rows: usize = rc[..rank].iter().map(|&c| c as usize).sum();
+    let front_nz: usize = nz_rc[..rank].iter().map(|&c| c as usize).sum();
+    let nz_keep = ip[keep.start] - ip[0]..ip[keep.end] - ip[0];
+    let mut indptr = Vec::with_capacity(nrecv + keep.len() + 1);
     indptr.push(0usize);
-    for &len in &rlens {
+    let row_lens = rlens[..front_rows]
+        .iter()
+        .map(|&l| l as usize)
+        .chain(lens[keep.clone()].iter().map(|&l| l as usize))
+        .chain(rlens[front_rows..].iter().map(|&l| l as usize));
+    for len in row_lens {
         let last = *indptr.last().unwrap_or(&0);
-        indptr.push(last + len as usize);
+        indptr.push(last + len);
     }
+    drop(lens);
+    assemble(&mut labels, keep, rlabels, front_rows);
+    assemble(&mut indices, nz_keep.clone(), rindices, front_nz);
+    assemble(&mut values, nz_keep, rvalues, front_nz);
     (labels, indptr, indices, values)
+}
+
+/// `received[..front] ++ v[keep] ++ received[front..]`, trimming `v` in
+/// place (no second copy of the kept rows).
+fn assemble<T>(v: &mut Vec<T>, keep: Range<usize>, mut received: Vec<T>, front: usize) {
+    v.truncate(keep.end);
+    v.drain(..keep.start);
+    let back = received.split_off(front);
+    v.splice(0..0, received);
+    v.extend(back);
 }
 
 /// LIBLINEAR's primal L2 logistic regression `½‖w‖² + C Σ log(1 + exp(−y
@@ -435,8 +479,7 @@ pub fn logistic(
             }
         })
         .collect();
-    let (labels, indptr, indices, values) = redistribute(comm, &part, &wants);
-    drop(part);
+    let (labels, indptr, indices, values) = redistribute(comm, part, &wants);
     let mine = wants[rank].clone();
     let local = (|| {
         let x = CsrMatrix::try_new((mine.len(), n), indptr, indices, values)
