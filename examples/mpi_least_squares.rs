@@ -44,7 +44,10 @@ impl Rows {
             .map(|i| {
                 // b = a·(1, 2, …, N)/N + noise
                 let row = &a[i * N..(i + 1) * N];
-                row.iter().enumerate().map(|(j, v)| v * (j + 1) as f64 / N as f64).sum::<f64>()
+                row.iter()
+                    .enumerate()
+                    .map(|(j, v)| v * (j + 1) as f64 / N as f64)
+                    .sum::<f64>()
                     + 0.01 * uniform(&mut s)
             })
             .collect();
@@ -99,7 +102,11 @@ fn main() -> steihaug::Result<()> {
     let whole = ShardedSum::new((0..SHARDS).map(Rows::shard).collect())?.with_l2(1e-3)?;
     let single = TrustRegion::default().solve(&whole, Array1::zeros(N).view())?;
     let same = report.f.to_bits() == single.f.to_bits()
-        && report.x.iter().zip(&single.x).all(|(a, b)| a.to_bits() == b.to_bits());
+        && report
+            .x
+            .iter()
+            .zip(&single.x)
+            .all(|(a, b)| a.to_bits() == b.to_bits());
     let mut g = Array1::zeros(N);
     let f_mpi = obj.value_grad(ArrayView1::from(&report.x.to_vec()), g.view_mut());
     if rank == 0 {

@@ -131,8 +131,15 @@ fn same_evaluations(c: &mut Checks<'_>, d: &Arc<BinaryDataset>, count: usize, pa
     c.check(&format!("gtol, {tag}"), gtol1.to_bits() == gtol2.to_bits());
     let options = liblinear_options(Method::TrustRegion, gtol1);
     let x0 = Array1::zeros(n);
-    let r1 = minimize_with(&single, x0.view(), &options, &mut |_| ControlFlow::Continue(()));
-    let r2 = minimize_with(&obj, x0.view(), &options, &mut |_| ControlFlow::Continue(()));
+    let r1 = minimize_with(&single, x0.view(), &options, &mut |_| {
+        ControlFlow::Continue(())
+    });
+    let r2 = minimize_with(
+        &obj,
+        x0.view(),
+        &options,
+        &mut |_| ControlFlow::Continue(()),
+    );
     let (r1, r2) = (r1.unwrap(), r2.unwrap());
     c.check(
         &format!("solve, {tag}"),
@@ -151,7 +158,10 @@ fn same_evaluations(c: &mut Checks<'_>, d: &Arc<BinaryDataset>, count: usize, pa
             .with_reduction(Reduction::Allreduce);
         let f3 = fast.value_grad(x.view(), g2.view_mut());
         let close = (f3 - f1).abs() <= 1e-12 * f1.abs()
-            && g1.iter().zip(&g2).all(|(a, b)| (a - b).abs() <= 1e-12 * (1.0 + a.abs()));
+            && g1
+                .iter()
+                .zip(&g2)
+                .all(|(a, b)| (a - b).abs() <= 1e-12 * (1.0 + a.abs()));
         c.check("allreduce within 1e-12", close);
     }
 }
@@ -195,8 +205,10 @@ fn libsvm_path(c: &mut Checks<'_>) {
         let gtol2 = liblinear_gtol_counts(&dist.objective, pos, neg, dist.rows, 0.01).unwrap();
         let options = liblinear_options(Method::TrustRegion, gtol);
         let x0 = Array1::zeros(d.cols());
-        let r1 = minimize_with(&single, x0.view(), &options, &mut |_| ControlFlow::Continue(()))
-            .unwrap();
+        let r1 = minimize_with(&single, x0.view(), &options, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
         let r2 = minimize_with(&dist.objective, x0.view(), &options, &mut |_| {
             ControlFlow::Continue(())
         })
@@ -275,7 +287,10 @@ fn collective_decisions(c: &mut Checks<'_>, d: &Arc<BinaryDataset>) {
             reason: "bad".into(),
         }),
     );
-    c.check("agree: no error keeps the values", agree(comm, Ok(7)) == Ok(7));
+    c.check(
+        "agree: no error keeps the values",
+        agree(comm, Ok(7)) == Ok(7),
+    );
     // A NaN in the last rank's shard reaches every rank.
     let shards = vec![Quadratic {
         center: comm.rank() as f64,
@@ -338,7 +353,10 @@ fn collective_decisions(c: &mut Checks<'_>, d: &Arc<BinaryDataset>) {
     let none: Vec<Quadratic> = Vec::new();
     c.check(
         "no shards anywhere",
-        matches!(MpiSum::new(comm.duplicate(), none, 1), Err(Error::EmptyProblem)),
+        matches!(
+            MpiSum::new(comm.duplicate(), none, 1),
+            Err(Error::EmptyProblem)
+        ),
     );
 }
 

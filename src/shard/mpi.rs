@@ -409,10 +409,8 @@ impl<S: Shard> MpiSum<S> {
     }
 
     fn count_bytes(&self, doubles: usize) {
-        self.bytes.fetch_add(
-            8 * doubles as u64,
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        self.bytes
+            .fetch_add(8 * doubles as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Combines the ranks' contributions into `buf` (collective): `init`

@@ -194,7 +194,9 @@ pub fn predict(args: &PredictArgs) -> steihaug::Result<bool> {
     )?;
     let part = libsvm::read_part(&world, &args.data).map_err(|e| in_file(&args.data, e))?;
     if part.total_rows == 0 {
-        return Err(steihaug::Error::InvalidInput("no examples to predict".into()));
+        return Err(steihaug::Error::InvalidInput(
+            "no examples to predict".into(),
+        ));
     }
     let hits_local = model
         .predict(&part.data.x)

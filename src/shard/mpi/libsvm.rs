@@ -315,7 +315,13 @@ fn redistribute(
     let send_rows: Vec<Range<usize>> = wants
         .iter()
         .enumerate()
-        .map(|(s, w)| if s == rank { 0..0 } else { local(overlap(&have, w)) })
+        .map(|(s, w)| {
+            if s == rank {
+                0..0
+            } else {
+                local(overlap(&have, w))
+            }
+        })
         .collect();
     let keep = local(overlap(&have, &wants[rank]));
     // Rows received from rank s: wants[rank] ∩ have_s.
@@ -335,7 +341,8 @@ fn redistribute(
         .collect();
     let counts =
         |rs: &[Range<usize>]| -> Vec<Count> { rs.iter().map(|r| r.len() as Count).collect() };
-    let starts = |rs: &[Range<usize>]| -> Vec<Count> { rs.iter().map(|r| r.start as Count).collect() };
+    let starts =
+        |rs: &[Range<usize>]| -> Vec<Count> { rs.iter().map(|r| r.start as Count).collect() };
     let displs = |c: &[Count]| -> Vec<Count> {
         c.iter()
             .scan(0, |acc, &x| {
@@ -472,7 +479,11 @@ pub fn logistic(
             let b = block(r);
             if b.is_empty() {
                 // No shards: an empty range at the next rank's start.
-                let at = if b.start < count { bounds[b.start].start } else { l };
+                let at = if b.start < count {
+                    bounds[b.start].start
+                } else {
+                    l
+                };
                 at..at
             } else {
                 bounds[b.start].start..bounds[b.end - 1].end
