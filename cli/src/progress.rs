@@ -15,6 +15,13 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
+/// Marks the program as interrupted (exit status 130), for a stop that
+/// Ctrl-C raised on another MPI rank.
+#[cfg(feature = "mpi")]
+pub fn set_interrupted() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
 /// Ctrl-C sets `stop`; the solve ends at the end of the current iteration
 /// (a checkpointed solve writes a last checkpoint), and the program exits
 /// with status 130 once its output is written. A second Ctrl-C exits at

@@ -51,6 +51,17 @@ pub struct TrainArgs {
     /// and the data's), and nothing else.
     #[arg(long)]
     json: bool,
+    /// Run as one rank of `mpirun -n R steihaug train DATA --mpi`: each
+    /// rank reads its own part of DATA, rank 0 writes the model (the same
+    /// bytes as without MPI).
+    #[cfg(feature = "mpi")]
+    #[arg(long)]
+    mpi: bool,
+    /// With --mpi: stop every rank on the same iteration once a rank's
+    /// clock passes this many seconds (checked once per Newton iteration).
+    #[cfg(feature = "mpi")]
+    #[arg(long, requires = "mpi")]
+    max_time: Option<f64>,
 }
 
 #[derive(clap::Args)]
@@ -59,6 +70,10 @@ pub struct PredictArgs {
     data: PathBuf,
     /// Model file written by `steihaug train` (or LIBLINEAR -s 0).
     model: PathBuf,
+    /// Run as one rank of `mpirun -n R steihaug predict DATA MODEL --mpi`.
+    #[cfg(feature = "mpi")]
+    #[arg(long)]
+    mpi: bool,
 }
 
 #[derive(clap::Args)]
@@ -101,6 +116,9 @@ fn in_file(path: &Path, e: steihaug::Error) -> steihaug::Error {
 
 use crate::MAX_THREADS;
 
+#[cfg(feature = "mpi")]
+mod mpi;
+
 /// `steihaug train`: LIBLINEAR's -s 0 problem and stopping rule, in a
 /// thread pool of `--threads` workers. Ctrl-C stops the solve at the end
 /// of the iteration; the model is then not written (an existing file is
@@ -120,6 +138,18 @@ pub fn train(args: &TrainArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         b.build()
             .map_err(|e| steihaug::Error::InvalidInput(format!("thread pool: {e}")))?
     };
+    #[cfg(feature = "mpi")]
+    if args.mpi {
+        if let Some(t) = args.max_time {
+            if !(t.is_finite() && t >= 0.0) {
+                return Err(steihaug::Error::InvalidOption {
+                    name: "max_time",
+                    reason: format!("must be a finite number of seconds >= 0, got {t}"),
+                });
+            }
+        }
+        return pool.install(|| mpi::train(args, pool.current_num_threads(), stop));
+    }
     // The model file must be writable before the data is read and solved.
     steihaug::io::atomic::check_writable(&model_path(args))?;
     install_ctrlc(stop, "the model is not written (an existing file is kept)");
@@ -263,6 +293,10 @@ fn train_in_pool(args: &TrainArgs, threads: usize, stop: &StopFlag) -> steihaug:
 
 /// `steihaug predict`: accuracy of a model.
 pub fn predict(args: &PredictArgs) -> steihaug::Result<bool> {
+    #[cfg(feature = "mpi")]
+    if args.mpi {
+        return mpi::predict(args);
+    }
     let model = LinearModel::read_file(&args.model).map_err(|e| in_file(&args.model, e))?;
     let data = read_libsvm_file(&args.data).map_err(|e| in_file(&args.data, e))?;
     let acc = model.accuracy(&data.x, &data.labels)?;

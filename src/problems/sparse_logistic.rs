@@ -99,32 +99,18 @@ impl BinaryDataset {
     /// Errors: one or more than two distinct labels, or as [`Self::new`].
     pub fn from_labels(x: CsrMatrix, labels: &[f64]) -> Result<Self> {
         check_dim("labels", x.rows(), labels.len())?;
-        let mut distinct: Vec<f64> = Vec::with_capacity(2);
-        for &l in labels {
-            if !l.is_finite() {
-                return Err(Error::InvalidInput(format!("label {l} is not finite")));
-            }
-            if !distinct.iter().any(|d| d.total_cmp(&l).is_eq()) {
-                distinct.push(l);
-                if distinct.len() > 2 {
-                    return Err(Error::InvalidInput(format!(
-                        "more than two distinct labels ({}, {}, {}, ...): binary classification needs two",
-                        distinct[0], distinct[1], distinct[2]
-                    )));
-                }
-            }
-        }
-        if distinct.len() < 2 {
-            return Err(Error::InvalidInput(format!(
-                "binary classification needs two distinct labels, found {}",
-                distinct.len()
-            )));
-        }
-        let (neg, pos) = if distinct[0] < distinct[1] {
-            (distinct[0], distinct[1])
-        } else {
-            (distinct[1], distinct[0])
-        };
+        let (neg, pos) = binary_classes(&first_distinct_labels(labels)?)?;
+        Self::with_classes(x, labels, neg, pos)
+    }
+
+    /// Data whose labels are `neg` or `pos` (decided elsewhere, for
+    /// example over the parts of a file that other processes hold): `pos`
+    /// maps to +1, every other label to −1.
+    ///
+    /// Errors: as [`Self::new`] (a label count different from the row
+    /// count, ...).
+    pub fn with_classes(x: CsrMatrix, labels: &[f64], neg: f64, pos: f64) -> Result<Self> {
+        check_dim("labels", x.rows(), labels.len())?;
         let y = labels
             .iter()
             .map(|l| if l.total_cmp(&pos).is_eq() { 1.0 } else { -1.0 })
@@ -177,6 +163,85 @@ impl BinaryDataset {
     }
 }
 
+/// The first (at most) three distinct labels, in order of appearance;
+/// three mean "more than two classes".
+///
+/// Errors: a non-finite label ([`Error::InvalidInput`]).
+pub fn first_distinct_labels(labels: &[f64]) -> Result<Vec<f64>> {
+    let mut distinct: Vec<f64> = Vec::with_capacity(3);
+    for &l in labels {
+        if !l.is_finite() {
+            return Err(Error::InvalidInput(format!("label {l} is not finite")));
+        }
+        if !distinct.iter().any(|d| d.total_cmp(&l).is_eq()) {
+            distinct.push(l);
+            if distinct.len() == 3 {
+                break;
+            }
+        }
+    }
+    Ok(distinct)
+}
+
+/// `(neg, pos)` from the distinct labels of [`first_distinct_labels`]: the
+/// smaller value is the negative class.
+///
+/// Errors: fewer than two or more than two distinct labels
+/// ([`Error::InvalidInput`]).
+pub fn binary_classes(distinct: &[f64]) -> Result<(f64, f64)> {
+    match distinct {
+        [a, b] => Ok(if a < b { (*a, *b) } else { (*b, *a) }),
+        [a, b, c, ..] => Err(Error::InvalidInput(format!(
+            "more than two distinct labels ({a}, {b}, {c}, ...): binary classification needs two"
+        ))),
+        _ => Err(Error::InvalidInput(format!(
+            "binary classification needs two distinct labels, found {}",
+            distinct.len()
+        ))),
+    }
+}
+
+/// The row ranges of [`LogisticShard::partition`]: `count` blocks of
+/// consecutive rows of about equal weight, the weight of row i being its
+/// nonzeros plus one, with at least one row each. `weight_before(e)` is the
+/// weight of rows `0..e` (nonzeros plus rows), increasing in e; `rows`
+/// is l ≥ 1.
+///
+/// Boundary k is the first e with `weight_before(e) ≥ total·(k+1)/count`,
+/// kept in `start+1 ..= l − (count − k − 1)`.
+pub fn shard_boundaries<W: Fn(usize) -> usize>(
+    rows: usize,
+    count: usize,
+    weight_before: W,
+) -> Vec<Range<usize>> {
+    let l = rows;
+    let count = count.clamp(1, l.max(1));
+    let total = weight_before(l);
+    let mut out = Vec::with_capacity(count);
+    let mut start = 0;
+    for k in 0..count {
+        let end = if k + 1 == count {
+            l
+        } else {
+            let target = shard_target(total, k, count);
+            let mut e = start + 1;
+            while e < l - (count - k - 1) && (weight_before(e) as u128) < target {
+                e += 1;
+            }
+            e
+        };
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// The weight `total·(k+1)/count` (rounded down) at which boundary k of
+/// [`shard_boundaries`] lies.
+pub fn shard_target(total: usize, k: usize, count: usize) -> u128 {
+    total as u128 * (k as u128 + 1) / count as u128
+}
+
 /// A block of consecutive rows of a [`BinaryDataset`], with the loss weight
 /// C: the shard `C Σ_{i ∈ rows} log(1 + exp(−y_i wᵀx_i))`.
 #[derive(Debug, Clone)]
@@ -214,29 +279,12 @@ impl LogisticShard {
         if l == 0 {
             return Err(Error::EmptyProblem);
         }
-        let count = count.clamp(1, l);
         let ip = data.x.indptr();
         let ip = ip.raw_storage();
-        let total = (ip[l] - ip[0]) + l;
-        let mut shards = Vec::with_capacity(count);
-        let mut start = 0;
-        for k in 0..count {
-            let end = if k + 1 == count {
-                l
-            } else {
-                // First row boundary with weight ≥ (k+1)/count of the total,
-                // leaving at least one row for every later shard.
-                let target = total as u128 * (k as u128 + 1) / count as u128;
-                let mut e = start + 1;
-                while e < l - (count - k - 1) && (((ip[e] - ip[0]) + e) as u128) < target {
-                    e += 1;
-                }
-                e
-            };
-            shards.push(Self::new(data.clone(), start..end, c)?);
-            start = end;
-        }
-        Ok(shards)
+        shard_boundaries(l, count, |e| (ip[e] - ip[0]) + e)
+            .into_iter()
+            .map(|rows| Self::new(data.clone(), rows, c))
+            .collect()
     }
 
     /// The rows of the shard.
@@ -427,14 +475,28 @@ pub fn liblinear_gtol<O: Objective + ?Sized>(
     data: &BinaryDataset,
     eps: f64,
 ) -> Result<f64> {
-    crate::solvers::config::positive("eps", eps)?;
     check_dim("objective", data.cols(), obj.dim())?;
+    let (pos, neg) = data.class_counts();
+    liblinear_gtol_counts(obj, pos, neg, data.rows(), eps)
+}
+
+/// [`liblinear_gtol`] from the class counts `pos`, `neg` and the row count
+/// `l` (the whole data's, when `obj` is a sum over several processes).
+///
+/// Errors: `eps` not finite and positive, or a non-finite ∇f(0).
+pub fn liblinear_gtol_counts<O: Objective + ?Sized>(
+    obj: &O,
+    pos: usize,
+    neg: usize,
+    l: usize,
+    eps: f64,
+) -> Result<f64> {
+    crate::solvers::config::positive("eps", eps)?;
     let n = obj.dim();
     let w0 = Array1::zeros(n);
     let mut g0 = Array1::zeros(n);
     obj.value_grad(w0.view(), g0.view_mut());
-    let (pos, neg) = data.class_counts();
-    let l = data.rows().max(1) as f64;
+    let l = l.max(1) as f64;
     let factor = eps * (pos.min(neg).max(1) as f64) / l;
     // ‖g0‖ with scaling, so that entries near 1e200 do not overflow the
     // sum of squares.

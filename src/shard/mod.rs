@@ -91,6 +91,9 @@ use crate::linalg::par::Par;
 use crate::linalg::precond::{Jacobi, Preconditioner};
 use crate::problem::objective::Objective;
 
+#[cfg(feature = "mpi")]
+pub mod mpi;
+
 /// One shard of a finite sum: its contribution to f, ∇f and ∇²f·v.
 ///
 /// All methods **add** into their output slices (which the caller zeroes),
@@ -324,28 +327,14 @@ impl<S: Shard> ShardedSum<S> {
     {
         let n = self.n;
         let count = self.shards.len();
-        let block = |start: usize, o: &mut [f64]| {
-            for (k, oj) in o.iter_mut().enumerate() {
-                *oj = base(start + k);
-            }
-            for s in 0..count {
-                let a = &acc[s * n + start..s * n + start + o.len()];
-                for (oj, &aj) in o.iter_mut().zip(a) {
-                    *oj += aj;
-                }
-            }
-        };
         match out.as_slice_mut() {
-            Some(o) => match self.par {
-                Par::Rayon if n > REDUCE_BLOCK => o
-                    .par_chunks_mut(REDUCE_BLOCK)
-                    .enumerate()
-                    .for_each(|(b, o)| block(b * REDUCE_BLOCK, o)),
-                _ => o
-                    .chunks_mut(REDUCE_BLOCK)
-                    .enumerate()
-                    .for_each(|(b, o)| block(b * REDUCE_BLOCK, o)),
-            },
+            Some(o) => {
+                self.fold_blocks(acc, o, |start, o| {
+                    for (k, oj) in o.iter_mut().enumerate() {
+                        *oj = base(start + k);
+                    }
+                });
+            }
             None => {
                 // Strided output: the same order of additions, sequentially.
                 for j in 0..n {
@@ -360,19 +349,44 @@ impl<S: Shard> ShardedSum<S> {
     }
 }
 
-impl<S: Shard> Objective for ShardedSum<S> {
-    type Hessian<'a>
-        = ShardedHessian<'a, S>
+impl<S: Shard> ShardedSum<S> {
+    /// `out_j = init(j) + a_0j + a_1j + …` on a contiguous `out` of length
+    /// n: `init` sets each block of `out` (given its first component), then
+    /// the accumulators are added one shard at a time, in shard order. The
+    /// order of the additions of each component does not depend on the
+    /// blocking or the thread count. With an `init` that leaves `out` as it
+    /// is, this adds the shards onto a running sum (the ordered chain of
+    /// [`mpi`]).
+    fn fold_blocks<I>(&self, acc: &[f64], out: &mut [f64], init: I)
     where
-        Self: 'a;
-
-    fn dim(&self) -> usize {
-        self.n
+        I: Fn(usize, &mut [f64]) + Sync,
+    {
+        let n = self.n;
+        let count = self.shards.len();
+        let block = |start: usize, o: &mut [f64]| {
+            init(start, o);
+            for s in 0..count {
+                let a = &acc[s * n + start..s * n + start + o.len()];
+                for (oj, &aj) in o.iter_mut().zip(a) {
+                    *oj += aj;
+                }
+            }
+        };
+        match self.par {
+            Par::Rayon if n > REDUCE_BLOCK => out
+                .par_chunks_mut(REDUCE_BLOCK)
+                .enumerate()
+                .for_each(|(b, o)| block(b * REDUCE_BLOCK, o)),
+            _ => out
+                .chunks_mut(REDUCE_BLOCK)
+                .enumerate()
+                .for_each(|(b, o)| block(b * REDUCE_BLOCK, o)),
+        }
     }
 
-    fn value_grad(&self, x: ArrayView1<'_, f64>, grad: ArrayViewMut1<'_, f64>) -> f64 {
-        let mut guard = self.lock();
-        let ws = &mut *guard;
+    /// Evaluates every shard at x: its value into `ws.vals`, its gradient
+    /// into its accumulator; records x as the point of the caches.
+    fn eval_shards(&self, ws: &mut Workspace<S::Cache>, x: ArrayView1<'_, f64>) {
         ws.last_valid = false;
         for (l, &xi) in ws.last_w.iter_mut().zip(x.iter()) {
             *l = xi;
@@ -405,18 +419,41 @@ impl<S: Shard> Objective for ShardedSum<S> {
                     });
             }
         }
-        // f = (λ/2)‖w‖² + f_0 + f_1 + …, in this order.
-        let mut f = if self.l2 > 0.0 {
-            0.5 * self.l2 * w.iter().map(|v| v * v).sum::<f64>()
+        ws.last_valid = true;
+    }
+
+    /// `(λ/2)‖w‖²` as [`Objective::value_grad`] adds it first (0 for λ = 0).
+    fn l2_value(l2: f64, w: &[f64]) -> f64 {
+        if l2 > 0.0 {
+            0.5 * l2 * w.iter().map(|v| v * v).sum::<f64>()
         } else {
             0.0
-        };
+        }
+    }
+}
+
+impl<S: Shard> Objective for ShardedSum<S> {
+    type Hessian<'a>
+        = ShardedHessian<'a, S>
+    where
+        Self: 'a;
+
+    fn dim(&self) -> usize {
+        self.n
+    }
+
+    fn value_grad(&self, x: ArrayView1<'_, f64>, grad: ArrayViewMut1<'_, f64>) -> f64 {
+        let mut guard = self.lock();
+        let ws = &mut *guard;
+        self.eval_shards(ws, x);
+        let w = &ws.last_w[..];
+        // f = (λ/2)‖w‖² + f_0 + f_1 + …, in this order.
+        let mut f = Self::l2_value(self.l2, w);
         for v in &ws.vals {
             f += v;
         }
         let l2 = self.l2;
         self.reduce(&ws.acc, |j| l2 * w[j], grad);
-        ws.last_valid = true;
         f
     }
 
