@@ -109,6 +109,7 @@ impl Bounds {
 
     /// x ← P(x); returns how many components moved. Lengths must match
     /// (checked: [`Error::DimensionMismatch`]).
+    #[allow(clippy::float_cmp)] // a projected component is set to the bound exactly
     pub fn project(&self, mut x: ArrayViewMut1<'_, f64>) -> Result<usize> {
         check_dim("x", self.dim(), x.len())?;
         let mut moved = 0;
@@ -224,6 +225,7 @@ enum Var {
     Upper { binding: bool },
 }
 
+#[allow(clippy::float_cmp)] // l = u marks a fixed variable exactly
 fn classify(x: f64, g: f64, l: f64, u: f64) -> Var {
     if l == u {
         Var::Lower { binding: true }
@@ -238,6 +240,7 @@ fn classify(x: f64, g: f64, l: f64, u: f64) -> Var {
 
 /// One entry of the projected gradient (MINPACK-2 `dgpnrm2`).
 #[inline]
+#[allow(clippy::float_cmp)] // l = u marks a fixed variable exactly
 pub fn projected_gradient_entry(x: f64, g: f64, l: f64, u: f64) -> f64 {
     if l == u {
         0.0

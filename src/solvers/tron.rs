@@ -12,7 +12,7 @@
 //!    shrinks by 10 until a trial passes or grows by 10 while trials pass
 //!    and α stays below the largest breakpoint. One product per trial.
 //! 2. **Newton steps over faces**: from x_C = x + s_C, on the free set F of
-//!    the current point, Steihaug CG ([`crate::krylov::steihaug`]) on the
+//!    the current point, Steihaug CG ([`crate::krylov::steihaug()`]) on the
 //!    masked operator D·H·D ([`crate::linalg::masked`]) with right-hand side
 //!    (g + Hs)_F, radius Δ and tolerance `cg_tol·‖g_F‖`, followed by a
 //!    projected search along the CG step ([`projected_search`]); repeated on
@@ -200,6 +200,7 @@ pub fn projected_step(
 
 /// x₊ = x + s with the components that reach a bound set to the bound
 /// itself (`reference/bounds.md` §3 rule 12).
+#[allow(clippy::float_cmp)] // a step that ends on a bound lands on it exactly
 pub fn add_step_exact(
     x: ArrayView1<'_, f64>,
     s: ArrayView1<'_, f64>,
@@ -564,7 +565,8 @@ impl Tron {
                 check_square("Hessian operator", n, &h)?;
                 run.counts.hessians += 1;
                 match c.preconditioning {
-                    Preconditioning::None => {}
+                    // Refused by `TronConfig::validate`.
+                    Preconditioning::None | Preconditioning::Amg(_) => {}
                     Preconditioning::Jacobi => {
                         jacobi = if h.diagonal(w.diag.view_mut()) {
                             Some(Jacobi::new(w.diag.view())?)
@@ -617,7 +619,7 @@ impl Tron {
 
             // 2. Newton steps over faces.
             let precond: Option<&dyn Preconditioner> = match c.preconditioning {
-                Preconditioning::None => None,
+                Preconditioning::None | Preconditioning::Amg(_) => None,
                 Preconditioning::Jacobi => jacobi.as_ref().map(|j| j as &dyn Preconditioner),
                 Preconditioning::Objective => objective_precond.as_deref(),
             };

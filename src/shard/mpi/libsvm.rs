@@ -227,6 +227,7 @@ pub struct DistributedLogistic {
 /// ranks (collective): every rank finds the boundaries whose weight target
 /// falls inside its rows, and the boundaries are combined with one
 /// reduction of `count` integers.
+#[allow(clippy::needless_range_loop)] // k indexes several per-rank arrays
 fn global_boundaries(
     comm: &SimpleCommunicator,
     part: &LibsvmPart,

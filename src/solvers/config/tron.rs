@@ -101,6 +101,14 @@ impl TronConfig {
                 reason: "TRON takes a constant or gradient-norm initial radius".into(),
             });
         }
+        if matches!(self.preconditioning, Preconditioning::Amg(_)) {
+            return Err(Error::InvalidOption {
+                name: "preconditioning",
+                reason: "TRON takes none, jacobi or the objective's preconditioner; \
+                         multigrid on the free variables is not built"
+                    .into(),
+            });
+        }
         if self.cg_max_iter == Some(0) || self.max_faces == Some(0) {
             return Err(Error::InvalidOption {
                 name: "cg_max_iter / max_faces",
