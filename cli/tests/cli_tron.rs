@@ -62,7 +62,10 @@ fn tron_on_an_unconstrained_problem_runs_without_bounds() {
         "tron",
     ]);
     assert_eq!(r["status"], "converged");
-    assert!(r["f"].as_f64().unwrap() < 1e-12);
+    // TRON stops on ‖P∇f‖ ≤ max(gtol_abs, gtol_rel·‖∇f(x₀)‖) and has no gap
+    // test: f* = 0, and the crate's bar for `converged` is f − f* ≤ 1e-8.
+    let f = r["f"].as_f64().unwrap();
+    assert!((0.0..1e-8).contains(&f), "{f}");
     assert_eq!(r["bounds"]["active"]["active"], 0);
     // A bounded problem with another solver is a typed error.
     let out = Command::new(env!("CARGO_BIN_EXE_steihaug"))
