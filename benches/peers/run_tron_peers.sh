@@ -5,13 +5,13 @@
 # Usage: benches/peers/run_tron_peers.sh [GRID ...]   (default 100 250)
 #        PROBLEMS="ept-bound pjb-bound" TOL=1e-6 to choose.
 # Installs numpy+scipy with pip into a venv with access to the system site
-# packages (benches/peers/.venv-tron, or $PEER_VENV), and
+# packages (target/peers-venv-tron, or $PEER_VENV), and
 # python3-petsc4py-real with apt-get when it is missing (needs root);
 # builds steihaug in release mode.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-venv="${PEER_VENV:-$here/.venv-tron}"
+venv="${PEER_VENV:-$here/../../target/peers-venv-tron}"
 grids=("$@")
 [ ${#grids[@]} -eq 0 ] && grids=(100 250)
 export PETSC_DIR="${PETSC_DIR:-/usr/lib/petscdir/petsc3.18/x86_64-linux-gnu-real}"
