@@ -43,7 +43,8 @@ run_tests() {
 
     echo "== MPI: steihaug train --mpi against single-process train (model bytes)"
     cargo build -p steihaug-cli --features mpi
-    local bin=target/debug/steihaug dir
+    local tdir="${CARGO_TARGET_DIR:-target}" bin dir
+    bin="$tdir/debug/steihaug"
     dir=$(mktemp -d)
     "$bin" gen-data --rows 4000 --cols 600 --nnz-per-row 15 --seed 3 -o "$dir/d.svm" >/dev/null
     for shards in default 5; do
@@ -97,7 +98,7 @@ run_tests() {
 
     echo "== MPI: the example (distributed least squares, 2 ranks)"
     cargo build -p steihaug --features mpi --example mpi_least_squares
-    if timeout 120 "${MPIRUN[@]}" -n 2 target/debug/examples/mpi_least_squares; then
+    if timeout 120 "${MPIRUN[@]}" -n 2 "$tdir/debug/examples/mpi_least_squares"; then
         ok "example mpi_least_squares, 2 ranks"
     else
         bad "example mpi_least_squares"
