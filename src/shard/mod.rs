@@ -497,16 +497,27 @@ impl<S: Shard> Objective for ShardedSum<S> {
         _x: ArrayView1<'_, f64>,
         hessian: &ShardedHessian<'a, S>,
     ) -> Option<Box<dyn Preconditioner + 'a>> {
-        let alpha = self.precond_weight?;
-        let mut d = Array1::zeros(self.n);
-        if !hessian.diagonal(d.view_mut()) {
-            return None;
-        }
-        d.mapv_inplace(|h| (1.0 - alpha) + alpha * h);
-        Jacobi::new(d.view())
-            .ok()
-            .map(|j| Box::new(j) as Box<dyn Preconditioner>)
+        weighted_jacobi(self.precond_weight?, self.n, hessian)
     }
+}
+
+/// The diagonal preconditioner `(1 − α)I + α·diag(H)` of a finite sum's
+/// Hessian (LIBLINEAR's, α the configured weight), shared by
+/// [`ShardedSum`] and the MPI sum; `None` when H has no diagonal or the
+/// diagonal is not positive.
+pub(crate) fn weighted_jacobi<'a, H: LinearOperator + ?Sized>(
+    alpha: f64,
+    n: usize,
+    hessian: &H,
+) -> Option<Box<dyn Preconditioner + 'a>> {
+    let mut d = Array1::zeros(n);
+    if !hessian.diagonal(d.view_mut()) {
+        return None;
+    }
+    d.mapv_inplace(|h| (1.0 - alpha) + alpha * h);
+    Jacobi::new(d.view())
+        .ok()
+        .map(|j| Box::new(j) as Box<dyn Preconditioner>)
 }
 
 /// The Hessian of a [`ShardedSum`] at a point: each shard's prepared data.

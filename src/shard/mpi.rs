@@ -69,13 +69,13 @@ use mpi::collective::SystemOperation;
 use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
-use ndarray::{Array1, ArrayView1, ArrayViewMut1};
+use ndarray::{ArrayView1, ArrayViewMut1};
 
 use super::{Shard, ShardedHessian, ShardedSum};
 use crate::error::{Error, Result};
 use crate::linalg::operator::LinearOperator;
 use crate::linalg::par::Par;
-use crate::linalg::precond::{Jacobi, Preconditioner};
+use crate::linalg::precond::Preconditioner;
 use crate::problem::objective::Objective;
 use crate::report::observe::StopFlag;
 use crate::report::status::Status;
@@ -526,15 +526,7 @@ impl<S: Shard> Objective for MpiSum<S> {
         _x: ArrayView1<'_, f64>,
         hessian: &MpiHessian<'a, S>,
     ) -> Option<Box<dyn Preconditioner + 'a>> {
-        let alpha = self.precond_weight?;
-        let mut d = Array1::zeros(self.n);
-        if !hessian.diagonal(d.view_mut()) {
-            return None;
-        }
-        d.mapv_inplace(|h| (1.0 - alpha) + alpha * h);
-        Jacobi::new(d.view())
-            .ok()
-            .map(|j| Box::new(j) as Box<dyn Preconditioner>)
+        super::weighted_jacobi(self.precond_weight?, self.n, hessian)
     }
 }
 
