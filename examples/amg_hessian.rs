@@ -4,10 +4,13 @@
 //! format for `benches/peers/pyamg_peer.py` (the same A and b = 1).
 //!
 //! ```sh
-//! cargo run --release --example amg_hessian -- msa 1000 [/tmp/msa1000.mtx]
+//! cargo run --release --example amg_hessian -- msa 1000 [/tmp/msa1000.mtx] [--only amg,ic0,jacobi]
 //! ```
 //!
-//! Prints one JSON object per preconditioner.
+//! Prints one JSON object per preconditioner (all three unless `--only`
+//! names some; plain CG is not run: at 3162×3162 it needs hours). The
+//! thread count is rayon's (`RAYON_NUM_THREADS`) and is printed.
+//! `benches/peers/run_pyamg_peer.sh` runs this next to PyAMG.
 
 use std::time::Instant;
 
@@ -21,8 +24,9 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     chunked_sum(Par::Rayon, a.len(), |r| r.map(|i| a[i] * b[i]).sum())
 }
 
-/// CG on A x = b from 0 to ‖r‖ ≤ tol‖b‖; (iterations, seconds).
-fn pcg(a: &sprs::CsMat<f64>, m: &dyn Preconditioner, b: &[f64], tol: f64) -> (usize, f64) {
+/// CG on A x = b from 0 to ‖r‖ ≤ tol‖b‖; (iterations as JSON, `null` when
+/// 20000 were not enough, and seconds).
+fn pcg(a: &sprs::CsMat<f64>, m: &dyn Preconditioner, b: &[f64], tol: f64) -> (String, f64) {
     let t = Instant::now();
     let n = b.len();
     let ip = a.indptr();
@@ -43,7 +47,7 @@ fn pcg(a: &sprs::CsMat<f64>, m: &dyn Preconditioner, b: &[f64], tol: f64) -> (us
             r[i] -= alpha * q[i];
         }
         if dot(&r, &r).sqrt() <= stop {
-            return (it, t.elapsed().as_secs_f64());
+            return (it.to_string(), t.elapsed().as_secs_f64());
         }
         m.apply(ArrayView1::from(&r[..]), z.view_mut());
         let rz2 = dot(&r, z.as_slice().unwrap());
@@ -54,11 +58,20 @@ fn pcg(a: &sprs::CsMat<f64>, m: &dyn Preconditioner, b: &[f64], tol: f64) -> (us
             p[i] = zs[i] + beta * p[i];
         }
     }
-    (usize::MAX, t.elapsed().as_secs_f64())
+    ("null".into(), t.elapsed().as_secs_f64())
 }
 
 fn main() -> steihaug::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    let only: Vec<String> = match args.iter().position(|a| a == "--only") {
+        Some(k) if k + 1 < args.len() => {
+            let list = args[k + 1].split(',').map(str::to_owned).collect();
+            args.drain(k..k + 2);
+            list
+        }
+        _ => vec!["amg".into(), "ic0".into(), "jacobi".into()],
+    };
+    let run = |name: &str| only.iter().any(|o| o == name);
     let problem = args.get(1).map_or("msa", |s| s.as_str());
     let m: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(300);
     let (p_msa, p_ept);
@@ -92,53 +105,60 @@ fn main() -> steihaug::Result<()> {
     let b = vec![1.0; n];
     let tol = 1e-8;
     let head = format!(
-        "\"problem\":\"{problem}\",\"grid\":{m},\"n\":{n},\"nnz\":{}",
-        indices.len()
+        "\"problem\":\"{problem}\",\"grid\":{m},\"n\":{n},\"nnz\":{},\"threads\":{}",
+        indices.len(),
+        rayon::current_num_threads()
     );
 
-    // AMG: setup, refresh (same structure, new values), one V-cycle.
-    let t = Instant::now();
-    let mut amg = Amg::new(n, &indptr, &indices, &values, AmgConfig::default())?;
-    let setup = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    amg.refresh(&values)?;
-    let refresh = t.elapsed().as_secs_f64();
-    let mut z = Array1::zeros(n);
-    let t = Instant::now();
-    let reps = 5;
-    for _ in 0..reps {
-        amg.apply(ArrayView1::from(&b[..]), z.view_mut());
+    if run("amg") {
+        // AMG: setup, refresh (same structure, new values), one V-cycle.
+        let t = Instant::now();
+        let mut amg = Amg::new(n, &indptr, &indices, &values, AmgConfig::default())?;
+        let setup = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        amg.refresh(&values)?;
+        let refresh = t.elapsed().as_secs_f64();
+        let mut z = Array1::zeros(n);
+        let t = Instant::now();
+        let reps = 5;
+        for _ in 0..reps {
+            amg.apply(ArrayView1::from(&b[..]), z.view_mut());
+        }
+        let vcycle = t.elapsed().as_secs_f64() / reps as f64;
+        let t = Instant::now();
+        let mut hv = Array1::zeros(n);
+        for _ in 0..reps {
+            a.apply(ArrayView1::from(&b[..]), hv.view_mut());
+        }
+        let matvec = t.elapsed().as_secs_f64() / reps as f64;
+        let (it, secs) = pcg(&a, &amg, &b, tol);
+        let sizes: Vec<String> = amg
+            .level_sizes()
+            .iter()
+            .map(|(n, z)| format!("[{n},{z}]"))
+            .collect();
+        println!(
+            "{{{head},\"precond\":\"amg\",\"setup_s\":{setup:.4},\"refresh_s\":{refresh:.4},\"vcycle_s\":{vcycle:.5},\"matvec_s\":{matvec:.5},\"levels\":{},\"operator_complexity\":{:.4},\"grid_complexity\":{:.4},\"level_sizes\":[{}],\"cg_iterations\":{it},\"cg_s\":{secs:.4}}}",
+            amg.levels(),
+            amg.operator_complexity(),
+            amg.grid_complexity(),
+            sizes.join(",")
+        );
     }
-    let vcycle = t.elapsed().as_secs_f64() / reps as f64;
-    let t = Instant::now();
-    let mut hv = Array1::zeros(n);
-    for _ in 0..reps {
-        a.apply(ArrayView1::from(&b[..]), hv.view_mut());
-    }
-    let matvec = t.elapsed().as_secs_f64() / reps as f64;
-    let (it, secs) = pcg(&a, &amg, &b, tol);
-    let sizes: Vec<String> = amg
-        .level_sizes()
-        .iter()
-        .map(|(n, z)| format!("[{n},{z}]"))
-        .collect();
-    println!(
-        "{{{head},\"precond\":\"amg\",\"setup_s\":{setup:.4},\"refresh_s\":{refresh:.4},\"vcycle_s\":{vcycle:.5},\"matvec_s\":{matvec:.5},\"levels\":{},\"operator_complexity\":{:.4},\"grid_complexity\":{:.4},\"level_sizes\":[{}],\"cg_iterations\":{it},\"cg_s\":{secs:.4}}}",
-        amg.levels(),
-        amg.operator_complexity(),
-        amg.grid_complexity(),
-        sizes.join(",")
-    );
     // IC(0) and Jacobi on the same system.
-    let t = Instant::now();
-    let ic0 = Ic0::new(&a)?;
-    let setup = t.elapsed().as_secs_f64();
-    let (it, secs) = pcg(&a, &ic0, &b, tol);
-    println!("{{{head},\"precond\":\"ic0\",\"setup_s\":{setup:.4},\"cg_iterations\":{it},\"cg_s\":{secs:.4}}}");
-    let mut d = Array1::zeros(n);
-    a.diagonal(d.view_mut());
-    let jac = Jacobi::new(d.view())?;
-    let (it, secs) = pcg(&a, &jac, &b, tol);
-    println!("{{{head},\"precond\":\"jacobi\",\"cg_iterations\":{it},\"cg_s\":{secs:.4}}}");
+    if run("ic0") {
+        let t = Instant::now();
+        let ic0 = Ic0::new(&a)?;
+        let setup = t.elapsed().as_secs_f64();
+        let (it, secs) = pcg(&a, &ic0, &b, tol);
+        println!("{{{head},\"precond\":\"ic0\",\"setup_s\":{setup:.4},\"cg_iterations\":{it},\"cg_s\":{secs:.4}}}");
+    }
+    if run("jacobi") {
+        let mut d = Array1::zeros(n);
+        a.diagonal(d.view_mut());
+        let jac = Jacobi::new(d.view())?;
+        let (it, secs) = pcg(&a, &jac, &b, tol);
+        println!("{{{head},\"precond\":\"jacobi\",\"cg_iterations\":{it},\"cg_s\":{secs:.4}}}");
+    }
     Ok(())
 }

@@ -2,6 +2,7 @@
 """PyAMG on the same Hessians as `examples/amg_hessian.rs`.
 
 Usage: python3 benches/peers/pyamg_peer.py FILE.mtx [FILE.mtx ...]
+(normally through run_pyamg_peer.sh, which prints our figures beside it)
 
 Installs pyamg (and scipy/numpy) with pip into the user site if they are
 missing. For each Matrix Market file (written by

@@ -40,6 +40,15 @@ pub enum PrecondKind {
     Amg,
 }
 
+/// What `--precond amg` keeps from one Newton step to the next.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum AmgReuseKind {
+    /// Keep the aggregation and every sparsity pattern, refresh the values.
+    Aggregation,
+    /// A new hierarchy at every Newton step.
+    Rebuild,
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum HessianKind {
     /// Matrix-free Hessian-vector products.
@@ -89,6 +98,9 @@ pub struct SolveArgs {
     /// Preconditioner for the Newton-CG solvers.
     #[arg(long, value_enum, default_value = "none")]
     precond: PrecondKind,
+    /// With `--precond amg`: what the hierarchy keeps across Newton steps.
+    #[arg(long, value_enum, default_value = "aggregation")]
+    amg_reuse: AmgReuseKind,
     /// How grid problems supply the Hessian.
     #[arg(long, value_enum, default_value = "matrix-free")]
     hessian: HessianKind,
@@ -147,6 +159,7 @@ impl Default for SolveArgs {
             max_hvps: None,
             max_time: None,
             precond: PrecondKind::None,
+            amg_reuse: AmgReuseKind::Aggregation,
             hessian: HessianKind::MatrixFree,
             json: false,
             quiet: false,
@@ -348,7 +361,13 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         PrecondKind::None => Preconditioning::None,
         PrecondKind::Jacobi => Preconditioning::Jacobi,
         PrecondKind::Objective | PrecondKind::Ic0 => Preconditioning::Objective,
-        PrecondKind::Amg => Preconditioning::Amg(steihaug::linalg::sparse::AmgConfig::default()),
+        PrecondKind::Amg => Preconditioning::Amg(steihaug::linalg::sparse::AmgConfig {
+            reuse: match args.amg_reuse {
+                AmgReuseKind::Aggregation => steihaug::linalg::sparse::AmgReuse::Aggregation,
+                AmgReuseKind::Rebuild => steihaug::linalg::sparse::AmgReuse::Rebuild,
+            },
+            ..Default::default()
+        }),
     };
     check_solver_options(args)?;
     let resume = args.resume.as_ref().map(Checkpoint::read).transpose()?;

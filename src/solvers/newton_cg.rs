@@ -46,7 +46,6 @@ pub(crate) struct NewtonCgWork {
 /// Jacobi fallback of a point where the hierarchy could not be built.
 #[derive(Default)]
 pub(crate) struct AmgSlot {
-    values: Vec<f64>,
     amg: Option<Amg>,
     /// Whether `amg` is the preconditioner at the current point.
     active: bool,
@@ -74,23 +73,25 @@ impl AmgSlot {
     ) -> Result<()> {
         self.active = false;
         let built = match h.assembled_pattern() {
-            Some((indptr, indices)) => {
-                if self.values.len() != indices.len() {
-                    self.values = vec![0.0; indices.len()];
-                    self.amg = None;
+            Some((indptr, indices)) => match (self.amg.as_mut(), cfg.reuse) {
+                // Same pattern: new values written straight into the hierarchy.
+                (Some(m), AmgReuse::Aggregation) if m.nnz() == indices.len() => {
+                    m.refresh_in_place(|v| h.assembled_values(v)).is_ok()
                 }
-                h.assembled_values(&mut self.values)
-                    && match (self.amg.as_mut(), cfg.reuse) {
-                        (Some(m), AmgReuse::Aggregation) => m.refresh(&self.values).is_ok(),
-                        _ => match Amg::new(n, indptr, indices, &self.values, cfg) {
+                _ => {
+                    // Drop the old hierarchy before the new one is built.
+                    self.amg = None;
+                    let mut values = vec![0.0; indices.len()];
+                    h.assembled_values(&mut values)
+                        && match Amg::from_values(n, indptr, indices, values, cfg) {
                             Ok(m) => {
                                 self.amg = Some(m);
                                 true
                             }
                             Err(_) => false,
-                        },
-                    }
-            }
+                        }
+                }
+            },
             None => false,
         };
         if built {

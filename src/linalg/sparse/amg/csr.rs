@@ -172,6 +172,16 @@ pub(crate) fn row_block_slices<'a>(indptr: &[usize], data: &'a mut [f64]) -> Vec
 /// `c_ij = Σ_k a_ik b_kj`, summed in the order of row i of A and then of row
 /// k of B (Gustavson's algorithm with a dense accumulator per rayon job).
 pub(crate) fn product_values(par: Par, a: &Csr, b: &Csr, c: &mut Csr) {
+    product_values_with(par, a, |_, _, aik| aik, b, c);
+}
+
+/// As [`product_values`] for the matrix with entries `entry(i, k, a_ik)` on
+/// A's pattern, which is never stored: the smoothed prolongator
+/// (I − ωD⁻¹A)·T is formed from A this way.
+pub(crate) fn product_values_with<F>(par: Par, a: &Csr, entry: F, b: &Csr, c: &mut Csr)
+where
+    F: Fn(usize, usize, f64) -> f64 + Sync,
+{
     let ncols = b.ncols;
     let Csr {
         indptr,
@@ -185,7 +195,8 @@ pub(crate) fn product_values(par: Par, a: &Csr, b: &Csr, c: &mut Csr) {
         let base = indptr[rows.start];
         for i in rows {
             let (s0, e0) = (a.indptr[i], a.indptr[i + 1]);
-            for (&k, &aik) in a.indices[s0..e0].iter().zip(&a.data[s0..e0]) {
+            for (&k, &a_ik) in a.indices[s0..e0].iter().zip(&a.data[s0..e0]) {
+                let aik = entry(i, k, a_ik);
                 let (s, e) = (b.indptr[k], b.indptr[k + 1]);
                 for (&j, &bkj) in b.indices[s..e].iter().zip(&b.data[s..e]) {
                     acc[j] += aik * bkj;

@@ -180,10 +180,7 @@ impl AmgConfig {
 struct Transfer {
     /// Tentative prolongator (fixed by the aggregation).
     t: Csr,
-    /// S = I − ω D⁻¹A and the position of each of its entries in A.
-    s: Csr,
-    s_src: Vec<usize>,
-    /// P = S T, R = Pᵀ (with the gather map), and A·P.
+    /// P = (I − ω D⁻¹A) T (S never stored), R = Pᵀ (with the gather map), and A·P.
     p: Csr,
     r: Csr,
     r_map: Vec<usize>,
@@ -367,15 +364,27 @@ impl Amg {
         values: &[f64],
         cfg: AmgConfig,
     ) -> Result<Self> {
+        Self::from_values(n, indptr, indices, values.to_vec(), cfg)
+    }
+
+    /// As [`Amg::new`], taking the values by value: the finest level keeps
+    /// this vector, so no second copy of the matrix's values is held.
+    pub fn from_values(
+        n: usize,
+        indptr: &[usize],
+        indices: &[usize],
+        values: Vec<f64>,
+        cfg: AmgConfig,
+    ) -> Result<Self> {
         cfg.validate()?;
-        validate_matrix(n, indptr, indices, values)?;
+        validate_matrix(n, indptr, indices, &values)?;
         let par = Par::Rayon;
         let a0 = Csr {
             nrows: n,
             ncols: n,
             indptr: indptr.to_vec(),
             indices: indices.to_vec(),
-            data: values.to_vec(),
+            data: values,
         };
         let mut scratch = (vec![0.0; n], vec![0.0; n]);
         let mut levels: Vec<Level> = Vec::new();
@@ -414,16 +423,14 @@ impl Amg {
                 break;
             }
             let (t, bc) = prolongator::tentative(&agg, count, &b);
-            let (s, s_src) = prolongator::smoother_pattern(&level.a);
-            let p = product_pattern(&s, &t);
+            // P = (I − ω D⁻¹A) T has the pattern of A·T (A holds its diagonal).
+            let p = product_pattern(&level.a, &t);
             let (r, r_map) = transpose_pattern(&p);
             let ap = product_pattern(&level.a, &p);
             let ac = product_pattern(&r, &ap);
             let (_, mirror) = transpose_pattern(&ac);
             let mut tr = Transfer {
                 t,
-                s,
-                s_src,
                 p,
                 r,
                 r_map,
@@ -481,12 +488,28 @@ impl Amg {
     /// Value symmetry is not re-checked.
     pub fn refresh(&mut self, values: &[f64]) -> Result<()> {
         crate::error::check_dim("Amg values", self.levels[0].a.nnz(), values.len())?;
-        if values.iter().any(|v| !v.is_finite()) {
+        self.refresh_in_place(|v| {
+            v.copy_from_slice(values);
+            true
+        })
+    }
+
+    /// As [`Amg::refresh`], with the new values written by `fill` straight
+    /// into the finest level's storage (length [`Amg::nnz`], CSR order), so
+    /// the caller holds no copy. `fill` returns false when it has no values
+    /// to give ([`Error::InvalidInput`]); the errors and the state after an
+    /// error are those of [`Amg::refresh`].
+    pub fn refresh_in_place<F: FnOnce(&mut [f64]) -> bool>(&mut self, fill: F) -> Result<()> {
+        if !fill(&mut self.levels[0].a.data) {
+            return Err(Error::InvalidInput(
+                "Amg: no values were supplied for the refresh".into(),
+            ));
+        }
+        if self.levels[0].a.data.iter().any(|v| !v.is_finite()) {
             return Err(Error::InvalidInput(
                 "Amg: the matrix has non-finite entries".into(),
             ));
         }
-        self.levels[0].a.data.copy_from_slice(values);
         let par = self.par;
         for l in 0..self.levels.len() {
             let lv = &mut self.levels[l];
@@ -513,12 +536,11 @@ impl Amg {
         Ok(())
     }
 
-    /// The numeric phase of one transfer: S, P = S T, R = Pᵀ, A P and the
+    /// The numeric phase of one transfer: P = (I − ω D⁻¹A) T, R = Pᵀ, A P and the
     /// coarse operator R (A P), symmetrized.
     fn transfer_values(par: Par, cfg: &AmgConfig, lv: &Level, tr: &mut Transfer, ac: &mut Csr) {
         let omega = cfg.prolongator_omega / lv.rho;
-        prolongator::smoother_values(&lv.a, &tr.s_src, &lv.dinv, omega, &mut tr.s);
-        product_values(par, &tr.s, &tr.t, &mut tr.p);
+        prolongator::smoothed_values(par, &lv.a, &lv.dinv, omega, &tr.t, &mut tr.p);
         transpose_values(&tr.p, &tr.r_map, &mut tr.r);
         product_values(par, &lv.a, &tr.p, &mut tr.ap);
         product_values(par, &tr.r, &tr.ap, ac);
@@ -538,6 +560,12 @@ impl Amg {
         };
         f.factor(&last.a.indptr, &last.a.indices, &last.a.data)?;
         Ok(CoarseSolve::Dense(f))
+    }
+
+    /// Stored entries of the finest level (the length of the values of
+    /// [`Amg::refresh`]).
+    pub fn nnz(&self) -> usize {
+        self.levels[0].a.nnz()
     }
 
     /// Number of levels (1: the matrix was small enough to factor).

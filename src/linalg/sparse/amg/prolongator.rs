@@ -11,7 +11,7 @@
 //! * ρ(D⁻¹A) is estimated by [`spectral_radius`].
 
 use super::aggregate::ISOLATED;
-use super::csr::Csr;
+use super::csr::{product_values_with, Csr};
 use crate::linalg::par::{chunked_sum, Par};
 
 /// The tentative prolongator (n × `count`, at most one entry a row) and the
@@ -43,59 +43,27 @@ pub(crate) fn tentative(agg: &[usize], count: usize, b: &[f64]) -> (Csr, Vec<f64
     (t, bc)
 }
 
-/// The pattern of S = I − ω D⁻¹A: A's pattern with the diagonal added where
-/// it is missing (rows stay sorted). Returns S (values zero) and, for each
-/// entry of S, the position of the same entry in A (`usize::MAX`: not in A).
-pub(crate) fn smoother_pattern(a: &Csr) -> (Csr, Vec<usize>) {
-    let mut s = Csr {
-        nrows: a.nrows,
-        ncols: a.ncols,
-        indptr: Vec::with_capacity(a.nrows + 1),
-        indices: Vec::with_capacity(a.nnz() + a.nrows),
-        data: Vec::new(),
-    };
-    let mut src = Vec::with_capacity(a.nnz() + a.nrows);
-    s.indptr.push(0);
-    for i in 0..a.nrows {
-        let mut placed = false;
-        for q in a.indptr[i]..a.indptr[i + 1] {
-            let j = a.indices[q];
-            if !placed && j > i {
-                s.indices.push(i);
-                src.push(usize::MAX);
-                placed = true;
-            }
-            if j == i {
-                placed = true;
-            }
-            s.indices.push(j);
-            src.push(q);
-        }
-        if !placed {
-            s.indices.push(i);
-            src.push(usize::MAX);
-        }
-        s.indptr.push(s.indices.len());
-    }
-    s.data = vec![0.0; s.indices.len()];
-    (s, src)
+/// The entry (i, k) of the prolongator smoother S = I − ω D⁻¹A, from
+/// a_ik and 1/a_ii.
+#[inline]
+pub(crate) fn smoother_entry(i: usize, k: usize, aik: f64, dinv_i: f64, omega: f64) -> f64 {
+    let delta = if i == k { 1.0 } else { 0.0 };
+    delta - omega * dinv_i * aik
 }
 
-/// The values of S = I − ω D⁻¹A on the pattern of [`smoother_pattern`].
-// CSR indexing: q runs over row i's slice of parallel arrays.
-#[allow(clippy::needless_range_loop)]
-pub(crate) fn smoother_values(a: &Csr, src: &[usize], dinv: &[f64], omega: f64, s: &mut Csr) {
-    for i in 0..s.nrows {
-        for q in s.indptr[i]..s.indptr[i + 1] {
-            let j = s.indices[q];
-            let aij = if src[q] == usize::MAX {
-                0.0
-            } else {
-                a.data[src[q]]
-            };
-            s.data[q] = if i == j { 1.0 } else { 0.0 } - omega * dinv[i] * aij;
-        }
-    }
+/// The values of the smoothed prolongator P = (I − ω D⁻¹A)·T on the pattern
+/// `product_pattern(a, t)`, without storing S: its entries are
+/// [`smoother_entry`] on A's pattern, which holds every diagonal entry
+/// (the level's [`super::inverse_diagonal`] has checked that), so S and A
+/// have the same pattern.
+pub(crate) fn smoothed_values(par: Par, a: &Csr, dinv: &[f64], omega: f64, t: &Csr, p: &mut Csr) {
+    product_values_with(
+        par,
+        a,
+        |i, k, aik| smoother_entry(i, k, aik, dinv[i], omega),
+        t,
+        p,
+    );
 }
 
 /// Power iterations used by [`spectral_radius`].
@@ -208,18 +176,37 @@ mod tests {
     }
 
     #[test]
-    fn smoother_adds_missing_diagonals_in_order() {
-        // Row 0 lacks its diagonal, row 1 has it.
-        let a = Csr {
-            nrows: 2,
-            ncols: 2,
-            indptr: vec![0, 1, 3],
-            indices: vec![1, 0, 1],
-            data: vec![-1.0, -1.0, 4.0],
+    fn smoothed_prolongator_matches_the_dense_product() {
+        // P = (I − ω D⁻¹A) T on the 1-D Laplacian with aggregates of three.
+        let n = 9;
+        let a = lap1d(n);
+        let agg: Vec<usize> = (0..n).map(|i| i / 3).collect();
+        let (t, _) = tentative(&agg, 3, &vec![1.0; n]);
+        let dinv = vec![0.5; n];
+        let omega = 0.7;
+        let mut p = super::super::csr::product_pattern(&a, &t);
+        smoothed_values(Par::Rayon, &a, &dinv, omega, &t, &mut p);
+        let dense = |m: &Csr| {
+            let mut d = vec![vec![0.0; m.ncols]; m.nrows];
+            for i in 0..m.nrows {
+                let (c, v) = m.row(i);
+                for (&j, &x) in c.iter().zip(v) {
+                    d[i][j] = x;
+                }
+            }
+            d
         };
-        let (mut s, src) = smoother_pattern(&a);
-        assert_eq!(s.indices, vec![0, 1, 0, 1]);
-        smoother_values(&a, &src, &[1.0, 0.25], 0.5, &mut s);
-        assert_eq!(s.data, vec![1.0, 0.5, 0.125, 0.5]);
+        let (ad, td, pd) = (dense(&a), dense(&t), dense(&p));
+        for i in 0..n {
+            for c in 0..3 {
+                let want: f64 = (0..n)
+                    .map(|k| smoother_entry(i, k, ad[i][k], dinv[i], omega) * td[k][c])
+                    .sum();
+                assert!((pd[i][c] - want).abs() < 1e-15, "({i},{c})");
+            }
+        }
+        // Entry rule: 1 − ω a_ii / a_ii on the diagonal, −ω a_ik / a_ii off it.
+        assert_eq!(smoother_entry(2, 2, 4.0, 0.25, 0.5), 0.5);
+        assert_eq!(smoother_entry(2, 3, -1.0, 0.25, 0.5), 0.125);
     }
 }

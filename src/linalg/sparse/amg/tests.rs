@@ -232,6 +232,20 @@ fn refresh_equals_rebuild_and_keeps_the_structure() {
     assert!(m.refresh(&[1.0]).is_err());
     m.refresh(&values2).unwrap();
     assert_eq!(apply(&m, &v), apply(&fresh, &v));
+    // In place: the same bits; a fill that supplies nothing is an error.
+    assert!(matches!(
+        m.refresh_in_place(|_| false),
+        Err(Error::InvalidInput(_))
+    ));
+    m.refresh_in_place(|d| {
+        d.copy_from_slice(&values2);
+        true
+    })
+    .unwrap();
+    assert_eq!(m.nnz(), values2.len());
+    assert_eq!(apply(&m, &v), apply(&fresh, &v));
+    let owned = Amg::from_values(sys.0, &sys.1, &sys.2, values2.clone(), AmgConfig::default());
+    assert_eq!(apply(&owned.unwrap(), &v), apply(&fresh, &v));
 }
 
 #[test]
