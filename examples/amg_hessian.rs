@@ -5,6 +5,7 @@
 //!
 //! ```sh
 //! cargo run --release --example amg_hessian -- msa 1000 [/tmp/msa1000.mtx] [--only amg,ic0,jacobi]
+//!     [--theta X] [--sweeps K | --chebyshev DEGREE] [--max-coarse N]
 //! ```
 //!
 //! Prints one JSON object per preconditioner (all three unless `--only`
@@ -16,7 +17,7 @@ use std::time::Instant;
 
 use ndarray::{Array1, ArrayView1};
 use steihaug::linalg::par::{chunked_sum, Par};
-use steihaug::linalg::sparse::{csr_matvec, Amg, AmgConfig, Ic0};
+use steihaug::linalg::sparse::{csr_matvec, Amg, AmgConfig, AmgSmoother, Ic0};
 use steihaug::problems::minpack2::Minpack2;
 use steihaug::{Jacobi, LinearOperator, Objective, Preconditioner};
 
@@ -61,16 +62,45 @@ fn pcg(a: &sprs::CsMat<f64>, m: &dyn Preconditioner, b: &[f64], tol: f64) -> (St
     ("null".into(), t.elapsed().as_secs_f64())
 }
 
+/// Removes `--name VALUE` from `args` and returns VALUE.
+fn take_flag(args: &mut Vec<String>, name: &str) -> Option<String> {
+    let k = args.iter().position(|a| a == name)?;
+    if k + 1 >= args.len() {
+        return None;
+    }
+    let v = args.remove(k + 1);
+    args.remove(k);
+    Some(v)
+}
+
 fn main() -> steihaug::Result<()> {
     let mut args: Vec<String> = std::env::args().collect();
-    let only: Vec<String> = match args.iter().position(|a| a == "--only") {
-        Some(k) if k + 1 < args.len() => {
-            let list = args[k + 1].split(',').map(str::to_owned).collect();
-            args.drain(k..k + 2);
-            list
-        }
-        _ => vec!["amg".into(), "ic0".into(), "jacobi".into()],
+    let only: Vec<String> = match take_flag(&mut args, "--only") {
+        Some(list) => list.split(',').map(str::to_owned).collect(),
+        None => vec!["amg".into(), "ic0".into(), "jacobi".into()],
     };
+    // Options of the hierarchy, for experiments: --theta X, --sweeps K,
+    // --chebyshev DEGREE, --max-coarse N.
+    let mut cfg = AmgConfig::default();
+    let num = |v: Option<String>, what: &str| -> steihaug::Result<Option<f64>> {
+        v.map(|s| {
+            s.parse::<f64>()
+                .map_err(|_| steihaug::Error::InvalidInput(format!("{what}: not a number: {s}")))
+        })
+        .transpose()
+    };
+    if let Some(t) = num(take_flag(&mut args, "--theta"), "--theta")? {
+        cfg.strength_theta = t;
+    }
+    if let Some(k) = num(take_flag(&mut args, "--sweeps"), "--sweeps")? {
+        cfg.smoother = AmgSmoother::Jacobi { sweeps: k as usize };
+    }
+    if let Some(d) = num(take_flag(&mut args, "--chebyshev"), "--chebyshev")? {
+        cfg.smoother = AmgSmoother::Chebyshev { degree: d as usize };
+    }
+    if let Some(c) = num(take_flag(&mut args, "--max-coarse"), "--max-coarse")? {
+        cfg.max_coarse = c as usize;
+    }
     let run = |name: &str| only.iter().any(|o| o == name);
     let problem = args.get(1).map_or("msa", |s| s.as_str());
     let m: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(300);
@@ -113,7 +143,7 @@ fn main() -> steihaug::Result<()> {
     if run("amg") {
         // AMG: setup, refresh (same structure, new values), one V-cycle.
         let t = Instant::now();
-        let mut amg = Amg::new(n, &indptr, &indices, &values, AmgConfig::default())?;
+        let mut amg = Amg::new(n, &indptr, &indices, &values, cfg)?;
         let setup = t.elapsed().as_secs_f64();
         let t = Instant::now();
         amg.refresh(&values)?;
@@ -138,7 +168,9 @@ fn main() -> steihaug::Result<()> {
             .map(|(n, z)| format!("[{n},{z}]"))
             .collect();
         println!(
-            "{{{head},\"precond\":\"amg\",\"setup_s\":{setup:.4},\"refresh_s\":{refresh:.4},\"vcycle_s\":{vcycle:.5},\"matvec_s\":{matvec:.5},\"levels\":{},\"operator_complexity\":{:.4},\"grid_complexity\":{:.4},\"level_sizes\":[{}],\"cg_iterations\":{it},\"cg_s\":{secs:.4}}}",
+            "{{{head},\"precond\":\"amg\",\"theta\":{},\"smoother\":\"{:?}\",\"setup_s\":{setup:.4},\"refresh_s\":{refresh:.4},\"vcycle_s\":{vcycle:.5},\"matvec_s\":{matvec:.5},\"levels\":{},\"operator_complexity\":{:.4},\"grid_complexity\":{:.4},\"level_sizes\":[{}],\"cg_iterations\":{it},\"cg_s\":{secs:.4}}}",
+            cfg.strength_theta,
+            cfg.smoother,
             amg.levels(),
             amg.operator_complexity(),
             amg.grid_complexity(),

@@ -101,6 +101,10 @@ pub struct SolveArgs {
     /// With `--precond amg`: what the hierarchy keeps across Newton steps.
     #[arg(long, value_enum, default_value = "aggregation")]
     amg_reuse: AmgReuseKind,
+    /// With `--precond amg`: the strength threshold θ of the aggregation
+    /// (|a_ij| ≥ θ·sqrt(a_ii a_jj) is a strong connection), in [0, 1).
+    #[arg(long, default_value_t = steihaug::linalg::sparse::DEFAULT_THETA)]
+    amg_theta: f64,
     /// How grid problems supply the Hessian.
     #[arg(long, value_enum, default_value = "matrix-free")]
     hessian: HessianKind,
@@ -160,6 +164,7 @@ impl Default for SolveArgs {
             max_time: None,
             precond: PrecondKind::None,
             amg_reuse: AmgReuseKind::Aggregation,
+            amg_theta: steihaug::linalg::sparse::DEFAULT_THETA,
             hessian: HessianKind::MatrixFree,
             json: false,
             quiet: false,
@@ -366,6 +371,7 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
                 AmgReuseKind::Aggregation => steihaug::linalg::sparse::AmgReuse::Aggregation,
                 AmgReuseKind::Rebuild => steihaug::linalg::sparse::AmgReuse::Rebuild,
             },
+            strength_theta: args.amg_theta,
             ..Default::default()
         }),
     };

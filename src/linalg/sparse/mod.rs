@@ -33,7 +33,7 @@ pub mod amg;
 mod assembled;
 mod ic0;
 
-pub use amg::{Amg, AmgConfig, AmgReuse, AmgSmoother};
+pub use amg::{Amg, AmgConfig, AmgReuse, AmgSmoother, DEFAULT_THETA};
 pub use assembled::{Assembled, AssembledHessian, AssembledPreconditioner, SparseHessian};
 pub use ic0::{Ic0, Ic0Config};
 

@@ -203,6 +203,10 @@ fn preconditioned_and_plain_cg_agree_and_amg_needs_few_iterations() {
 fn refresh_equals_rebuild_and_keeps_the_structure() {
     // θ = 0: the aggregation depends on the pattern only, so a refresh with
     // new values must give bit for bit the hierarchy built from them.
+    let cfg0 = AmgConfig {
+        strength_theta: 0.0,
+        ..AmgConfig::default()
+    };
     let sys = lap2d(80, 0.0);
     let values2: Vec<f64> = sys
         .3
@@ -218,11 +222,11 @@ fn refresh_equals_rebuild_and_keeps_the_structure() {
             values2[q] = sys.3[q] * s[i] * s[sys.2[q]];
         }
     }
-    let mut m = Amg::new(sys.0, &sys.1, &sys.2, &sys.3, AmgConfig::default()).unwrap();
+    let mut m = Amg::new(sys.0, &sys.1, &sys.2, &sys.3, cfg0).unwrap();
     let sizes = m.level_sizes();
     m.refresh(&values2).unwrap();
     assert_eq!(m.level_sizes(), sizes);
-    let fresh = Amg::new(sys.0, &sys.1, &sys.2, &values2, AmgConfig::default()).unwrap();
+    let fresh = Amg::new(sys.0, &sys.1, &sys.2, &values2, cfg0).unwrap();
     let v = pseudo_random(sys.0, 9);
     assert_eq!(apply(&m, &v), apply(&fresh, &v));
     // A failed refresh is an error, not a panic; a good one recovers.
@@ -244,7 +248,7 @@ fn refresh_equals_rebuild_and_keeps_the_structure() {
     .unwrap();
     assert_eq!(m.nnz(), values2.len());
     assert_eq!(apply(&m, &v), apply(&fresh, &v));
-    let owned = Amg::from_values(sys.0, &sys.1, &sys.2, values2.clone(), AmgConfig::default());
+    let owned = Amg::from_values(sys.0, &sys.1, &sys.2, values2.clone(), cfg0);
     assert_eq!(apply(&owned.unwrap(), &v), apply(&fresh, &v));
 }
 
