@@ -188,10 +188,10 @@ mod tests {
         smoothed_values(Par::Rayon, &a, &dinv, omega, &t, &mut p);
         let dense = |m: &Csr| {
             let mut d = vec![vec![0.0; m.ncols]; m.nrows];
-            for i in 0..m.nrows {
+            for (i, row) in d.iter_mut().enumerate() {
                 let (c, v) = m.row(i);
                 for (&j, &x) in c.iter().zip(v) {
-                    d[i][j] = x;
+                    row[j] = x;
                 }
             }
             d
