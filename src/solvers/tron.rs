@@ -859,7 +859,9 @@ impl Tron {
         // The model value before the current round (Cauchy step and faces).
         let mut q_round = 0.0;
         loop {
-            let end = self.face_steps(run, h, precond, bounds, w, radius, cg_cap, max_faces, &mut np);
+            let end = self.face_steps(
+                run, h, precond, bounds, w, radius, cg_cap, max_faces, &mut np,
+            );
             let round_worth = release_round_worth(q_round - np.q, -np.q);
             q_round = np.q;
             if end == FaceEnd::Final

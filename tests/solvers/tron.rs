@@ -362,12 +362,11 @@ fn dmso_c_and_dmsa_b_converge_at_100x100() {
         let rel = (r.f - f_lbfgsb).abs() / f_lbfgsb;
         assert!(rel <= 1e-10, "{name}: f = {:.13} vs {f_lbfgsb}", r.f);
         if let Some(k) = near_lower {
-            let near = r
-                .x
-                .iter()
-                .zip(b.bounds.lower())
-                .filter(|(&x, &l)| x - l <= 1e-6)
-                .count();
+            let near =
+                r.x.iter()
+                    .zip(b.bounds.lower())
+                    .filter(|(&x, &l)| x - l <= 1e-6)
+                    .count();
             assert_eq!(near, k, "{name}");
         }
     }
@@ -389,7 +388,10 @@ fn release_rounds_keep_ept_iterations_low() {
             .solve(&*b.objective, b.x0.view(), &b.bounds)
             .unwrap()
     };
-    let (with, without) = (solve(steihaug::solvers::config::DEFAULT_RELEASE_ROUNDS), solve(0));
+    let (with, without) = (
+        solve(steihaug::solvers::config::DEFAULT_RELEASE_ROUNDS),
+        solve(0),
+    );
     assert!(with.status.is_converged() && without.status.is_converged());
     assert!(with.iterations <= 12, "{}", with.summary());
     assert!(without.iterations >= 30, "{}", without.summary());
