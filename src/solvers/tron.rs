@@ -21,7 +21,8 @@
 //!    kept up to date (the free sets shrink, so that is all later faces and
 //!    the model value need), and the model value q(s) is accumulated face by
 //!    face.
-//! 2b. **Release rounds** (not in MINPACK-2; [`crate::TronConfig`]
+//!
+//!    **Release rounds** (not in MINPACK-2; [`crate::TronConfig`]
 //!    `release_rounds`): `dspcg` only adds bounds, so an iteration frees
 //!    only the variables whose gradient at x points into the box — on EPT
 //!    that is one ring of nodes per iteration and the iteration count grows
