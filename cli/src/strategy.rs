@@ -143,6 +143,10 @@ pub struct StrategyArgs {
     /// Trust region: the subproblem solver (default steihaug).
     #[arg(long, value_enum, value_name = "SOLVER")]
     pub subproblem: Option<SubproblemArg>,
+    /// TRON: model projected-gradient rounds per iteration that release
+    /// bounds after a solved face (0 = MINPACK-2 dspcg).
+    #[arg(long, value_name = "K")]
+    pub release_rounds: Option<usize>,
     /// Dense Newton: the step (default damped).
     #[arg(long, value_enum, value_name = "STEP")]
     pub dense_step: Option<DenseStepArg>,
@@ -158,12 +162,20 @@ impl StrategyArgs {
                 reason: "is an option of dense Newton (--solver dense)".into(),
             });
         }
+        if self.release_rounds.is_some() && options.method() != steihaug::Method::Tron {
+            return Err(steihaug::Error::InvalidOption {
+                name: "release-rounds",
+                reason: "is an option of TRON (--solver tron)".into(),
+            });
+        }
         if options.method() != steihaug::Method::TrustRegion {
             // The first trust-region-only flag given, by its CLI name.
+            // TRON has a radius too (`--radius-init`, `--radius-rule`).
+            let tron = options.method() == steihaug::Method::Tron;
             let tr_only = [
                 ("subproblem", self.subproblem.is_some()),
-                ("radius-init", self.radius_init.is_some()),
-                ("radius-rule", self.radius_rule.is_some()),
+                ("radius-init", self.radius_init.is_some() && !tron),
+                ("radius-rule", self.radius_rule.is_some() && !tron),
                 ("rejected-step", self.rejected_step.is_some()),
                 ("second-order", self.second_order.is_some()),
             ];
@@ -183,13 +195,7 @@ impl StrategyArgs {
                     c.initial_radius = r;
                 }
                 if let Some(r) = self.radius_rule {
-                    c.radius_rule = match r {
-                        RuleArg::NocedalWright => RadiusRule::NocedalWright,
-                        RuleArg::Tron => RadiusRule::Tron,
-                        RuleArg::Tao => RadiusRule::Tao,
-                        RuleArg::TaoDouble => RadiusRule::TaoDouble,
-                        RuleArg::TaoDoubleInterior => RadiusRule::TaoDoubleInterior,
-                    };
+                    c.radius_rule = rule(r);
                 }
                 if let Some(r) = self.rejected_step {
                     c.rejected_step = match r {
@@ -236,7 +242,18 @@ impl StrategyArgs {
                     };
                 }
             }
-            Options::Tron(_) if self.forcing.is_some() => {
+            Options::Tron(c) if self.forcing.is_none() => {
+                if let Some(r) = self.radius_init {
+                    c.initial_radius = r;
+                }
+                if let Some(r) = self.radius_rule {
+                    c.radius_rule = rule(r);
+                }
+                if let Some(k) = self.release_rounds {
+                    c.release_rounds = k;
+                }
+            }
+            Options::Tron(_) => {
                 return Err(steihaug::Error::InvalidOption {
                     name: "forcing",
                     reason: "TRON's CG tolerance is fixed (cg_tol·|g_F|); --forcing is for --solver tr or linesearch".into(),
@@ -245,6 +262,16 @@ impl StrategyArgs {
             _ => {}
         }
         Ok(())
+    }
+}
+
+fn rule(r: RuleArg) -> RadiusRule {
+    match r {
+        RuleArg::NocedalWright => RadiusRule::NocedalWright,
+        RuleArg::Tron => RadiusRule::Tron,
+        RuleArg::Tao => RadiusRule::Tao,
+        RuleArg::TaoDouble => RadiusRule::TaoDouble,
+        RuleArg::TaoDoubleInterior => RadiusRule::TaoDoubleInterior,
     }
 }
 

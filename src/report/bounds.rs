@@ -19,6 +19,11 @@ pub struct BoundsRecord {
     pub cg_hvps: u64,
     /// Products of the projected searches (and of Hs updates).
     pub search_hvps: u64,
+    /// Products of the release rounds ([`crate::TronConfig::release_rounds`]:
+    /// the full H·s and the Cauchy trials on the model).
+    pub release_hvps: u64,
+    /// Release rounds taken.
+    pub release_rounds: usize,
     /// The accepted Cauchy step length α_C.
     #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub cauchy_alpha: f64,

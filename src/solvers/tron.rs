@@ -21,9 +21,24 @@
 //!    kept up to date (the free sets shrink, so that is all later faces and
 //!    the model value need), and the model value q(s) is accumulated face by
 //!    face.
+//!
+//!    **Release rounds** (not in MINPACK-2; [`crate::TronConfig`]
+//!    `release_rounds`): `dspcg` only adds bounds, so an iteration frees
+//!    only the variables whose gradient at x points into the box — on EPT
+//!    that is one ring of nodes per iteration and the iteration count grows
+//!    with the grid side. When the face steps end on a solved face, the full
+//!    model gradient r = g + Hs (one product) is checked for active bounds
+//!    it would release ([`releasable`]); if there are any, a projected
+//!    Cauchy step on the model from that point along −r ([`cauchy_step`]
+//!    with g replaced by r) frees them and the face steps continue, while
+//!    each round decreases the model by more than 1% of the total
+//!    ([`release_round_worth`]) — Moré & Toraldo's GPCG alternation
+//!    (SIAM J. Optim. 1, 1991) inside the trust region.
 //! 3. **Ratio and radius**: ρ = (f(x) − f(x + s))/(−q(s))
-//!    ([`crate::solvers::ratio`]) and Lin & Moré's radius update
-//!    ([`crate::solvers::radius::tron`]) on the step taken; a non-finite
+//!    ([`crate::solvers::ratio`]) and the radius update of
+//!    [`crate::TronConfig`] `radius_rule` (default TAO's reduction update
+//!    [`crate::solvers::radius::tao`]; Lin & Moré's is
+//!    [`crate::solvers::radius::tron`]) on the step taken; a non-finite
 //!    trial point gives ρ = −∞ and shrinks Δ.
 //! 4. **Stopping**: ‖P∇f(x)‖₂ ≤ max(gtol_abs, gtol_rel·‖∇f(x₀)‖₂)
 //!    ([`crate::TronConfig`]).
@@ -50,7 +65,7 @@ use crate::report::observe::{no_callback, Callback};
 use crate::report::status::Status;
 use crate::report::Report;
 use crate::solvers::config::{Preconditioning, TronConfig};
-use crate::solvers::radius::{self, RadiusRule, Trial};
+use crate::solvers::radius::{self, Trial};
 use crate::solvers::ratio::{acceptable, reduction_ratio};
 use crate::solvers::state::Run;
 
@@ -221,6 +236,55 @@ pub fn add_step_exact(
                 (x + s).clamp(l, u)
             };
         });
+}
+
+/// A release round continues only while the previous round (its projected
+/// step and face steps; at first, the Cauchy step and the first faces)
+/// decreased the model by more than this fraction of the total decrease so
+/// far (Moré–Toraldo's GPCG stops its projected-gradient phase on a similar
+/// relative test, with 1/4 against the largest single decrease).
+pub const RELEASE_MIN_DECREASE: f64 = 0.01;
+
+/// Whether another release round is worth its products: the last round's
+/// model decrease `round_decrease` exceeds [`RELEASE_MIN_DECREASE`] times
+/// `total_decrease`, the decrease of the whole step so far. NaN: no.
+pub fn release_round_worth(round_decrease: f64, total_decrease: f64) -> bool {
+    round_decrease > RELEASE_MIN_DECREASE * total_decrease
+}
+
+/// Inward model-gradient components at most this fraction of ‖r‖∞ do not
+/// release a bound ([`releasable`]): at degenerate active bounds (g_i = 0,
+/// as on the flat part of DMSO_C's plate) r_i is rounding or a small
+/// coupling term, and releasing them would only blur the active set.
+pub const RELEASE_REL_TOL: f64 = 1e-3;
+
+/// The active bounds at x that the model gradient r = g + Hs releases:
+/// x_i = l_i < u_i with r_i < −τ, or x_i = u_i > l_i with r_i > τ (−r
+/// points into the box), τ = [`RELEASE_REL_TOL`]·‖r‖∞. Returns their
+/// number and sets r_i = 0 at every other active bound, so that a
+/// projected step along −r moves only free variables and the released
+/// ones (at an active bound with r_i = 0 the step is 0, and rᵀs is
+/// unchanged).
+pub fn releasable(x: ArrayView1<'_, f64>, mut r: ArrayViewMut1<'_, f64>, b: &Bounds) -> usize {
+    let tau = RELEASE_REL_TOL * r.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let mut n = 0usize;
+    Zip::from(&x)
+        .and(&mut r)
+        .and(b.lower())
+        .and(b.upper())
+        .for_each(|&x, r, &l, &u| {
+            let at_l = x <= l;
+            let at_u = x >= u;
+            if !(at_l || at_u) {
+                return;
+            }
+            if l < u && ((at_l && *r < -tau) || (at_u && *r > tau)) {
+                n += 1;
+            } else {
+                *r = 0.0;
+            }
+        });
+    n
 }
 
 fn dot(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
@@ -469,8 +533,21 @@ struct NewtonPhase {
     cg_iterations: u64,
     cg_products: u64,
     search_products: u64,
+    release_products: u64,
+    release_rounds: usize,
     on_boundary: bool,
     last_exit: Option<KrylovExit>,
+}
+
+/// Why the face steps of [`Tron::newton_phase`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FaceEnd {
+    /// The face is solved (or has no free variable): a release round may
+    /// follow.
+    Solved,
+    /// CG ended on the region's boundary, on negative curvature, on its cap
+    /// or a budget: the phase ends.
+    Final,
 }
 
 impl Tron {
@@ -640,6 +717,8 @@ impl Tron {
                 cauchy_hvps,
                 cg_hvps: np.cg_products,
                 search_hvps: np.search_products,
+                release_hvps: np.release_products,
+                release_rounds: np.release_rounds,
                 cauchy_alpha: cs.alpha,
                 ..BoundsRecord::default()
             };
@@ -682,7 +761,7 @@ impl Tron {
                 grad_dot_step: np.gts,
                 before_first_accepted: run.accepted_steps == 0,
             };
-            let next_radius = radius::update(RadiusRule::Tron, &trial, c.eta_accept, max_radius);
+            let next_radius = radius::update(c.radius_rule, &trial, c.eta_accept, max_radius);
             run.state.radius = next_radius;
             let accepted = acceptable(rho, c.eta_accept);
             let f_before = run.f;
@@ -773,13 +852,94 @@ impl Tron {
             cg_iterations: 0,
             cg_products: 0,
             search_products: 0,
+            release_products: 0,
+            release_rounds: 0,
             on_boundary: false,
             last_exit: None,
         };
-        while np.faces < max_faces {
-            let nfree = bounds.free_mask(w.xk.view(), w.mask.view_mut());
-            if nfree == 0 || run.time_up() {
+        // The model value before the current round (Cauchy step and faces).
+        let mut q_round = 0.0;
+        loop {
+            let end = self.face_steps(
+                run, h, precond, bounds, w, radius, cg_cap, max_faces, &mut np,
+            );
+            let round_worth = release_round_worth(q_round - np.q, -np.q);
+            q_round = np.q;
+            if end == FaceEnd::Final
+                || !round_worth
+                || np.release_rounds >= c.release_rounds
+                || run.hvps_left() == 0
+                || run.time_up()
+            {
                 break;
+            }
+            // The full model gradient r = g + H·s at x_k (one product: the
+            // face steps keep only the face part of Hs up to date).
+            Zip::from(&mut w.w)
+                .and(&w.xk)
+                .and(&run.state.x)
+                .for_each(|s, &xk, &x| *s = xk - x);
+            h.apply(w.w.view(), w.hs.view_mut());
+            np.release_products += 1;
+            run.counts.hvps += 1;
+            Zip::from(&mut w.rk)
+                .and(&run.state.g)
+                .and(&w.hs)
+                .for_each(|r, &g, &hs| *r = g + hs);
+            if releasable(w.xk.view(), w.rk.view_mut(), bounds) == 0 {
+                break;
+            }
+            // A projected Cauchy step on the model from x_k along −r.
+            let rs = cauchy_step(
+                h,
+                bounds,
+                w.xk.view(),
+                w.rk.view(),
+                radius,
+                cs.alpha,
+                &mut w.sk,
+                &mut w.hsk,
+                &mut w.a,
+                &mut w.b,
+            );
+            np.release_products += rs.products;
+            run.counts.hvps += rs.products;
+            if !rs.found {
+                break;
+            }
+            np.release_rounds += 1;
+            np.q += rs.q;
+            np.gts += dot(run.state.g.view(), w.sk.view());
+            w.a.assign(&w.xk);
+            add_step_exact(w.a.view(), w.sk.view(), bounds, w.xk.view_mut());
+            w.hs += &w.hsk;
+        }
+        np
+    }
+
+    /// The face steps (MINPACK-2 `dspcg`'s loop) from x_k = `w.xk` with
+    /// H·(x_k − x) in `w.hs` (face part), adding to `np`.
+    #[allow(clippy::too_many_arguments)]
+    fn face_steps<H: LinearOperator + ?Sized>(
+        &self,
+        run: &mut Run<'_>,
+        h: &H,
+        precond: Option<&dyn Preconditioner>,
+        bounds: &Bounds,
+        w: &mut Work,
+        radius: f64,
+        cg_cap: usize,
+        max_faces: usize,
+        np: &mut NewtonPhase,
+    ) -> FaceEnd {
+        let c = &self.config;
+        loop {
+            if np.faces >= max_faces || run.time_up() {
+                return FaceEnd::Final;
+            }
+            let nfree = bounds.free_mask(w.xk.view(), w.mask.view_mut());
+            if nfree == 0 {
+                return FaceEnd::Solved;
             }
             // r_k = D(g + Hs); ‖g_F‖ at the outer point.
             let mut gf2 = 0.0;
@@ -797,12 +957,15 @@ impl Tron {
                 });
             let tol = c.cg_tol * gf2.sqrt();
             let rnorm = norm(w.rk.view());
-            if rnorm <= tol || !rnorm.is_finite() {
-                break;
+            if !rnorm.is_finite() {
+                return FaceEnd::Final;
+            }
+            if rnorm <= tol {
+                return FaceEnd::Solved;
             }
             let left = usize::try_from(run.hvps_left()).unwrap_or(usize::MAX);
             if left == 0 {
-                break;
+                return FaceEnd::Final;
             }
             let params = SteihaugParams {
                 truncation: Truncation::TrustRegion { radius },
@@ -829,7 +992,7 @@ impl Tron {
             run.counts.krylov_iterations += info.iterations as u64;
             np.last_exit = Some(info.exit);
             if info.step_norm == 0.0 || !info.step_norm.is_finite() {
-                break;
+                return FaceEnd::Final;
             }
             // H w on the face: r_CG = −(r_k + DHDw).
             Zip::from(&mut w.hw)
@@ -859,13 +1022,12 @@ impl Tron {
             w.hs += &w.hsk;
             if info.on_boundary || info.exit == KrylovExit::NegativeCurvature {
                 np.on_boundary = info.on_boundary;
-                break;
+                return FaceEnd::Final;
             }
             if !matches!(info.exit, KrylovExit::Converged | KrylovExit::MaxIterations) {
-                break;
+                return FaceEnd::Final;
             }
         }
-        np
     }
 }
 
@@ -986,6 +1148,105 @@ mod tests {
         );
         assert_eq!(cs.alpha, 1e-4);
         assert_eq!(cs.products, 5);
+    }
+
+    /// `releasable` counts exactly the active bounds where −r points into
+    /// the box by more than 1e-3·‖r‖∞; free variables, fixed variables
+    /// (l = u) and active bounds with the binding sign do not count.
+    #[test]
+    fn releasable_counts_inward_model_gradients() {
+        let b = Bounds::new(
+            array![0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+            array![1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        )
+        .unwrap();
+        // at l, r < 0: release; at l, r > 0: binding; at u, r > 0:
+        // release; at u, r < 0: binding; fixed; free.
+        let x = array![0.0, 0.0, 1.0, 1.0, 1.0, 0.5];
+        let mut r = array![-1.0, 1.0, 2.0, -2.0, -5.0, 3.0];
+        assert_eq!(releasable(x.view(), r.view_mut(), &b), 2);
+        // The releasing and free components are kept, the others zeroed.
+        assert_eq!(r, array![-1.0, 0.0, 2.0, 0.0, 0.0, 3.0]);
+        // r = 0 at a bound releases nothing.
+        let mut r0 = array![0.0, 0.0, 0.0, 0.0, 0.0, 3.0];
+        assert_eq!(releasable(x.view(), r0.view_mut(), &b), 0);
+        // An inward component at most 1e-3·‖r‖∞ does not release, and is
+        // zeroed; just above it does.
+        let mut r1 = array![-1e-3 * 3.0, 0.0, 0.0, 0.0, 0.0, 3.0];
+        assert_eq!(releasable(x.view(), r1.view_mut(), &b), 0);
+        assert_eq!(r1[0], 0.0);
+        let mut r2 = array![-1.01e-3 * 3.0, 0.0, 0.0, 0.0, 0.0, 3.0];
+        assert_eq!(releasable(x.view(), r2.view_mut(), &b), 1);
+    }
+
+    /// A release round is taken only after a round that decreased the
+    /// model by more than 1% of the total decrease; NaN never passes.
+    #[test]
+    fn release_round_worth_is_relative() {
+        assert!(release_round_worth(0.5, 1.0));
+        assert!(release_round_worth(0.011, 1.0));
+        assert!(!release_round_worth(0.01, 1.0));
+        assert!(!release_round_worth(0.0, 1.0));
+        assert!(!release_round_worth(f64::NAN, 1.0));
+        assert!(!release_round_worth(0.5, f64::NAN));
+    }
+
+    /// min ½xᵀTx + c·x₀ (T tridiagonal 2, −1) on [−100, 0]ⁿ from x = 0,
+    /// every variable at its upper bound: only ∂f/∂x₀ = c points into the
+    /// box, and each variable is released only after its neighbour moved.
+    /// The minimizer x_i = −c(n − i)/(n + 1) (0-based) is interior. Without
+    /// release rounds TRON frees about one variable per iteration; with
+    /// them far fewer iterations are needed, to the same x*.
+    #[test]
+    fn release_rounds_free_a_chain_in_one_iteration() {
+        let n = 30;
+        let t = Array2::from_shape_fn((n, n), |(i, j)| {
+            if i == j {
+                2.0
+            } else if i.abs_diff(j) == 1 {
+                -1.0
+            } else {
+                0.0
+            }
+        });
+        let c = 1.0;
+        let tt = t.clone();
+        let obj = crate::FnObjective::new(
+            n,
+            move |x, mut g| {
+                let tx = tt.dot(&x);
+                g.assign(&tx);
+                g[0] += c;
+                0.5 * x.dot(&tx) + c * x[0]
+            },
+            {
+                let t = t.clone();
+                move |_x, v, mut out| out.assign(&t.dot(&v))
+            },
+        );
+        let b = Bounds::uniform(n, -100.0, 0.0).unwrap();
+        let x0 = Array1::zeros(n);
+        let solve = |rounds: usize| {
+            let cfg = TronConfig {
+                release_rounds: rounds,
+                ..TronConfig::default()
+            };
+            Tron::new(cfg).solve(&obj, x0.view(), &b).unwrap()
+        };
+        let with = solve(10 * n);
+        let without = solve(0);
+        assert!(with.status.is_converged() && without.status.is_converged());
+        // x* = −c·T⁻¹e_0: x_i = −c(n − i)/(n + 1).
+        for (i, &xi) in with.x.iter().enumerate() {
+            let exact = -c * (n - i) as f64 / (n + 1) as f64;
+            assert!((xi - exact).abs() <= 1e-6, "x[{i}] = {xi}, exact {exact}");
+        }
+        assert!(
+            with.iterations * 3 <= without.iterations,
+            "with {} without {}",
+            with.iterations,
+            without.iterations
+        );
     }
 
     /// The projected search on a strictly convex quadratic: t = 1 when the

@@ -4,11 +4,14 @@
 use crate::error::{Error, Result};
 use crate::linalg::par::Par;
 use crate::solvers::config::{positive, Preconditioning, Termination};
-use crate::solvers::radius::InitialRadius;
+use crate::solvers::radius::{InitialRadius, RadiusRule};
 
 /// TRON's CG tolerance factor: each face solve stops at
 /// ‖(g + Hs)_F‖ ≤ cg_tol·‖g_F‖ (MINPACK-2 driver `cgtol = 0.1`).
 pub const DEFAULT_CG_TOL: f64 = 0.1;
+
+/// Default of [`TronConfig::release_rounds`].
+pub const DEFAULT_RELEASE_ROUNDS: usize = 25;
 
 /// Options of [`crate::Tron`].
 ///
@@ -32,8 +35,24 @@ pub struct TronConfig {
     /// Face solves per outer iteration; `None` = n (MINPACK-2; each face
     /// after the first adds at least one active bound).
     pub max_faces: Option<usize>,
+    /// Model projected-gradient rounds per iteration (default
+    /// [`DEFAULT_RELEASE_ROUNDS`]): when the face steps stop on a converged
+    /// face and the model gradient g + Hs points into the box at some active
+    /// bound, a projected Cauchy step on the model from that point releases
+    /// those bounds and the face steps continue (Moré–Toraldo's GPCG
+    /// alternation inside the trust region). 0 is MINPACK-2 `dspcg`, which
+    /// releases bounds only in the first Cauchy step of each iteration.
+    pub release_rounds: usize,
     /// Δ₀ (default ‖∇f(x₀)‖, the MINPACK-2 driver).
     pub initial_radius: InitialRadius,
+    /// The radius update (default [`RadiusRule::Tao`], PETSc/TAO's
+    /// reduction update, which grows Δ relative to ‖s‖ whenever ρ ≥ ½).
+    /// Lin & Moré's interpolation rule ([`RadiusRule::Tron`]) grows Δ only
+    /// when the interpolated α exceeds 1; with the Euclidean region of the
+    /// matrix-free solver it stays trapped near 0.01–0.02 on DMSO_C and
+    /// DMSA_B from 100×100 on (`docs/bounds.md`). MINPACK-2 measures its
+    /// region in the incomplete-Cholesky norm ‖Lᵀp‖ instead.
+    pub radius_rule: RadiusRule,
     /// Upper bound on Δ.
     pub max_radius: f64,
     /// Stall when Δ falls below max(min_radius, ε·max(1, ‖x‖)).
@@ -59,7 +78,9 @@ impl Default for TronConfig {
             cg_tol: DEFAULT_CG_TOL,
             cg_max_iter: None,
             max_faces: None,
+            release_rounds: DEFAULT_RELEASE_ROUNDS,
             initial_radius: InitialRadius::GradientNorm(1.0),
+            radius_rule: RadiusRule::Tao,
             max_radius: crate::solvers::config::DEFAULT_MAX_RADIUS,
             min_radius: 0.0,
             eta_accept: crate::solvers::config::DEFAULT_ETA_ACCEPT,
@@ -74,6 +95,12 @@ impl TronConfig {
     /// Sets the preconditioner.
     pub fn precond(mut self, preconditioning: Preconditioning) -> Self {
         self.preconditioning = preconditioning;
+        self
+    }
+
+    /// Sets the radius update.
+    pub fn radius_rule(mut self, radius_rule: RadiusRule) -> Self {
+        self.radius_rule = radius_rule;
         self
     }
 
