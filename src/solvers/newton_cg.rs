@@ -55,7 +55,7 @@ pub(crate) struct AmgSlot {
 
 impl AmgSlot {
     /// The preconditioner at the current point.
-    fn current(&self) -> Option<&dyn Preconditioner> {
+    pub(crate) fn current(&self) -> Option<&dyn Preconditioner> {
         if self.active {
             self.amg.as_ref().map(|m| m as &dyn Preconditioner)
         } else {
@@ -65,7 +65,7 @@ impl AmgSlot {
 
     /// Builds or refreshes the hierarchy for the Hessian `h`; on failure,
     /// the IC(0) rule: Jacobi from h's diagonal (none without one).
-    fn prepare<H: LinearOperator + ?Sized>(
+    pub(crate) fn prepare<H: LinearOperator + ?Sized>(
         &mut self,
         h: &H,
         n: usize,

@@ -65,6 +65,7 @@ use crate::report::observe::{no_callback, Callback};
 use crate::report::status::Status;
 use crate::report::Report;
 use crate::solvers::config::{Preconditioning, TronConfig};
+use crate::solvers::newton_cg::AmgSlot;
 use crate::solvers::radius::{self, Trial};
 use crate::solvers::ratio::{acceptable, reduction_ratio};
 use crate::solvers::state::Run;
@@ -629,6 +630,10 @@ impl Tron {
         let mut hessian: Option<O::Hessian<'_>> = None;
         let mut objective_precond: Option<Box<dyn Preconditioner + '_>> = None;
         let mut jacobi: Option<Jacobi> = None;
+        // Multigrid of the full Hessian, masked to the free variables in CG
+        // like every preconditioner here (D·M⁻¹·D); Jacobi where it cannot
+        // be built (the rule of `newton_cg`).
+        let mut amg = matches!(c.preconditioning, Preconditioning::Amg(_)).then(AmgSlot::default);
 
         while status.is_none() {
             if let Some(s) = run.budget_exhausted() {
@@ -642,8 +647,12 @@ impl Tron {
                 check_square("Hessian operator", n, &h)?;
                 run.counts.hessians += 1;
                 match c.preconditioning {
-                    // Refused by `TronConfig::validate`.
-                    Preconditioning::None | Preconditioning::Amg(_) => {}
+                    Preconditioning::None => {}
+                    Preconditioning::Amg(cfg) => {
+                        if let Some(slot) = amg.as_mut() {
+                            slot.prepare(&h, n, cfg)?;
+                        }
+                    }
                     Preconditioning::Jacobi => {
                         jacobi = if h.diagonal(w.diag.view_mut()) {
                             Some(Jacobi::new(w.diag.view())?)
@@ -696,7 +705,8 @@ impl Tron {
 
             // 2. Newton steps over faces.
             let precond: Option<&dyn Preconditioner> = match c.preconditioning {
-                Preconditioning::None | Preconditioning::Amg(_) => None,
+                Preconditioning::None => None,
+                Preconditioning::Amg(_) => amg.as_ref().and_then(AmgSlot::current),
                 Preconditioning::Jacobi => jacobi.as_ref().map(|j| j as &dyn Preconditioner),
                 Preconditioning::Objective => objective_precond.as_deref(),
             };

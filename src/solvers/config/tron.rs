@@ -26,7 +26,9 @@ pub struct TronConfig {
     pub termination: Termination,
     /// Preconditioner on the free variables: `Jacobi` (exact restriction
     /// D·M⁻¹·D), `Objective` (the objective's preconditioner of the full
-    /// Hessian, masked: SPD on the face, not a factor of H(F,F)), or none.
+    /// Hessian, masked: SPD on the face, not a factor of H(F,F)), `Amg`
+    /// (one V-cycle of the full assembled Hessian, masked the same way;
+    /// Jacobi at a point where the hierarchy cannot be built), or none.
     pub preconditioning: Preconditioning,
     /// CG tolerance factor (default [`DEFAULT_CG_TOL`]).
     pub cg_tol: f64,
@@ -128,13 +130,8 @@ impl TronConfig {
                 reason: "TRON takes a constant or gradient-norm initial radius".into(),
             });
         }
-        if matches!(self.preconditioning, Preconditioning::Amg(_)) {
-            return Err(Error::InvalidOption {
-                name: "preconditioning",
-                reason: "TRON takes none, jacobi or the objective's preconditioner; \
-                         multigrid on the free variables is not built"
-                    .into(),
-            });
+        if let Preconditioning::Amg(cfg) = self.preconditioning {
+            cfg.validate()?;
         }
         if self.cg_max_iter == Some(0) || self.max_faces == Some(0) {
             return Err(Error::InvalidOption {
