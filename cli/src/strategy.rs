@@ -147,6 +147,10 @@ pub struct StrategyArgs {
     /// bounds after a solved face (0 = MINPACK-2 dspcg).
     #[arg(long, value_name = "K")]
     pub release_rounds: Option<usize>,
+    /// TRON: projected-gradient steps on f per iteration before the Cauchy
+    /// step (default 3, as PETSc/TAO tron; 0 = MINPACK-2 dtron).
+    #[arg(long, value_name = "K")]
+    pub gp_steps: Option<usize>,
     /// Dense Newton: the step (default damped).
     #[arg(long, value_enum, value_name = "STEP")]
     pub dense_step: Option<DenseStepArg>,
@@ -165,6 +169,12 @@ impl StrategyArgs {
         if self.release_rounds.is_some() && options.method() != steihaug::Method::Tron {
             return Err(steihaug::Error::InvalidOption {
                 name: "release-rounds",
+                reason: "is an option of TRON (--solver tron)".into(),
+            });
+        }
+        if self.gp_steps.is_some() && options.method() != steihaug::Method::Tron {
+            return Err(steihaug::Error::InvalidOption {
+                name: "gp-steps",
                 reason: "is an option of TRON (--solver tron)".into(),
             });
         }
@@ -251,6 +261,9 @@ impl StrategyArgs {
                 }
                 if let Some(k) = self.release_rounds {
                     c.release_rounds = k;
+                }
+                if let Some(k) = self.gp_steps {
+                    c.gp_steps = k;
                 }
             }
             Options::Tron(_) => {

@@ -24,6 +24,13 @@ pub struct BoundsRecord {
     pub release_hvps: u64,
     /// Release rounds taken.
     pub release_rounds: usize,
+    /// Projected-gradient steps on f taken before the Cauchy step
+    /// ([`crate::TronConfig::gp_steps`]).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub gp_steps: usize,
+    /// Objective evaluations of those steps' searches.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub gp_evals: u64,
     /// The accepted Cauchy step length α_C.
     #[cfg_attr(feature = "serde", serde(with = "crate::io::serde_float"))]
     pub cauchy_alpha: f64,

@@ -39,7 +39,7 @@ pub use termination::{
     Termination, DEFAULT_F_FLOOR, DEFAULT_GAP_TOL, DEFAULT_GTOL_ABS, DEFAULT_GTOL_REL,
     DEFAULT_MAX_ITER,
 };
-pub use tron::{TronConfig, DEFAULT_CG_TOL, DEFAULT_RELEASE_ROUNDS};
+pub use tron::{TronConfig, DEFAULT_CG_TOL, DEFAULT_GP_STEPS, DEFAULT_RELEASE_ROUNDS};
 pub use trust_region::{
     Subproblem, TrustRegionConfig, DEFAULT_ETA_ACCEPT, DEFAULT_MAX_CONSECUTIVE_FAILURES,
     DEFAULT_MAX_RADIUS,

@@ -12,6 +12,8 @@ pub const DEFAULT_CG_TOL: f64 = 0.1;
 
 /// Default of [`TronConfig::release_rounds`].
 pub const DEFAULT_RELEASE_ROUNDS: usize = 25;
+/// Default projected-gradient steps on f per iteration ([`TronConfig::gp_steps`]).
+pub const DEFAULT_GP_STEPS: usize = 3;
 
 /// Options of [`crate::Tron`].
 ///
@@ -45,6 +47,12 @@ pub struct TronConfig {
     /// alternation inside the trust region). 0 is MINPACK-2 `dspcg`, which
     /// releases bounds only in the first Cauchy step of each iteration.
     pub release_rounds: usize,
+    /// Projected-gradient steps on f at each new point before the Cauchy
+    /// step (default [`DEFAULT_GP_STEPS`]; PETSc/TAO `tron`'s
+    /// `maxgpits`, 3 there; 0 is MINPACK-2 `dtron`): x ← P(x − t∇f) with a
+    /// backtracking search on f, ending early when a step gains less than
+    /// 10⁻³ of the phase's best ([`crate::solvers::tron::gp`]).
+    pub gp_steps: usize,
     /// Δ₀ (default ‖∇f(x₀)‖, the MINPACK-2 driver).
     pub initial_radius: InitialRadius,
     /// The radius update (default [`RadiusRule::Tao`], PETSc/TAO's
@@ -81,6 +89,7 @@ impl Default for TronConfig {
             cg_max_iter: None,
             max_faces: None,
             release_rounds: DEFAULT_RELEASE_ROUNDS,
+            gp_steps: DEFAULT_GP_STEPS,
             initial_radius: InitialRadius::GradientNorm(1.0),
             radius_rule: RadiusRule::Tao,
             max_radius: crate::solvers::config::DEFAULT_MAX_RADIUS,

@@ -49,6 +49,7 @@
 
 mod cauchy;
 mod faces;
+pub mod gp;
 mod projection;
 mod release;
 mod search;
@@ -250,6 +251,8 @@ impl Tron {
         let cg_cap = c.cg_max_iter.unwrap_or(n);
         let max_faces = c.max_faces.unwrap_or(n);
         let mut alpha_c = 1.0f64;
+        // The step length the next projected-gradient phase starts from.
+        let mut gp_t = 1.0f64;
         let mut signature = active_signature(run.x.view(), bounds);
         let mut settled_at = 0usize;
 
@@ -272,6 +275,55 @@ impl Tron {
                 break;
             }
             run.state.iter += 1;
+            // 0. Projected-gradient steps on f at a new point.
+            let mut gp = gp::GpPhase {
+                steps: 0,
+                evals: 0,
+                decrease: 0.0,
+                t: gp_t,
+            };
+            if hessian.is_none() && c.gp_steps > 0 {
+                gp = gp::gradient_projection_steps(
+                    obj,
+                    bounds,
+                    &mut run,
+                    c.gp_steps,
+                    gp_t,
+                    &mut w.s,
+                    &mut w.xk,
+                    &mut w.g_trial,
+                );
+                gp_t = gp.t;
+                if gp.steps > 0 {
+                    let sig = active_signature(run.x.view(), bounds);
+                    if sig != signature {
+                        signature = sig;
+                        settled_at = run.iter;
+                    }
+                    if run.grad_norm <= gtol {
+                        status = Some(Status::Converged);
+                        // x moved (by the steps on f): an accepted
+                        // iteration without a trust-region trial.
+                        let rec = crate::report::IterationRecord {
+                            radius: run.radius,
+                            next_radius: run.radius,
+                            accepted: true,
+                            hvps: run.counts.hvps,
+                            bounds: Some(BoundsRecord {
+                                active: bounds.counts(run.x.view(), run.g.view()),
+                                gp_steps: gp.steps,
+                                gp_evals: gp.evals,
+                                ..BoundsRecord::default()
+                            }),
+                            ..run.blank_record()
+                        };
+                        if let Some(s) = run.record(rec, callback) {
+                            status = status.or(Some(s));
+                        }
+                        break;
+                    }
+                }
+            }
             // H (and M) at x, once per point.
             if hessian.is_none() {
                 let h = obj.hessian(run.x.view());
@@ -367,6 +419,8 @@ impl Tron {
                 search_hvps: np.search_products,
                 release_hvps: np.release_products,
                 release_rounds: np.release_rounds,
+                gp_steps: gp.steps,
+                gp_evals: gp.evals,
                 cauchy_alpha: cs.alpha,
                 ..BoundsRecord::default()
             };
@@ -520,8 +574,10 @@ mod tests {
         let b = Bounds::uniform(n, -100.0, 0.0).unwrap();
         let x0 = Array1::zeros(n);
         let solve = |rounds: usize| {
+            // Without the steps on f, which release bounds too.
             let cfg = TronConfig {
                 release_rounds: rounds,
+                gp_steps: 0,
                 ..TronConfig::default()
             };
             Tron::new(cfg).solve(&obj, x0.view(), &b).unwrap()
