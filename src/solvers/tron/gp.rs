@@ -94,7 +94,7 @@ pub(crate) fn gradient_projection_steps<O: Objective + ?Sized>(
             g_trial.mapv_inplace(|v| -v);
             projected_step(run.state.x.view(), t, g_trial.view(), bounds, s.view_mut());
             let gts = dot(run.state.g.view(), s.view());
-            if !(gts < 0.0) {
+            if gts.is_nan() || gts >= 0.0 {
                 // P∇f = 0 along this path, or t underflowed.
                 break;
             }
@@ -142,7 +142,7 @@ pub fn armijo_holds(f: f64, f_t: f64, gts: f64) -> bool {
 /// the largest decrease of the phase being `largest`: `decrease` at most
 /// [`GP_FTOL`]·`largest` (TAO's test). NaN: yes.
 pub fn gp_phase_done(decrease: f64, largest: f64) -> bool {
-    !(decrease > GP_FTOL * largest)
+    decrease.is_nan() || decrease <= GP_FTOL * largest
 }
 
 #[cfg(test)]
