@@ -226,6 +226,8 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--no-tao", action="store_true")
     ap.add_argument("--no-lbfgsb", action="store_true")
+    ap.add_argument("--tao-kinds", default="tron,bntr",
+                    help="comma-separated TAO solvers to run (bntr is slow on dmso-c)")
     a = ap.parse_args()
     print(f"{'problem':<10} {'grid':<9} {'solver':<10} {'time_s':>9} {'iters':>7} {'hvps':>8} "
           f"{'evals':>7} {'f':>18} {'|Pg|/|g0|':>10} {'active':>7}  status")
@@ -237,7 +239,7 @@ def main():
         if not a.no_lbfgsb:
             rows.append(("L-BFGS-B", run_lbfgsb(p, g0, a.tol)))
         if not a.no_tao:
-            for kind in ("tron", "bntr"):
+            for kind in [k for k in a.tao_kinds.split(",") if k]:
                 try:
                     rows.append((f"tao {kind}", run_tao(p, g0, a.tol, kind)))
                 except Exception as e:  # noqa: BLE001 - report and go on
