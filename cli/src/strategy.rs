@@ -148,7 +148,7 @@ pub struct StrategyArgs {
     #[arg(long, value_name = "K")]
     pub release_rounds: Option<usize>,
     /// TRON: projected-gradient steps on f per iteration before the Cauchy
-    /// step (default 3, as PETSc/TAO tron; 0 = MINPACK-2 dtron).
+    /// step (default 25; PETSc/TAO tron uses 3; 0 = MINPACK-2 dtron).
     #[arg(long, value_name = "K")]
     pub gp_steps: Option<usize>,
     /// Dense Newton: the step (default damped).
