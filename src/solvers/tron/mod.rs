@@ -6,6 +6,10 @@
 //!
 //! One outer iteration at x with g = ∇f(x), H = ∇²f(x), radius Δ and the
 //! quadratic model q(s) = gᵀs + ½sᵀHs:
+//! 0. **Steps on f** ([`gp`], not in MINPACK-2; PETSc/TAO `tron`'s
+//!    gradient projections): at a new point, up to
+//!    [`crate::TronConfig`] `gp_steps` projected-gradient steps with a
+//!    backtracking search on f itself.
 //! 1. **Projected Cauchy step** ([`cauchy_step`]): s(α) = P(x − αg) − x with
 //!    α accepted when ‖s(α)‖ ≤ μ₁Δ and q(s(α)) ≤ μ₀·gᵀs(α)
 //!    ([`cauchy_acceptable`]); α starts from the last iteration's value,
