@@ -365,6 +365,8 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     let precond = match args.precond {
         PrecondKind::None => Preconditioning::None,
         PrecondKind::Jacobi => Preconditioning::Jacobi,
+        // TRON: IC(0) of the reduced Hessian on each face (MINPACK-2).
+        PrecondKind::Ic0 if args.solver == SolverKind::Tron => Preconditioning::Ic0,
         PrecondKind::Objective | PrecondKind::Ic0 => Preconditioning::Objective,
         PrecondKind::Amg => Preconditioning::Amg(steihaug::linalg::sparse::AmgConfig {
             reuse: match args.amg_reuse {

@@ -207,9 +207,33 @@ pub(crate) fn prepare<'o, O: Objective + ?Sized>(
             let slot = work.amg.as_mut().expect("allocated for AMG");
             slot.prepare(&h, n, cfg)?;
         }
+        Preconditioning::Ic0 => at.objective_precond = operator_ic0(&h, n),
     }
     at.hessian = Some(h);
     Ok(())
+}
+
+/// IC(0) of the operator's assembled matrix ([`Preconditioning::Ic0`]);
+/// Jacobi where it has none or IC(0) fails.
+fn operator_ic0<'a, H: LinearOperator + ?Sized>(
+    h: &H,
+    n: usize,
+) -> Option<Box<dyn Preconditioner + 'a>> {
+    if let Some((indptr, indices)) = h.assembled_pattern() {
+        let mut values = vec![0.0; indices.len()];
+        if h.assembled_values(&mut values) {
+            if let Ok(m) = crate::linalg::sparse::Ic0::from_csr(
+                n,
+                indptr,
+                indices,
+                &values,
+                crate::linalg::sparse::Ic0Config::default(),
+            ) {
+                return Some(Box::new(m));
+            }
+        }
+    }
+    crate::linalg::precond::jacobi_fallback(h, n)
 }
 
 /// The inner solve's parameters at the current point: the forcing term
@@ -302,7 +326,7 @@ pub(crate) fn inner_solve<'o, H: LinearOperator>(
     let precond: Option<&dyn Preconditioner> = match (use_precond, preconditioning) {
         (false, _) | (_, Preconditioning::None) => None,
         (_, Preconditioning::Jacobi) => work.jacobi.as_ref().map(|j| j as &dyn Preconditioner),
-        (_, Preconditioning::Objective) => at.objective_precond.as_deref(),
+        (_, Preconditioning::Objective | Preconditioning::Ic0) => at.objective_precond.as_deref(),
         (_, Preconditioning::Amg(_)) => work.amg.as_ref().and_then(AmgSlot::current),
     };
     let x_trial = trial.then(|| (run.x.view(), work.x_trial.view_mut()));
@@ -401,7 +425,7 @@ fn chosen_precond<'a, H>(
     match preconditioning {
         Preconditioning::None => None,
         Preconditioning::Jacobi => jacobi.map(|j| j as &dyn Preconditioner),
-        Preconditioning::Objective => at.objective_precond.as_deref(),
+        Preconditioning::Objective | Preconditioning::Ic0 => at.objective_precond.as_deref(),
         Preconditioning::Amg(_) => amg.and_then(AmgSlot::current),
     }
 }

@@ -179,6 +179,14 @@ pub enum Preconditioning {
     /// the operator has no assembled matrix, that point uses Jacobi
     /// (none if the operator has no diagonal either).
     Amg(crate::linalg::sparse::AmgConfig),
+    /// IC(0) ([`crate::linalg::sparse::Ic0`], default options) of the
+    /// assembled Hessian, built by the solver from
+    /// [`crate::LinearOperator::assembled_pattern`] rather than by the
+    /// objective. TRON factors the **reduced** Hessian H(F,F) on each face
+    /// (MINPACK-2 `dtron`'s preconditioner); the unconstrained solvers
+    /// factor H. Where IC(0) fails for every shift or the operator has no
+    /// assembled matrix: Jacobi (none without a diagonal).
+    Ic0,
 }
 
 impl Preconditioning {

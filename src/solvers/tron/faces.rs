@@ -2,9 +2,12 @@
 //! box (MINPACK-2 `dspcg`'s loop) with projected searches, and the release
 //! rounds between them (module documentation of [`super`], step 2).
 
+use std::cell::RefCell;
+
 use ndarray::Zip;
 
 use super::cauchy::{cauchy_step, CauchyStep};
+use super::face_ic0::FaceIc0;
 use super::projection::add_step_exact;
 use super::release::{releasable, release_round_worth};
 use super::search::projected_search;
@@ -29,6 +32,9 @@ pub(super) struct Phase<'a, H: ?Sized> {
     pub radius: f64,
     pub cg_cap: usize,
     pub max_faces: usize,
+    /// IC(0) of H(F,F), refactored for each face, instead of `precond`
+    /// ([`crate::Preconditioning::Ic0`]).
+    pub face_ic0: Option<&'a RefCell<FaceIc0>>,
 }
 
 /// What the Newton phase of one iteration did.
@@ -158,6 +164,7 @@ fn face_steps<H: LinearOperator + ?Sized>(
         radius,
         cg_cap,
         max_faces,
+        ..
     } = ph;
     loop {
         if np.faces >= max_faces || run.time_up() {
@@ -201,6 +208,15 @@ fn face_steps<H: LinearOperator + ?Sized>(
             deadline: run.deadline,
         };
         let op = Masked::new(h, w.mask.view(), &w.scratch);
+        let face_guard;
+        let precond = match ph.face_ic0 {
+            Some(cell) => {
+                cell.borrow_mut().factor_face(h, w.mask.view());
+                face_guard = cell.borrow();
+                face_guard.current()
+            }
+            None => precond,
+        };
         let mp = precond.map(|m| MaskedPreconditioner::new(m, w.mask.view(), &w.pscratch));
         let info = steihaug_trial(
             &op,

@@ -52,6 +52,7 @@
 //! [`crate::solvers::radius`].
 
 mod cauchy;
+pub mod face_ic0;
 mod faces;
 pub mod gp;
 mod projection;
@@ -85,6 +86,7 @@ use crate::solvers::newton_cg::AmgSlot;
 use crate::solvers::radius::{self, Trial};
 use crate::solvers::ratio::{acceptable, reduction_ratio};
 use crate::solvers::state::Run;
+use face_ic0::FaceIc0;
 
 /// The bound-constrained trust-region Newton solver.
 ///
@@ -272,6 +274,9 @@ impl Tron {
         // like every preconditioner here (D·M⁻¹·D); Jacobi where it cannot
         // be built (the rule of `newton_cg`).
         let mut amg = matches!(c.preconditioning, Preconditioning::Amg(_)).then(AmgSlot::default);
+        // IC(0) of H(F,F), refactored on every face.
+        let face_ic0 =
+            (c.preconditioning == Preconditioning::Ic0).then(|| RefCell::new(FaceIc0::default()));
 
         while status.is_none() {
             if let Some(s) = run.budget_exhausted() {
@@ -347,6 +352,11 @@ impl Tron {
                             None
                         };
                     }
+                    Preconditioning::Ic0 => {
+                        if let Some(f) = &face_ic0 {
+                            f.borrow_mut().load(&h);
+                        }
+                    }
                     Preconditioning::Objective => {
                         objective_precond = obj.preconditioner(run.x.view(), &h);
                         if let Some(m) = &objective_precond {
@@ -396,6 +406,7 @@ impl Tron {
                 Preconditioning::Amg(_) => amg.as_ref().and_then(AmgSlot::current),
                 Preconditioning::Jacobi => jacobi.as_ref().map(|j| j as &dyn Preconditioner),
                 Preconditioning::Objective => objective_precond.as_deref(),
+                Preconditioning::Ic0 => None,
             };
             let phase = faces::Phase {
                 config: c,
@@ -405,6 +416,7 @@ impl Tron {
                 radius,
                 cg_cap,
                 max_faces,
+                face_ic0: face_ic0.as_ref(),
             };
             let np = faces::newton_phase(&phase, &mut run, &mut w, cs);
 
