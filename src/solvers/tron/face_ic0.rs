@@ -98,6 +98,7 @@ impl FaceIc0 {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
     use ndarray::{array, Array1};
