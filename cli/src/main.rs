@@ -13,7 +13,8 @@
 //!   [--second-order off|check|escape] [--gap-tol X]`
 //!   — any registered problem; grid problems (MINPACK-2 msa, ept, ssc, odc,
 //!   pjb) take a grid and a Hessian mode; `ic0` is the problem's own
-//!   preconditioner, IC(0) of the assembled Hessian; `amg` smoothed-aggregation
+//!   preconditioner, IC(0) of the assembled Hessian (with `--solver tron`, IC(0)
+//!   of the reduced Hessian on each face); `amg` smoothed-aggregation
 //!   multigrid of the assembled Hessian (either Hessian mode);
 //! * `steihaug problems` — the list of problems;
 //! * `steihaug train DATA [-c C] [-e EPS] [--threads N] [-o MODEL] [--json]`
