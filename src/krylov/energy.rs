@@ -112,6 +112,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::float_cmp)]
     fn the_window_starts_at_the_largest_power_of_two_up_to_half() {
         // Increments 1, 2, 3, ...: pred_K = K(K+1)/2.
         let mut t = EnergyTail::default();

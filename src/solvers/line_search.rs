@@ -165,7 +165,7 @@ impl LineSearchNewtonCg {
                 // full step its estimate is of f(x) − f*; after a shorter
                 // one, ared = 0 makes it τ + pred, the estimate of
                 // f(x_old) − f* ≥ f(x) − f*.
-                let ared = if alpha == 1.0 { df } else { 0.0 };
+                let ared = if alpha >= 1.0 { df } else { 0.0 };
                 let gap = newton_step
                     .then(|| newton_cg::gap_estimate(&info, grad_norm_old, ared))
                     .flatten();

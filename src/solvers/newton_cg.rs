@@ -600,6 +600,7 @@ mod tests {
     /// window whatever the exit (boundary, cap), the earlier residual rule
     /// for short solves, nothing after negative curvature or breakdowns.
     #[test]
+    #[allow(clippy::float_cmp)]
     fn gap_estimate_is_the_energy_tail_plus_the_model_error_when_it_means_something() {
         let g = 1.0;
         // A long solve stopped on the boundary with a loose residual: τ +
