@@ -3,7 +3,6 @@
 //! Eisenstat-Walker forcing terms and their memory, and the gap test that
 //! makes `Converged` mean f − f* ≤ 1e-8·max(1, |f*|) on the built-in set.
 
-use steihaug::krylov::KrylovExit;
 use steihaug::problems::registry::{self, Size};
 use steihaug::problems::ExtendedRosenbrock;
 use steihaug::{
@@ -282,18 +281,23 @@ fn eisenstat_walker_forcing_converges_and_retries_reuse_eta() {
     assert!(retries >= 3, "only {retries} retries checked");
 }
 
-/// The gap test on the ill-conditioned DIXMAAN I–L (issue 12 item 4):
-/// with both subproblems the defaults converge with f − f* ≤
-/// 1e-8·max(1, |f*|), and the certificate may now come from an inner solve
-/// that ended on the boundary or at its cap (its delayed energy-error
-/// estimate, `krylov::energy`), which the earlier rule (converged inside, to
-/// 0.01‖g‖) could not use; the gradient test alone stops above the bound on
-/// all four, so the gap test is what these runs check.
+/// The gap test on the ill-conditioned DIXMAAN I–L (issue 12 item 4,
+/// `docs/radius-study.md` "Gap test cost"): with both subproblems the
+/// defaults converge with f − f* ≤ 1e-8·max(1, |f*|) and an estimate ≤
+/// 1e-9·max(1, |f|). The first version of the energy rule (a window trusted
+/// after 8 CG steps, without the settled condition) certified DIXMAANI at
+/// n = 3000 at f − f* = 4.7e-8, which this test would have caught at n =
+/// 3000; here n = 1500 keeps it short, where J, K, L are still loose with the
+/// gradient test alone (checked, so the gap test is what these runs test).
 #[test]
 fn the_gap_test_certifies_the_ill_conditioned_dixmaan_problems() {
-    let mut from_boundary_or_cap = 0;
-    for name in ["dixmaani", "dixmaanj", "dixmaank", "dixmaanl"] {
-        let b = built(name, Some(1500), None);
+    for (name, n) in [
+        ("dixmaani", 3000),
+        ("dixmaanj", 1500),
+        ("dixmaank", 1500),
+        ("dixmaanl", 1500),
+    ] {
+        let b = built(name, Some(n), None);
         let fs = b.f_star.unwrap();
         for sub in [Subproblem::Steihaug, Subproblem::GLTR] {
             let r = tr(TrustRegionConfig::default().subproblem(sub), &b);
@@ -310,21 +314,15 @@ fn the_gap_test_certifies_the_ill_conditioned_dixmaan_problems() {
             );
             let est = r.gap_estimate.expect("certified by the gap test");
             assert!(est <= 1e-9 * r.f.abs().max(1.0), "{name} {sub:?}: {est:e}");
-            let last = r.history.iter().rev().find(|h| h.accepted).unwrap();
-            if matches!(
-                last.krylov_exit,
-                Some(KrylovExit::Boundary | KrylovExit::MaxIterations)
-            ) {
-                from_boundary_or_cap += 1;
-            }
         }
-        let loose = tr(TrustRegionConfig::default().gap_tol(0.0), &b);
-        assert!(
-            loose.f - fs > 1e-8,
-            "{name}: the gradient test alone was tight"
-        );
+        if name != "dixmaani" {
+            let loose = tr(TrustRegionConfig::default().gap_tol(0.0), &b);
+            assert!(
+                loose.f - fs > 1e-8,
+                "{name}: the gradient test alone was tight"
+            );
+        }
     }
-    eprintln!("certified from a boundary or capped solve: {from_boundary_or_cap} of 8");
 }
 
 /// The gap test: with the defaults every converged solve of the built-in
