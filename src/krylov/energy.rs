@@ -157,13 +157,13 @@ mod tests {
             let hd: Vec<f64> = d.iter().zip(&h).map(|(di, hi)| di * hi).collect();
             let alpha = rr / d.iter().zip(&hd).map(|(a, b)| a * b).sum::<f64>();
             t.push(0.5 * alpha * rr);
-            for i in 0..n {
-                s[i] += alpha * d[i];
-                r[i] -= alpha * hd[i];
+            for ((si, ri), (di, hdi)) in s.iter_mut().zip(r.iter_mut()).zip(d.iter().zip(&hd)) {
+                *si += alpha * di;
+                *ri -= alpha * hdi;
             }
             let rr_next: f64 = r.iter().map(|v| v * v).sum();
-            for i in 0..n {
-                d[i] = r[i] + rr_next / rr * d[i];
+            for (di, ri) in d.iter_mut().zip(&r) {
+                *di = ri + rr_next / rr * *di;
             }
             rr = rr_next;
             errs.push(half_err(&s));
