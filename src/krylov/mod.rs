@@ -5,6 +5,8 @@
 //! * [`steihaug()`]: truncated CG (Steihaug 1983; Toint 1981), stopping at
 //!   the boundary, on negative curvature or at the inexact-Newton tolerance;
 //! * [`boundary`]: the cancellation-free boundary roots;
+//! * [`energy`]: the delayed estimate of CG's energy-norm error, which the
+//!   solvers' gap test reads;
 //! * [`params`]: [`SteihaugParams`], [`KrylovInfo`], [`KrylovWorkspace`],
 //!   shared by every inner solve.
 //!
@@ -17,6 +19,7 @@
 //! params in, an info out, vectors in a workspace made once per solve.
 
 pub mod boundary;
+pub mod energy;
 pub mod exit;
 pub mod gltr;
 pub mod params;

@@ -65,6 +65,16 @@ pub struct KrylovInfo {
     /// The curvature dᵀHd/‖d‖²_M of the direction that stopped the solve
     /// with [`KrylovExit::NegativeCurvature`]; NaN for the other exits.
     pub curvature: f64,
+    /// The delayed estimate [`EnergyTail::tail`](crate::krylov::energy::EnergyTail::tail)
+    /// of the model gap ½‖s* − s‖²_H over the interior CG steps (up to the
+    /// first boundary crossing); NaN when it means nothing (negative
+    /// curvature met, no CG iterate, a re-solve or an escape step).
+    pub energy_tail: f64,
+    /// Interior CG steps behind [`KrylovInfo::energy_tail`].
+    pub energy_steps: usize,
+    /// The model reduction pred_K of the last interior CG iterate (the
+    /// whole sum behind [`KrylovInfo::energy_tail`]).
+    pub energy_total: f64,
 }
 
 /// Work vectors for [`crate::krylov::steihaug()`], allocated once and reused.

@@ -46,6 +46,7 @@ use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
 use crate::error::{check_dim, Error, Result};
 use crate::krylov::boundary::boundary_roots;
+use crate::krylov::energy::{energy_converged, EnergyTail};
 use crate::krylov::params::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
 use crate::krylov::KrylovExit;
 use crate::linalg::operator::LinearOperator;
@@ -100,6 +101,25 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
     g: ArrayView1<'_, f64>,
     params: &SteihaugParams,
     ws: &mut KrylovWorkspace,
+    p: ArrayViewMut1<'_, f64>,
+    trial: Option<(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>)>,
+) -> KrylovInfo {
+    steihaug_trial_energy(h, precond, g, params, 0.0, ws, p, trial)
+}
+
+/// [`steihaug_trial`] that also stops (with [`KrylovExit::Converged`]) once
+/// the delayed energy-error estimate of the interior iterates is at most
+/// `energy_tol` ([`energy_converged`]; 0 turns it off): the certifying
+/// solves of the gap test, which need the model gap small, not the
+/// residual.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn steihaug_trial_energy<A: LinearOperator + ?Sized>(
+    h: &A,
+    precond: Option<&dyn Preconditioner>,
+    g: ArrayView1<'_, f64>,
+    params: &SteihaugParams,
+    energy_tol: f64,
+    ws: &mut KrylovWorkspace,
     mut p: ArrayViewMut1<'_, f64>,
     trial: Option<(ArrayView1<'_, f64>, ArrayViewMut1<'_, f64>)>,
 ) -> KrylovInfo {
@@ -126,7 +146,11 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
         leftmost: None,
         residual_norm: 0.0,
         curvature: f64::NAN,
+        energy_tail: f64::NAN,
+        energy_steps: 0,
+        energy_total: 0.0,
     };
+    let mut energy = EnergyTail::default();
 
     // Set-up, one pass. Without a preconditioner d = −g; p = 0 and r = −g
     // stay implicit until the first update (`fresh`), which writes
@@ -242,7 +266,9 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
         if !rr.is_finite() {
             break KrylovExit::NonFinite;
         }
-        if rr <= tol2 {
+        // m(p + αd) − m(p) = −½α rᵀz for the CG step.
+        energy.push(0.5 * alpha * rz);
+        if rr <= tol2 || energy_converged(&energy, energy_tol) {
             break KrylovExit::Converged;
         }
 
@@ -268,6 +294,11 @@ pub(crate) fn steihaug_trial<A: LinearOperator + ?Sized>(
 
     info.exit = exit;
     info.iterations = iters;
+    if exit != KrylovExit::NegativeCurvature {
+        info.energy_tail = energy.tail();
+        info.energy_steps = energy.steps();
+        info.energy_total = energy.total();
+    }
     // No update happened, or the last one may have polluted p and r (then
     // nothing is trusted; the caller sees a zero step and shrinks its
     // radius).
@@ -539,5 +570,75 @@ mod tests {
         )));
         // The good call still works.
         assert!(run(&h, g.view(), params(1.0, 0.1), &mut ws, &mut p).is_ok());
+    }
+
+    /// The energy stop on an ill-conditioned diagonal H (κ = 1e6, as the
+    /// DIXMAAN Hessians): it ends the solve long before the residual test
+    /// would, the true model gap ½‖s* − s‖²_H of the returned step is below
+    /// the tolerance and below the reported tail, and pred + that gap is
+    /// λ²/2 = ½gᵀH⁻¹g (closed form).
+    #[test]
+    fn the_energy_stop_ends_when_the_model_gap_is_below_its_tolerance() {
+        let n = 400;
+        let eig: Vec<f64> = (0..n)
+            .map(|i| 10f64.powf(-6.0 * i as f64 / (n - 1) as f64))
+            .collect();
+        let h = ndarray::Array2::from_diag(&ndarray::Array1::from(eig.clone()));
+        let g = ndarray::Array1::from_shape_fn(n, |i| 1.0 + 0.5 * ((i * 7) % 5) as f64);
+        let lambda2_half: f64 = 0.5 * (0..n).map(|i| g[i] * g[i] / eig[i]).sum::<f64>();
+        let gap = |p: &ndarray::Array1<f64>| -> f64 {
+            0.5 * (0..n)
+                .map(|i| eig[i] * (p[i] + g[i] / eig[i]).powi(2))
+                .sum::<f64>()
+        };
+        let params = SteihaugParams {
+            truncation: Truncation::LineSearch,
+            eta: 1e-10,
+            max_iter: 5000,
+            curvature_eps: f64::EPSILON,
+            deadline: None,
+        };
+        let mut ws = KrylovWorkspace::new(n);
+        let mut p = ndarray::Array1::zeros(n);
+        let full = steihaug_trial(&h, None, g.view(), &params, &mut ws, p.view_mut(), None);
+        assert_eq!(full.exit, KrylovExit::Converged);
+        let tol = 1e-9 * lambda2_half;
+        let mut pe = ndarray::Array1::zeros(n);
+        let info = steihaug_trial_energy(
+            &h,
+            None,
+            g.view(),
+            &params,
+            tol,
+            &mut ws,
+            pe.view_mut(),
+            None,
+        );
+        assert_eq!(info.exit, KrylovExit::Converged);
+        assert!(
+            2 * info.iterations < full.iterations,
+            "{} vs {}",
+            info.iterations,
+            full.iterations
+        );
+        assert!(info.energy_tail <= tol && info.energy_steps == info.iterations);
+        let true_gap = gap(&pe);
+        assert!(
+            true_gap <= tol && true_gap <= info.energy_tail,
+            "{true_gap:e} {info:?}"
+        );
+        assert!((info.pred + true_gap - lambda2_half).abs() <= 1e-9 * lambda2_half);
+        // Off (0): the residual decides, as before.
+        let off = steihaug_trial_energy(
+            &h,
+            None,
+            g.view(),
+            &params,
+            0.0,
+            &mut ws,
+            pe.view_mut(),
+            None,
+        );
+        assert_eq!(off.iterations, full.iterations);
     }
 }

@@ -161,11 +161,13 @@ impl LineSearchNewtonCg {
         let (accepted, alpha, status) = match outcome {
             Search::Accepted { alpha, df } => {
                 run.forcing = memory.or(run.forcing);
-                // A converged Newton-CG solve at the old point: its
-                // prediction estimates f(x_old) − f* ≥ f(x) − f*, whatever
-                // α the search took.
+                // A converged Newton-CG solve at the old point. After the
+                // full step its estimate is of f(x) − f*; after a shorter
+                // one, ared = 0 makes it τ + pred, the estimate of
+                // f(x_old) − f* ≥ f(x) − f*.
+                let ared = if alpha >= 1.0 { df } else { 0.0 };
                 let gap = newton_step
-                    .then(|| newton_cg::gap_estimate(&info, grad_norm_old))
+                    .then(|| newton_cg::gap_estimate(&info, grad_norm_old, ared))
                     .flatten();
                 (true, alpha, run.after_accepted(df, alpha * step_norm, gap))
             }

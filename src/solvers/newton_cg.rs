@@ -5,8 +5,9 @@
 use ndarray::Array1;
 
 use crate::error::{check_dim, Result};
+use crate::krylov::energy::window_settled;
 use crate::krylov::gltr::{gltr_trial, resolve_trial, GltrInfo, GltrParams, GltrRecord};
-use crate::krylov::steihaug::steihaug_trial;
+use crate::krylov::steihaug::steihaug_trial_energy;
 use crate::krylov::KrylovExit;
 use crate::krylov::{KrylovInfo, KrylovWorkspace, SteihaugParams, Truncation};
 use crate::linalg::operator::{check_square, LinearOperator};
@@ -259,11 +260,12 @@ pub(crate) fn inner_params(
 /// rejected step get the same η.
 ///
 /// Once the gradient test holds, η is [`GAP_FORCING`]: the inner solves
-/// from then on serve the gap test, whose Newton-decrement estimate
-/// ([`gap_estimate`]) needs the residual reduced to GAP_FORCING·‖g‖ and no
-/// further. A looser rule (Eisenstat-Walker's can reach 0.9) would leave the
-/// gap test waiting; a tighter one (`sqrt` gives √‖g‖, ~1e-4 there) made
-/// each certifying solve 1.3–2.8× dearer on DIXMAANE–L at n = 1000.
+/// from then on serve the gap test ([`gap_estimate`]), and stop at that
+/// residual or, usually much earlier on ill-conditioned Hessians, at the
+/// energy tolerance of [`gap_energy_tol`]. A looser rule
+/// (Eisenstat-Walker's can reach 0.9) would end short solves before
+/// either; a tighter one (`sqrt` gives √‖g‖, ~1e-4 there) made each
+/// certifying solve 1.3–2.8× dearer on DIXMAANE–L at n = 1000.
 pub(crate) fn forcing_eta(run: &Run<'_>, krylov: &KrylovConfig) -> f64 {
     if run.gradient_converged() && run.term.gap_tol > 0.0 {
         GAP_FORCING
@@ -272,22 +274,76 @@ pub(crate) fn forcing_eta(run: &Run<'_>, krylov: &KrylovConfig) -> f64 {
     }
 }
 
-/// The residual reduction ‖g + Hp‖ ≤ GAP_FORCING·‖g‖ that an inner solve
-/// needs before its prediction counts as a Newton-decrement estimate: the
-/// estimate falls short of λ²/2 by ½‖r‖²_{H⁻¹}, which a solve stopped after
-/// one CG step with a loose tolerance leaves large (on DIXMAANL with
-/// Eisenstat-Walker forcing it stopped 5e-7 above f* without this).
+/// The residual reduction ‖g + Hp‖ ≤ GAP_FORCING·‖g‖ that a short inner
+/// solve (fewer than [`ENERGY_MIN_STEPS`](crate::krylov::energy::ENERGY_MIN_STEPS) CG steps) needs before its
+/// prediction counts as a Newton-decrement estimate: the estimate falls
+/// short of λ²/2 by ½‖r‖²_{H⁻¹}, which a solve stopped after one CG step with
+/// a loose tolerance leaves large (on DIXMAANL with Eisenstat-Walker forcing
+/// it stopped 5e-7 above f* without this). It is also the forcing of the
+/// certifying solves ([`forcing_eta`]).
 pub const GAP_FORCING: f64 = 0.01;
 
-/// The Newton-decrement estimate of an inner solve at a point with
-/// gradient norm `grad_norm`: its predicted reduction when it converged
-/// inside the region with positive curvature and reduced the residual to
-/// [`GAP_FORCING`]·‖g‖; `None` otherwise.
-pub(crate) fn gap_estimate(info: &KrylovInfo, grad_norm: f64) -> Option<f64> {
-    (info.exit == KrylovExit::Converged
+/// The share of the gap tolerance `gap_tol·max(1, |f|)` at which a
+/// certifying solve stops on its energy-error estimate
+/// ([`gap_energy_tol`]): the rest is left for the model error |pred − ared|
+/// that [`gap_estimate`] adds.
+pub const GAP_ENERGY_SHARE: f64 = 0.1;
+
+/// The energy tolerance of the inner solve at the current point: once the
+/// gradient test holds (and the gap test is on), the solve serves the gap
+/// test and may stop as soon as its delayed estimate of the model gap
+/// ([`crate::krylov::energy`]) is [`GAP_ENERGY_SHARE`]·gap_tol·max(1, |f|),
+/// instead of reducing the residual to [`GAP_FORCING`]·‖g‖: on the
+/// ill-conditioned DIXMAAN Hessians the model gap is far below the bound
+/// thousands of CG steps before the residual is (`docs/radius-study.md`,
+/// "Gap test cost, issue 12 item 4"). 0 (off) before that.
+pub(crate) fn gap_energy_tol(run: &Run<'_>) -> f64 {
+    if run.gradient_converged() && run.term.gap_tol > 0.0 {
+        GAP_ENERGY_SHARE * run.term.gap_tol * run.f.abs().max(1.0)
+    } else {
+        0.0
+    }
+}
+
+/// The estimate of f(x + αp) − f* after a step p from x that was accepted
+/// with α = 1 (`pred` its predicted and `ared` its actual reduction), from
+/// its inner solve: `None` when the solve gives none, else
+///
+/// ```text
+/// τ + |pred − ared|,
+/// ```
+///
+/// with τ = `info.energy_tail`, the Hestenes-Stiefel / Strakoš-Tichý
+/// delayed estimate of the model gap ½‖s* − s_c‖²_H of an interior CG
+/// iterate s_c (`crate::krylov::energy`). Near a minimizer f(x) − f* ≈
+/// λ²/2 (Boyd & Vandenberghe §9.5), and λ²/2 − pred ≤ ½‖s* − s_K‖²_H ≤
+/// ½‖s* − s_c‖²_H for the step (the last interior iterate s_K, or a point
+/// beyond it on the path to the boundary, or GLTR's better point), so
+/// f(x + p) − f* ≈ λ²/2 − ared ≤ τ + (pred − ared); |pred − ared| also
+/// stands for the third-order terms the quadratic model leaves out.
+///
+/// The estimate is used when its window has levelled off
+/// ([`window_settled`]: at least [`ENERGY_MIN_STEPS`](crate::krylov::energy::ENERGY_MIN_STEPS) interior steps, the
+/// tail at most a tenth of pred_K), or, for a shorter solve, when the
+/// solve converged inside the region with the residual reduced to
+/// [`GAP_FORCING`]·‖g‖ (τ is then the whole pred, the earlier rule's
+/// estimate of f(x) − f*). It is `None` after negative curvature (the
+/// model has no minimizer to measure a gap from) or a non-finite or
+/// indefinite-preconditioner exit.
+pub(crate) fn gap_estimate(info: &KrylovInfo, grad_norm: f64, ared: f64) -> Option<f64> {
+    let usable = !matches!(
+        info.exit,
+        KrylovExit::NegativeCurvature
+            | KrylovExit::NonFinite
+            | KrylovExit::IndefinitePreconditioner
+    ) && info.energy_tail.is_finite()
+        && info.energy_tail >= 0.0
+        && ared.is_finite();
+    let short_but_tight = info.exit == KrylovExit::Converged
         && !info.on_boundary
-        && info.residual_norm <= GAP_FORCING * grad_norm)
-        .then_some(info.pred)
+        && info.residual_norm <= GAP_FORCING * grad_norm;
+    let settled = window_settled(info.energy_tail, info.energy_total, info.energy_steps);
+    (usable && (settled || short_but_tight)).then(|| info.energy_tail + (info.pred - ared).abs())
 }
 
 /// What the Eisenstat-Walker forcing terms keep of a step about to be
@@ -330,11 +386,12 @@ pub(crate) fn inner_solve<'o, H: LinearOperator>(
         (_, Preconditioning::Amg(_)) => work.amg.as_ref().and_then(AmgSlot::current),
     };
     let x_trial = trial.then(|| (run.x.view(), work.x_trial.view_mut()));
-    let info = steihaug_trial(
+    let info = steihaug_trial_energy(
         h,
         precond,
         run.g.view(),
         params,
+        gap_energy_tol(run),
         &mut work.ws,
         work.p.view_mut(),
         x_trial,
@@ -373,6 +430,7 @@ pub(crate) fn gltr_solve<'o, H: LinearOperator>(
         max_products: usize::try_from(run.hvps_left()).unwrap_or(usize::MAX),
         curvature_eps: params.curvature_eps,
         deadline: params.deadline,
+        energy_tol: gap_energy_tol(run),
     };
     let cap = work.cap;
     let rec = work
@@ -443,6 +501,7 @@ pub(crate) fn budget_status(exit: KrylovExit, run: &Run<'_>) -> Option<Status> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::krylov::energy::ENERGY_MIN_STEPS;
     use ndarray::{ArrayView1, ArrayViewMut1};
 
     /// A tridiagonal matrix tridiag(−1, d, −1) with an assembled pattern.
@@ -536,5 +595,81 @@ mod tests {
         slot.prepare(&Tri::new(n, 2.5, false), n, cfg).unwrap();
         assert!(!slot.active);
         assert!(applied(&slot, n).iter().all(|v| (v - 0.4).abs() < 1e-15));
+    }
+
+    fn info(
+        exit: KrylovExit,
+        tail: f64,
+        steps: usize,
+        residual: f64,
+        boundary: bool,
+    ) -> KrylovInfo {
+        KrylovInfo {
+            exit,
+            iterations: steps + 1,
+            on_boundary: boundary,
+            pred: 1e-6,
+            step_norm_m: 1.0,
+            step_norm: 1.0,
+            grad_dot_step: -2e-6,
+            leftmost: None,
+            residual_norm: residual,
+            curvature: f64::NAN,
+            energy_tail: tail,
+            energy_steps: steps,
+        }
+    }
+
+    /// The rule of [`gap_estimate`]: τ + |pred − ared| from a trusted
+    /// window whatever the exit (boundary, cap), the earlier residual rule
+    /// for short solves, nothing after negative curvature or breakdowns.
+    #[test]
+    #[allow(clippy::float_cmp)]
+    fn gap_estimate_is_the_energy_tail_plus_the_model_error_when_it_means_something() {
+        let g = 1.0;
+        // A long solve stopped on the boundary with a loose residual: τ +
+        // |pred − ared| (pred = 1e-6).
+        let long = info(KrylovExit::Boundary, 3e-12, ENERGY_MIN_STEPS, 0.5, true);
+        let got = gap_estimate(&long, g, 1e-6 - 2e-12).unwrap();
+        assert!((got - 5e-12).abs() <= 1e-20, "{got:e}");
+        // Model error of either sign counts.
+        let got = gap_estimate(&long, g, 1e-6 + 2e-12).unwrap();
+        assert!((got - 5e-12).abs() <= 1e-20, "{got:e}");
+        let capped = info(KrylovExit::MaxIterations, 3e-12, 100, 0.5, false);
+        assert!(gap_estimate(&capped, g, 1e-6).is_some());
+        // A window that has not levelled off (tail > pred/10): CG still
+        // creeping, the tail says nothing.
+        let creeping = info(KrylovExit::MaxIterations, 2e-7, 100, 0.5, false);
+        assert_eq!(gap_estimate(&creeping, g, 1e-6), None);
+        // A short solve: only when it converged inside to GAP_FORCING·‖g‖,
+        // and then τ is the whole pred.
+        let steps = ENERGY_MIN_STEPS - 1;
+        let short = info(KrylovExit::Converged, 1e-6, steps, GAP_FORCING * g, false);
+        assert_eq!(gap_estimate(&short, g, 1e-6), Some(1e-6));
+        let loose = info(
+            KrylovExit::Converged,
+            1e-6,
+            steps,
+            2.0 * GAP_FORCING * g,
+            false,
+        );
+        assert_eq!(gap_estimate(&loose, g, 1e-6), None);
+        let short_boundary = info(KrylovExit::Boundary, 1e-6, steps, 1e-9, true);
+        assert_eq!(gap_estimate(&short_boundary, g, 1e-6), None);
+        // No estimate after negative curvature, a breakdown, or without a
+        // finite tail or reduction.
+        for exit in [
+            KrylovExit::NegativeCurvature,
+            KrylovExit::NonFinite,
+            KrylovExit::IndefinitePreconditioner,
+        ] {
+            assert_eq!(
+                gap_estimate(&info(exit, 3e-12, 100, 1e-9, false), g, 1e-6),
+                None
+            );
+        }
+        let nan = info(KrylovExit::Converged, f64::NAN, 100, 1e-9, false);
+        assert_eq!(gap_estimate(&nan, g, 1e-6), None);
+        assert_eq!(gap_estimate(&long, g, f64::NAN), None);
     }
 }

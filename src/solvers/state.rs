@@ -36,11 +36,13 @@ pub struct FailureCounters {
 
 /// The gap test: the last accepted step's Newton-decrement estimate of
 /// f − f* is at most `gap_tol·max(1, |f|)` (`gap_tol = 0` turns the test
-/// off). Near a minimizer the predicted reduction of a full interior
-/// Newton step from x_{k−1} estimates f(x_{k−1}) − f* ≥ f(x_k) − f*, in units
-/// of f (`reference/radius-and-forcing.md` §5), which no threshold on ‖g‖
-/// does: on singular or badly scaled problems a small gradient can sit far
-/// above f* in value.
+/// off). Near a minimizer the inner solve of the step from x_{k−1} gives,
+/// from CG's energy-error estimate and the step's actual reduction, an
+/// estimate of f(x_k) − f* in units of f
+/// (`solvers::newton_cg::gap_estimate`;
+/// `reference/radius-and-forcing.md` §5), which no threshold on ‖g‖ does:
+/// on singular or badly scaled problems a small gradient can sit far above
+/// f* in value.
 pub fn gap_converged(gap_estimate: Option<f64>, f: f64, gap_tol: f64) -> bool {
     gap_tol == 0.0 || gap_estimate.is_some_and(|d| d <= gap_tol * f.abs().max(1.0))
 }

@@ -352,7 +352,7 @@ impl TrustRegion {
             // The model predicted the full step badly: no gap estimate.
             let gap = backtracked
                 .is_none()
-                .then(|| newton_cg::gap_estimate(&info, run.grad_norm))
+                .then(|| newton_cg::gap_estimate(&info, run.grad_norm, ared))
                 .flatten();
             run.accept(&mut work.x_trial, &mut work.g_trial, f_new, grad_norm_new);
             run.failures = FailureCounters::default();
@@ -556,6 +556,9 @@ impl TrustRegion {
             residual_norm: f64::NAN,
             curvature: c,
             leftmost: None,
+            energy_tail: f64::NAN,
+            energy_steps: 0,
+            energy_total: 0.0,
         }
     }
 

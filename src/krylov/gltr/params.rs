@@ -28,6 +28,11 @@ pub struct GltrParams {
     pub curvature_eps: f64,
     /// Stop (with [`KrylovExit::TimeLimit`](crate::krylov::KrylovExit::TimeLimit)) once this instant has passed.
     pub deadline: Option<Instant>,
+    /// Stop the Steihaug phase (converged) once the delayed energy-error
+    /// estimate is at most this
+    /// ([`energy_converged`](crate::krylov::energy::energy_converged); 0,
+    /// the default, turns it off).
+    pub energy_tol: f64,
 }
 
 impl GltrParams {
@@ -43,6 +48,7 @@ impl GltrParams {
             max_products: usize::MAX,
             curvature_eps: f64::EPSILON,
             deadline: None,
+            energy_tol: 0.0,
         }
     }
 }
@@ -83,6 +89,14 @@ pub struct GltrInfo {
     /// The stopping-test value `‖Hs + g + λMs‖_{M⁻¹}` as estimated by the
     /// recurrences (`γ_k|h_k|`, or `‖r‖_{M⁻¹}` in the Steihaug phase).
     pub lagrangian_norm: f64,
+    /// The delayed energy-error estimate of the Steihaug phase's CG
+    /// iterates ([`KrylovInfo::energy_tail`]); NaN after negative curvature
+    /// and for a re-solve.
+    pub energy_tail: f64,
+    /// Steihaug-phase CG steps behind `energy_tail`.
+    pub energy_steps: usize,
+    /// pred of the last Steihaug-phase CG iterate.
+    pub energy_total: f64,
 }
 
 impl GltrInfo {
@@ -107,6 +121,9 @@ impl GltrInfo {
             } else {
                 f64::NAN
             },
+            energy_tail: self.energy_tail,
+            energy_steps: self.energy_steps,
+            energy_total: self.energy_total,
         }
     }
 
@@ -127,6 +144,9 @@ impl GltrInfo {
             hard_case: false,
             negative_curvature: false,
             lagrangian_norm: 0.0,
+            energy_tail: f64::NAN,
+            energy_steps: 0,
+            energy_total: 0.0,
         }
     }
 }

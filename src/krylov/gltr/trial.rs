@@ -9,6 +9,7 @@ use ndarray::{ArrayView1, ArrayViewMut1};
 use super::params::*;
 use super::passes::*;
 use super::record::*;
+use crate::krylov::energy::{energy_converged, EnergyTail};
 use crate::krylov::params::KrylovWorkspace;
 use crate::krylov::tridiag::leftmost_eigenvalue;
 use crate::krylov::KrylovExit;
@@ -78,6 +79,7 @@ pub(crate) fn gltr_trial<A: LinearOperator + ?Sized>(
     let mut q_fallback = 0.0f64; // q of the Steihaug boundary point
     let mut solved = 0usize; // the k of the last tridiagonal solve
     let mut last = None;
+    let mut energy = EnergyTail::default();
     let exit = loop {
         let kk = rec.dim();
         if kk >= params.max_iter {
@@ -140,6 +142,7 @@ pub(crate) fn gltr_trial<A: LinearOperator + ?Sized>(
         } else {
             update(k, s.view_mut(), r, d, hd, alpha);
             q_cg -= 0.5 * alpha * rz;
+            energy.push(0.5 * alpha * rz);
             s_mp += 2.0 * alpha * s_md + alpha * alpha * d_md;
         }
         rec.alpha.push(alpha);
@@ -170,7 +173,7 @@ pub(crate) fn gltr_trial<A: LinearOperator + ?Sized>(
         rz = rz_next;
         if !lanczos {
             info.lagrangian_norm = rz.sqrt();
-            if rz.sqrt() <= tol {
+            if rz.sqrt() <= tol || energy_converged(&energy, params.energy_tol) {
                 break KrylovExit::Converged;
             }
         } else {
@@ -184,6 +187,11 @@ pub(crate) fn gltr_trial<A: LinearOperator + ?Sized>(
         }
     };
     info.exit = exit;
+    if !info.negative_curvature {
+        info.energy_tail = energy.tail();
+        info.energy_steps = energy.steps();
+        info.energy_total = energy.total();
+    }
     let kdim = rec.dim();
     info.dimension = kdim;
     if kdim > 0 {
