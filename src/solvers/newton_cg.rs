@@ -617,6 +617,7 @@ mod tests {
             curvature: f64::NAN,
             energy_tail: tail,
             energy_steps: steps,
+            energy_total: 1e-6,
         }
     }
 
