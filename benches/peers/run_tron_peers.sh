@@ -3,7 +3,8 @@
 # MINPACK-2 grids, in the same run.
 #
 # Usage: benches/peers/run_tron_peers.sh [GRID ...]   (default 100 250)
-#        PROBLEMS="ept-bound pjb-bound" TOL=1e-6 TAO_KINDS=tron,bntr to choose.
+#        PROBLEMS="ept-bound pjb-bound" TOL=1e-6 TAO_KINDS=tron,bntr to choose;
+#        OURS_ARGS="--hessian assembled --precond ic0" for steihaug's options.
 # Installs numpy+scipy with pip into a venv with access to the system site
 # packages (target/peers-venv-tron, or $PEER_VENV), and
 # python3-petsc4py-real with apt-get when it is missing (needs root);
@@ -29,5 +30,5 @@ bin="${CARGO_TARGET_DIR:-$root/target}/release/steihaug"
 echo "commit $(cd "$root" && git rev-parse --short HEAD); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for grid in "${grids[@]}"; do
   # shellcheck disable=SC2086
-  "$py" "$here/tron_peers.py" "$bin" "$grid" ${PROBLEMS:-} --tol "${TOL:-1e-6}" --tao-kinds "${TAO_KINDS:-tron,bntr}"
+  "$py" "$here/tron_peers.py" "$bin" "$grid" ${PROBLEMS:-} --tol "${TOL:-1e-6}" --tao-kinds "${TAO_KINDS:-tron,bntr}" --ours-args "${OURS_ARGS:-}"
 done

@@ -134,10 +134,10 @@ class BGrid(Grid):
         return int(np.sum((x <= self.lo) | (x >= self.up)))
 
 
-def run_ours(binary, name, nx, tol):
+def run_ours(binary, name, nx, tol, extra=()):
     out = subprocess.run([binary, "solve", "--problem", name, "--nx", str(nx), "--ny", str(nx),
                           "--solver", "tron", "--gtol", str(tol), "--gtol-abs", "0", "--json",
-                          "--max-iter", "10000"],
+                          "--max-iter", "10000", *extra],
                          capture_output=True, text=True)
     r = json.loads(out.stdout)
     return dict(iters=r["iterations"], hvps=r["hvps"], evals=r["evals"], f=r["f"],
@@ -226,8 +226,10 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--no-tao", action="store_true")
     ap.add_argument("--no-lbfgsb", action="store_true")
+    ap.add_argument("--ours-args", default="",
+                    help="extra arguments for steihaug solve, e.g. '--hessian assembled --precond ic0'")
     ap.add_argument("--tao-kinds", default="tron,bntr",
-                    help="comma-separated TAO solvers to run (bntr is slow on dmso-c)")
+                    help="comma-separated TAO solvers to run, or none (bntr is slow on dmso-c)")
     a = ap.parse_args()
     print(f"{'problem':<10} {'grid':<9} {'solver':<10} {'time_s':>9} {'iters':>7} {'hvps':>8} "
           f"{'evals':>7} {'f':>18} {'|Pg|/|g0|':>10} {'active':>7}  status")
@@ -235,11 +237,12 @@ def main():
         p = BGrid(name, a.grid, a.grid)
         f0, g = p.fun(p.x0)
         g0 = float(np.linalg.norm(g))
-        rows = [("steihaug", run_ours(a.binary, name, a.grid, a.tol))]
+        rows = [("steihaug", run_ours(a.binary, name, a.grid, a.tol, a.ours_args.split()))]
         if not a.no_lbfgsb:
             rows.append(("L-BFGS-B", run_lbfgsb(p, g0, a.tol)))
         if not a.no_tao:
-            for kind in [k for k in a.tao_kinds.split(",") if k]:
+            for kind in [k.strip() for k in a.tao_kinds.split(",")
+                         if k.strip() not in ("", "none")]:
                 try:
                     rows.append((f"tao {kind}", run_tao(p, g0, a.tol, kind)))
                 except Exception as e:  # noqa: BLE001 - report and go on
