@@ -58,8 +58,8 @@ pub struct GpPhase {
 /// Runs up to `max_steps` projected-gradient steps on f from the current
 /// point of `run` (module documentation), starting the search at `t0`.
 /// Moves `run`'s x, g, f and ‖P∇f‖ to the last point reached; counts the
-/// evaluations in `run`. `s`, `x_trial` and `g_trial` are n-vectors of work
-/// space. A trial with a non-finite f or gradient counts as failed.
+/// evaluations in `run`. `d`, `s`, `x_trial` and `g_trial` are n-vectors
+/// of work space. A trial with a non-finite f or gradient counts as failed.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gradient_projection_steps<O: Objective + ?Sized>(
     obj: &O,
@@ -67,6 +67,7 @@ pub(crate) fn gradient_projection_steps<O: Objective + ?Sized>(
     run: &mut Run<'_>,
     max_steps: usize,
     t0: f64,
+    d: &mut Array1<f64>,
     s: &mut Array1<f64>,
     x_trial: &mut Array1<f64>,
     g_trial: &mut Array1<f64>,
@@ -84,15 +85,15 @@ pub(crate) fn gradient_projection_steps<O: Objective + ?Sized>(
         if run.budget_exhausted().is_some() || run.time_up() {
             break;
         }
+        // The direction d = −g, with the degenerate active bounds kept
+        // ([`releasable`]), once per step: s = P(x + t·d) − x.
+        d.assign(&run.state.g);
+        releasable(run.state.x.view(), d.view_mut(), bounds);
+        d.mapv_inplace(|v| -v);
         let mut t = t_start;
         let mut taken = None;
         for k in 0..=GP_MAX_BACKTRACKS {
-            // s = P(x − t g) − x along d = −g, formed in g_trial, with
-            // the degenerate active bounds kept ([`releasable`]).
-            g_trial.assign(&run.state.g);
-            releasable(run.state.x.view(), g_trial.view_mut(), bounds);
-            g_trial.mapv_inplace(|v| -v);
-            projected_step(run.state.x.view(), t, g_trial.view(), bounds, s.view_mut());
+            projected_step(run.state.x.view(), t, d.view(), bounds, s.view_mut());
             let gts = dot(run.state.g.view(), s.view());
             if gts.is_nan() || gts >= 0.0 {
                 // P∇f = 0 along this path, or t underflowed.
@@ -194,8 +195,15 @@ mod tests {
         let x0 = array![0.2, 0.9, 0.7];
         let mut run = Run::start(&obj, x0.view(), &term).unwrap();
         let f0 = run.f;
-        let (mut s, mut xt, mut gt) = (Array1::zeros(3), Array1::zeros(3), Array1::zeros(3));
-        let gp = gradient_projection_steps(&obj, &b, &mut run, 20, 1.0, &mut s, &mut xt, &mut gt);
+        let (mut d, mut s, mut xt, mut gt) = (
+            Array1::zeros(3),
+            Array1::zeros(3),
+            Array1::zeros(3),
+            Array1::zeros(3),
+        );
+        let gp = gradient_projection_steps(
+            &obj, &b, &mut run, 20, 1.0, &mut d, &mut s, &mut xt, &mut gt,
+        );
         assert!(gp.steps >= 1);
         assert_eq!(run.counts.evals, 1 + gp.evals);
         assert!(run.f < f0);
@@ -229,8 +237,14 @@ mod tests {
         let term = Termination::default();
         let x0 = array![1.0, -1.0];
         let mut run = Run::start(&obj, x0.view(), &term).unwrap();
-        let (mut s, mut xt, mut gt) = (Array1::zeros(2), Array1::zeros(2), Array1::zeros(2));
-        let gp = gradient_projection_steps(&obj, &b, &mut run, 3, 1.0, &mut s, &mut xt, &mut gt);
+        let (mut d, mut s, mut xt, mut gt) = (
+            Array1::zeros(2),
+            Array1::zeros(2),
+            Array1::zeros(2),
+            Array1::zeros(2),
+        );
+        let gp =
+            gradient_projection_steps(&obj, &b, &mut run, 3, 1.0, &mut d, &mut s, &mut xt, &mut gt);
         assert_eq!(gp.steps, 0);
         assert_eq!(gp.evals, 0);
         assert_eq!(run.x, x0);
@@ -256,8 +270,14 @@ mod tests {
         let term = Termination::default();
         let x0 = array![0.0];
         let mut run = Run::start(&obj, x0.view(), &term).unwrap();
-        let (mut s, mut xt, mut gt) = (Array1::zeros(1), Array1::zeros(1), Array1::zeros(1));
-        let gp = gradient_projection_steps(&obj, &b, &mut run, 1, 4.0, &mut s, &mut xt, &mut gt);
+        let (mut d, mut s, mut xt, mut gt) = (
+            Array1::zeros(1),
+            Array1::zeros(1),
+            Array1::zeros(1),
+            Array1::zeros(1),
+        );
+        let gp =
+            gradient_projection_steps(&obj, &b, &mut run, 1, 4.0, &mut d, &mut s, &mut xt, &mut gt);
         assert_eq!(gp.steps, 1);
         // t = 4, 2, 1 fail (x = 4, 2, 1 > 0.5); t = 0.5 gives x = 0.5.
         assert_eq!(gp.evals, 4);

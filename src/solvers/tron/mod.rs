@@ -298,6 +298,7 @@ impl Tron {
                     &mut run,
                     c.gp_steps,
                     gp_t,
+                    &mut w.a,
                     &mut w.s,
                     &mut w.xk,
                     &mut w.g_trial,
