@@ -33,7 +33,7 @@ fi
 "$VENV/bin/pip" list 2>/dev/null | grep -Ei "^(liblinear-official|scikit-learn|numpy|scipy) " || true
 
 cargo build --release --bin steihaug
-BIN=target/release/steihaug
+BIN="${CARGO_TARGET_DIR:-target}/release/steihaug"
 if [ ! -f "$DATA" ]; then
     mkdir -p "$(dirname "$DATA")"
     "$BIN" gen-data --rows "$ROWS" --cols "$COLS" --nnz-per-row "$NNZ" --seed "$SEED" -o "$DATA"

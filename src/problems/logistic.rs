@@ -24,6 +24,20 @@ pub(crate) fn sigmoid(t: f64) -> f64 {
     }
 }
 
+/// `(log1pexp(t), sigmoid(t))` with one exponential, e^{−|t|}, which both
+/// use: bit for bit the two functions' values.
+#[inline]
+pub(crate) fn log1pexp_sigmoid(t: f64) -> (f64, f64) {
+    let e = (-t.abs()).exp();
+    let loss = if t > 0.0 { t + e.ln_1p() } else { e.ln_1p() };
+    let s = if t >= 0.0 {
+        1.0 / (1.0 + e)
+    } else {
+        e / (1.0 + e)
+    };
+    (loss, s)
+}
+
 /// Logistic regression on a dense design matrix X (m×d) with labels
 /// y ∈ {−1, +1}:
 /// `f(w) = Σ_i log(1 + exp(−y_i x_iᵀw)) + (λ/2)‖w‖²`.
@@ -169,6 +183,27 @@ impl Objective for DenseLogistic {
             x: &self.x,
             d,
             lambda: self.lambda,
+        }
+    }
+}
+
+#[cfg(test)]
+mod fused_tests {
+    use super::*;
+
+    #[test]
+    fn the_fused_loss_and_sigmoid_equal_the_separate_functions() {
+        let (l, s) = log1pexp_sigmoid(f64::NAN);
+        assert!(
+            l.is_nan() && s.is_nan(),
+            "NaN stays NaN (its sign bit may differ)"
+        );
+        let mut ts = vec![0.0, -0.0, 1e-300, -1e-300, 700.0, -700.0, 746.0, -746.0];
+        ts.extend((-4000..=4000).map(|k| k as f64 * 0.0137));
+        for t in ts {
+            let (l, s) = log1pexp_sigmoid(t);
+            assert_eq!(l.to_bits(), log1pexp(t).to_bits(), "log1pexp({t})");
+            assert_eq!(s.to_bits(), sigmoid(t).to_bits(), "sigmoid({t})");
         }
     }
 }

@@ -261,6 +261,9 @@ impl<'a> CollectiveStop<'a> {
 struct Chain {
     /// n + 1 doubles: the running sum and element n (f, or a count).
     buf: Vec<f64>,
+    /// This rank's partial sum for [`Reduction::Allreduce`] (allocated on
+    /// its first use).
+    partial: Vec<f64>,
 }
 
 /// `f(w) = (λ/2)‖w‖² + Σ_s f_s(w)` over [`Shard`]s held by the ranks of a
@@ -343,7 +346,10 @@ impl<S: Shard> MpiSum<S> {
             l2: 0.0,
             precond_weight: None,
             reduction: Reduction::Ordered,
-            chain: Mutex::new(Chain { buf }),
+            chain: Mutex::new(Chain {
+                buf,
+                partial: Vec::new(),
+            }),
             bytes: std::sync::atomic::AtomicU64::new(0),
         })
     }
@@ -417,11 +423,13 @@ impl<S: Shard> MpiSum<S> {
     /// writes the base (called on rank 0 only, or on every rank for the
     /// all-reduce with a zero base elsewhere), `add` adds this rank's
     /// shards one by one onto the running sum.
-    fn combine<I, A>(&self, buf: &mut [f64], init: I, add: A)
+    fn combine<I, A>(&self, chain: &mut Chain, init: I, add: A)
     where
         I: FnOnce(&mut [f64]),
         A: FnOnce(&mut [f64]),
     {
+        let buf: &mut [f64] = &mut chain.buf[..];
+        let partial = &mut chain.partial;
         let rank = self.comm.rank();
         let size = self.comm.size();
         match self.reduction {
@@ -447,7 +455,10 @@ impl<S: Shard> MpiSum<S> {
                     buf.fill(0.0);
                 }
                 add(buf);
-                let partial = buf.to_vec();
+                if partial.len() != buf.len() {
+                    *partial = vec![0.0; buf.len()];
+                }
+                partial.copy_from_slice(buf);
                 self.comm
                     .all_reduce_into(&partial[..], buf, SystemOperation::sum());
                 self.count_bytes(buf.len());
@@ -505,7 +516,7 @@ impl<S: Shard> Objective for MpiSum<S> {
                 }
             }
         };
-        self.combine(&mut chain.buf, init, add);
+        self.combine(&mut chain, init, add);
         drop(local);
         for (gj, &bj) in grad.iter_mut().zip(&chain.buf[..n]) {
             *gj = bj;
@@ -569,7 +580,7 @@ impl<S: Shard> LinearOperator for MpiHessian<'_, S> {
                 s.fold_blocks(&ws.acc, &mut b[..n], |_, _| {});
             }
         };
-        sum.combine(&mut chain.buf, init, add);
+        sum.combine(&mut chain, init, add);
         drop(local);
         for (oj, &bj) in out.iter_mut().zip(&chain.buf[..n]) {
             *oj = bj;
@@ -608,7 +619,7 @@ impl<S: Shard> LinearOperator for MpiHessian<'_, S> {
             // A count of ranks without a diagonal: small integers, exact.
             b[n] += missing;
         };
-        sum.combine(&mut chain.buf, init, add);
+        sum.combine(&mut chain, init, add);
         drop(local);
         if chain.buf[n] != 0.0 {
             return false;

@@ -20,9 +20,12 @@
 //!
 //! Any violation is an [`Error::Parse`] with the 1-based line number and the
 //! reason; the reader never panics on any input (a property test feeds it
-//! arbitrary bytes). The reader streams: it holds one line at a time besides
-//! the growing CSR arrays, so a file of 10⁹ bytes needs about
-//! 12 bytes per nonzero of memory.
+//! arbitrary bytes). [`read_libsvm`] streams in blocks of 32 MiB, parsed in
+//! parallel chunks: it holds one block of text and its parsed
+//! rows besides the growing CSR arrays, so a file of 10⁹ bytes needs about
+//! 12 bytes per nonzero of memory. Its result, and its error on a malformed
+//! file, are those of the line-at-a-time reference [`read_libsvm_serial`]
+//! for any thread count (tested on random text).
 //!
 //! Labels are returned as read, except that `-0` is read as `0` (one
 //! class, in `train` and `predict` alike);
@@ -35,10 +38,16 @@
 //! CSR arrays grow with `try_reserve`: an allocation refused is an
 //! [`Error::OutOfMemory`], not an abort.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
+
+mod chunked;
+mod fast;
+mod line;
+
+use line::Rows;
 
 /// A sparse matrix in compressed sparse row form with 32-bit column indices
 /// and `usize` row pointers (`sprs`), the storage of every sparse data set in
@@ -82,10 +91,7 @@ pub(crate) fn read_line_bounded<R: BufRead>(
             None => (available.len(), false),
         };
         if buf.len() + take > max {
-            return Err(parse_err(
-                line_no,
-                format!("line is longer than {max} bytes (the limit of the reader)"),
-            ));
+            return Err(line::too_long(line_no, max));
         }
         buf.extend_from_slice(&available[..take]);
         reader.consume(take);
@@ -95,84 +101,26 @@ pub(crate) fn read_line_bounded<R: BufRead>(
     }
 }
 
-fn parse_err(line: usize, reason: impl Into<String>) -> Error {
-    Error::Parse {
-        line,
-        reason: reason.into(),
-    }
-}
-
-/// A short, printable excerpt of a token for error messages.
-fn show(tok: &[u8]) -> String {
-    let s = String::from_utf8_lossy(&tok[..tok.len().min(40)]).into_owned();
-    if tok.len() > 40 {
-        format!("{s}...")
-    } else {
-        s
-    }
-}
-
-fn parse_f64(tok: &[u8], line: usize, what: &str) -> Result<f64> {
-    let s = std::str::from_utf8(tok)
-        .map_err(|_| parse_err(line, format!("{what} `{}` is not valid UTF-8", show(tok))))?;
-    let v: f64 = s
-        .parse()
-        .map_err(|_| parse_err(line, format!("{what} `{}` is not a number", show(tok))))?;
-    if !v.is_finite() {
-        return Err(parse_err(
-            line,
-            format!("{what} `{}` is not finite", show(tok)),
-        ));
-    }
-    Ok(v)
-}
-
-/// A 1-based index in `1..=u32::MAX`.
-fn parse_index(tok: &[u8], line: usize) -> Result<u32> {
-    if tok.is_empty() || tok.len() > 20 || !tok.iter().all(u8::is_ascii_digit) {
-        return Err(parse_err(
-            line,
-            format!("feature index `{}` is not a positive integer", show(tok)),
-        ));
-    }
-    let mut v: u64 = 0;
-    for &b in tok {
-        v = v
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .ok_or_else(|| {
-                parse_err(line, format!("feature index `{}` is too large", show(tok)))
-            })?;
-    }
-    if v == 0 {
-        return Err(parse_err(
-            line,
-            "feature indices are 1-based; found index 0",
-        ));
-    }
-    u32::try_from(v).map_err(|_| {
-        parse_err(
-            line,
-            format!("feature index {v} exceeds the 32-bit limit {}", u32::MAX),
-        )
-    })
-}
-
-/// Reads a LIBSVM-format stream (see the [module rules](self)).
+/// Reads a LIBSVM-format stream (see the [module rules](self)), in
+/// parallel chunks on rayon's current thread pool.
 ///
 /// The matrix has as many columns as the largest index found (0 if there
-/// are no features). An empty stream gives 0 rows.
+/// are no features). An empty stream gives 0 rows. The result and any
+/// error are those of [`read_libsvm_serial`], for every thread count.
 pub fn read_libsvm<R: BufRead>(reader: R) -> Result<LibsvmData> {
     read_libsvm_bounded(reader, MAX_LINE_BYTES)
 }
 
 /// [`read_libsvm`] with another line-length limit than [`MAX_LINE_BYTES`].
-pub fn read_libsvm_bounded<R: BufRead>(mut reader: R, max_line: usize) -> Result<LibsvmData> {
-    let mut labels = Vec::new();
-    let mut indptr = vec![0usize];
-    let mut indices: Vec<u32> = Vec::new();
-    let mut data: Vec<f64> = Vec::new();
-    let mut ncols: usize = 0;
+pub fn read_libsvm_bounded<R: BufRead>(reader: R, max_line: usize) -> Result<LibsvmData> {
+    into_data(chunked::read(reader, chunked::Sizes::new(max_line))?)
+}
+
+/// The reference reader: one line at a time, on the calling thread, with
+/// the standard library's number parsing. [`read_libsvm`] gives the same
+/// result faster; this one holds only one line of text at a time.
+pub fn read_libsvm_serial<R: BufRead>(mut reader: R, max_line: usize) -> Result<LibsvmData> {
+    let mut rows = Rows::new();
     let mut buf = Vec::with_capacity(1 << 12);
     let mut line_no = 0usize;
     loop {
@@ -181,59 +129,21 @@ pub fn read_libsvm_bounded<R: BufRead>(mut reader: R, max_line: usize) -> Result
             break;
         }
         line_no += 1;
-        let mut line = &buf[..];
-        if let Some(p) = line.iter().position(|&b| b == b'#') {
-            line = &line[..p];
-        }
-        let mut tokens = line
-            .split(|&b| b == b' ' || b == b'\t' || b == b'\n' || b == b'\r')
-            .filter(|t| !t.is_empty());
-        let Some(label_tok) = tokens.next() else {
-            continue; // blank line
-        };
-        // `+ 0.0` turns −0 into +0: one class, whatever the sign of zero.
-        let label = parse_f64(label_tok, line_no, "label")? + 0.0;
-        let row_start = indices.len();
-        let mut prev: Option<u32> = None;
-        for tok in tokens {
-            let colon = tok.iter().position(|&b| b == b':').ok_or_else(|| {
-                parse_err(
-                    line_no,
-                    format!("expected `index:value`, found `{}`", show(tok)),
-                )
-            })?;
-            let idx = parse_index(&tok[..colon], line_no)?;
-            let val = parse_f64(&tok[colon + 1..], line_no, "feature value")?;
-            if let Some(p) = prev {
-                if idx <= p {
-                    indices.truncate(row_start);
-                    data.truncate(row_start);
-                    return Err(parse_err(
-                        line_no,
-                        if idx == p {
-                            format!("feature index {idx} appears twice")
-                        } else {
-                            format!("feature indices must be increasing: {idx} after {p}")
-                        },
-                    ));
-                }
-            }
-            prev = Some(idx);
-            crate::memory::try_grow(&mut indices, "the LIBSVM column indices")?;
-            crate::memory::try_grow(&mut data, "the LIBSVM values")?;
-            indices.push(idx - 1);
-            data.push(val);
-        }
-        if let Some(p) = prev {
-            ncols = ncols.max(p as usize);
-        }
-        crate::memory::try_grow(&mut labels, "the LIBSVM labels")?;
-        crate::memory::try_grow(&mut indptr, "the LIBSVM row pointers")?;
-        labels.push(label);
-        indptr.push(indices.len());
+        line::parse_line(&buf, line_no, &mut rows)?;
     }
-    let rows = labels.len();
-    let x = CsrMatrix::try_new((rows, ncols), indptr, indices, data)
+    into_data(rows)
+}
+
+/// The CSR matrix of parsed rows.
+fn into_data(rows: Rows) -> Result<LibsvmData> {
+    let Rows {
+        labels,
+        indptr,
+        indices,
+        data,
+        ncols,
+    } = rows;
+    let x = CsrMatrix::try_new((labels.len(), ncols), indptr, indices, data)
         .map_err(|(_, _, _, e)| Error::InvalidInput(format!("LIBSVM data: {e}")))?;
     Ok(LibsvmData { labels, x })
 }
@@ -243,7 +153,8 @@ pub fn read_libsvm_bounded<R: BufRead>(mut reader: R, max_line: usize) -> Result
 pub fn read_libsvm_file(path: impl AsRef<Path>) -> Result<LibsvmData> {
     let path = path.as_ref();
     let f = std::fs::File::open(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-    read_libsvm(BufReader::with_capacity(1 << 20, f)).map_err(|e| name_io_error(path, e))
+    into_data(chunked::read(f, chunked::Sizes::new(MAX_LINE_BYTES))?)
+        .map_err(|e| name_io_error(path, e))
 }
 
 /// An [`Error::Io`] met while reading `path` (a directory, a device error)
