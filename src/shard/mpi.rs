@@ -288,6 +288,7 @@ pub struct MpiSum<S: Shard> {
     reduction: Reduction,
     chain: Mutex<Chain>,
     bytes: std::sync::atomic::AtomicU64,
+    reductions: std::sync::atomic::AtomicU64,
 }
 
 impl<S: Shard> std::fmt::Debug for MpiSum<S> {
@@ -351,6 +352,7 @@ impl<S: Shard> MpiSum<S> {
                 partial: Vec::new(),
             }),
             bytes: std::sync::atomic::AtomicU64::new(0),
+            reductions: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -410,6 +412,12 @@ impl<S: Shard> MpiSum<S> {
         self.bytes.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Reductions (collective sums of an (n+1)-vector: values and
+    /// gradients, products, Hessian diagonals) made so far.
+    pub fn reductions(&self) -> u64 {
+        self.reductions.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn lock_chain(&self) -> MutexGuard<'_, Chain> {
         self.chain.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -428,6 +436,8 @@ impl<S: Shard> MpiSum<S> {
         I: FnOnce(&mut [f64]),
         A: FnOnce(&mut [f64]),
     {
+        self.reductions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let buf: &mut [f64] = &mut chain.buf[..];
         let partial = &mut chain.partial;
         let rank = self.comm.rank();

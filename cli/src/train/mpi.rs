@@ -94,6 +94,7 @@ pub fn train(args: &TrainArgs, threads: usize, stop: &StopFlag) -> steihaug::Res
         Some(stop),
     );
     let bytes0 = obj.bytes_sent();
+    let reductions0 = obj.reductions();
     let mut callback = |rec: &Iterate<'_>| {
         if text {
             progress_line(rec);
@@ -106,6 +107,7 @@ pub fn train(args: &TrainArgs, threads: usize, stop: &StopFlag) -> steihaug::Res
     report.status = cstop.status(report.status);
     let solve_s = max_over(&world, t_solve.elapsed().as_secs_f64());
     let comm_bytes = obj.bytes_sent() - bytes0;
+    let reductions = obj.reductions() - reductions0;
     if cstop.interrupted() {
         crate::progress::set_interrupted();
         if root {
@@ -131,12 +133,11 @@ pub fn train(args: &TrainArgs, threads: usize, stop: &StopFlag) -> steihaug::Res
     };
     agree(&world, written)?;
     let converged = report.status.is_converged();
-    let products = report.counts.hvps + report.counts.evals as u64;
     if !root {
         return Ok(converged);
     }
-    let per_reduction = if products > 0 {
-        comm_bytes as f64 / products as f64
+    let per_reduction = if reductions > 0 {
+        comm_bytes as f64 / reductions as f64
     } else {
         0.0
     };
