@@ -345,7 +345,7 @@ impl Shard for LogisticShard {
     }
 
     /// One pass over the rows: margin, loss and gradient term of each row
-    /// (one exponential per row, [`log1pexp_sigmoid`]).
+    /// (one exponential per row, `log1pexp_sigmoid`).
     fn value_grad(&self, w: &[f64], margins: &mut Vec<f64>, grad: &mut [f64]) -> f64 {
         let mut loss = 0.0;
         for (i, m_out) in self.rows.clone().zip(margins.iter_mut()) {
