@@ -40,17 +40,8 @@ fn skip_sep(line: &[u8], mut i: usize) -> usize {
 #[inline]
 pub(crate) fn number(line: &[u8], mut i: usize) -> Option<(f64, usize)> {
     let start = i;
-    let neg = match line.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let neg;
+    (neg, i) = sign(line, i);
     // One pass over the digits; past 19 digits the mantissa wraps, and it
     // is then not used (the standard parser decides).
     let mut mant: u64 = 0;
@@ -69,17 +60,8 @@ pub(crate) fn number(line: &[u8], mut i: usize) -> Option<(f64, usize)> {
     }
     if matches!(line.get(i), Some(b'e' | b'E')) {
         i += 1;
-        let eneg = match line.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
+        let eneg;
+        (eneg, i) = sign(line, i);
         let e_start = i;
         while i < line.len() && line[i] == b'0' {
             i += 1;
@@ -115,6 +97,16 @@ pub(crate) fn number(line: &[u8], mut i: usize) -> Option<(f64, usize)> {
     let s = std::str::from_utf8(&line[start..i]).ok()?;
     let v: f64 = s.parse().ok()?;
     v.is_finite().then_some((v, i))
+}
+
+/// An optional sign at `i`: whether it is `-`, and the index after it.
+#[inline]
+fn sign(line: &[u8], i: usize) -> (bool, usize) {
+    match line.get(i) {
+        Some(b'-') => (true, i + 1),
+        Some(b'+') => (false, i + 1),
+        _ => (false, i),
+    }
 }
 
 /// Accumulates the run of ASCII digits from `i` into `acc` (wrapping):
