@@ -14,8 +14,11 @@
 //! The result does not depend on the block size, the chunking or the
 //! thread count: it is the reference parser's, row for row and bit for bit,
 //! and so is the error (tested against [`super::read_libsvm_serial`] on
-//! random text). Memory: the CSR arrays, two blocks of text and two
-//! blocks of parsed rows (about 60 MiB).
+//! random text). Memory besides the CSR arrays: two text buffers of up to
+//! a carried line plus a block each, and the parsed rows of two blocks
+//! (up to 1.5 bytes per byte of text): about 100 MiB with the default
+//! sizes, more while a line longer than a block is carried (at most
+//! twice the line limit).
 
 use std::io::Read;
 
@@ -227,7 +230,19 @@ pub(crate) fn read(mut reader: impl Read, sizes: Sizes) -> Result<Rows> {
     let mut all = Rows::new();
     let mut lines_before = 0usize;
     let mut text: Vec<u8> = Vec::new();
-    let mut eof = read_more(&mut reader, &mut text, block)? == 0;
+    let mut eof = match read_more(&mut reader, &mut text, block) {
+        Ok(got) => got == 0,
+        Err(e) => {
+            return Err(read_failed(
+                e,
+                &mut all,
+                Vec::new(),
+                &text,
+                sizes,
+                lines_before,
+            ))
+        }
+    };
     let mut next: Vec<u8> = Vec::new();
     let mut pending: Vec<Chunk> = Vec::new();
     let mut free: Vec<Rows> = Vec::new();
@@ -253,19 +268,52 @@ pub(crate) fn read(mut reader: impl Read, sizes: Sizes) -> Result<Rows> {
             append_chunks(&mut all, pending, &mut lines_before)?;
             return Ok(all);
         }
-        let got = match read_more(&mut reader, &mut next, block) {
-            Ok(got) => got,
-            Err(e) => {
-                append_chunks(&mut all, pending, &mut lines_before)?;
-                return Err(e);
-            }
-        };
         if end == 0 && text.len() > max_line {
             // No line end in more than `max_line` bytes (nothing was parsed).
             return Err(line::too_long(lines_before + 1, max_line));
         }
+        let got = match read_more(&mut reader, &mut next, block) {
+            Ok(got) => got,
+            Err(e) => {
+                return Err(read_failed(
+                    e,
+                    &mut all,
+                    pending,
+                    &next,
+                    sizes,
+                    lines_before,
+                ));
+            }
+        };
         std::mem::swap(&mut text, &mut next);
         eof = got == 0;
+    }
+}
+
+/// The error of a stream whose read failed with `e` after `text` (the
+/// carried line and what was read before the failure): as the
+/// line-at-a-time reader sees it, an error in the lines before the failure
+/// (`pending`, then the complete lines of `text`, then a carried line
+/// already too long) comes first.
+fn read_failed(
+    e: Error,
+    all: &mut Rows,
+    pending: Vec<Chunk>,
+    text: &[u8],
+    sizes: Sizes,
+    mut lines_before: usize,
+) -> Error {
+    let end = memchr::memrchr(b'\n', text).map_or(0, |p| p + 1);
+    let earlier = append_chunks(all, pending, &mut lines_before).and_then(|_| {
+        let chunk = parse_chunk(&text[..end], sizes.max_line, Rows::new());
+        append_chunks(all, vec![chunk], &mut lines_before)
+    });
+    match earlier {
+        Err(first) => first,
+        Ok(_) if text.len() - end > sizes.max_line => {
+            line::too_long(lines_before + 1, sizes.max_line)
+        }
+        Ok(_) => e,
     }
 }
 
@@ -352,6 +400,17 @@ mod tests {
                             "1e400",
                             "nan",
                             "0x1",
+                            "9007199254740993",
+                            "9007199254740992",
+                            "1234567890123456789",
+                            "18446744073709551615",
+                            "1e22",
+                            "1e23",
+                            "4.5e-22",
+                            "4.5e-23",
+                            "00012",
+                            "+.5",
+                            "1.e3",
                         ])
                     ),
                     0..6,
@@ -368,7 +427,7 @@ mod tests {
                 }),
             // Bytes of the format's alphabet.
             proptest::collection::vec(
-                prop::sample::select(b"0123456789:+-. \t\re#x".to_vec()),
+                prop::sample::select(b"0123456789:+-. \t\re#x\xff\x0b".to_vec()),
                 0..30,
             ),
         ];
@@ -409,6 +468,53 @@ mod tests {
         });
         if let Err(e) = result {
             panic!("{e}");
+        }
+    }
+
+    /// A reader that yields `data`, then fails.
+    struct Failing<'a> {
+        data: &'a [u8],
+    }
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.data.is_empty() {
+                return Err(std::io::Error::other("device gone"));
+            }
+            let n = buf.len().min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// A read failure after a malformed line or a line already too long:
+    /// the error the line-at-a-time reader gives, whatever the block.
+    #[test]
+    fn a_failing_reader_gives_the_reference_readers_error() {
+        let long = [b'7'; 100];
+        let cases: [(&[u8], usize); 5] = [
+            (b"1 1:1\nbad\n", 1 << 20),
+            (b"1 1:1\n1 2:1\n1 3", 1 << 20),
+            (&long, 50),
+            (b"1 1:1\n", 1 << 20),
+            (b"", 1 << 20),
+        ];
+        for (data, max_line) in cases {
+            let want = super::super::read_libsvm_serial(
+                std::io::BufReader::new(Failing { data }),
+                max_line,
+            );
+            for block in [1, 4, 1 << 16] {
+                let sizes = Sizes {
+                    max_line,
+                    block,
+                    min_chunk: 1,
+                };
+                let got = read(Failing { data }, sizes).and_then(super::super::into_data);
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "block {block}");
+            }
+            assert!(want.is_err());
         }
     }
 }

@@ -44,13 +44,13 @@ impl Rows {
 
     /// Ends the row begun at `indices.len()` before its pairs were pushed.
     pub fn finish_row(&mut self, label: f64, last_index: Option<u32>) -> Result<()> {
-        if let Some(p) = last_index {
-            self.ncols = self.ncols.max(p as usize);
-        }
         crate::memory::try_grow(&mut self.labels, "the LIBSVM labels")?;
         crate::memory::try_grow(&mut self.indptr, "the LIBSVM row pointers")?;
         self.labels.push(label);
         self.indptr.push(self.indices.len());
+        if let Some(p) = last_index {
+            self.ncols = self.ncols.max(p as usize);
+        }
         Ok(())
     }
 

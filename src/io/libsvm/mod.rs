@@ -20,10 +20,10 @@
 //!
 //! Any violation is an [`Error::Parse`] with the 1-based line number and the
 //! reason; the reader never panics on any input (a property test feeds it
-//! arbitrary bytes). [`read_libsvm`] streams in blocks of 32 MiB, parsed in
-//! parallel chunks: it holds one block of text and its parsed
-//! rows besides the growing CSR arrays, so a file of 10⁹ bytes needs about
-//! 12 bytes per nonzero of memory. Its result, and its error on a malformed
+//! arbitrary bytes). [`read_libsvm`] streams in blocks of 16 MiB, parsed in
+//! parallel chunks: besides the growing CSR arrays it holds two blocks of
+//! text and their parsed rows (about 100 MiB), so a file of 10⁹ bytes needs
+//! about 12 bytes per nonzero of memory. Its result, and its error on a malformed
 //! file, are those of the line-at-a-time reference [`read_libsvm_serial`]
 //! for any thread count (tested on random text).
 //!
