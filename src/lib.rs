@@ -439,6 +439,8 @@ pub mod problems;
 pub mod report;
 pub mod shard;
 pub mod solvers;
+#[cfg(test)]
+mod test_support;
 
 pub use error::{Error, Result};
 pub use krylov::KrylovExit;

@@ -919,14 +919,8 @@ mod tests {
     fn no_feasible_point_has_a_lower_model_value() {
         use proptest::collection::vec;
         use proptest::prelude::*;
-        use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestRunner};
-        let config = Config {
-            cases: 300,
-            rng_algorithm: RngAlgorithm::ChaCha,
-            rng_seed: RngSeed::Fixed(0x005e_ed0f_57e1_4a06),
-            failure_persistence: None,
-            ..Config::default()
-        };
+        use proptest::test_runner::TestRunner;
+        let config = crate::test_support::fixed_config(300);
         let strategy = (1usize..=6).prop_flat_map(|n| {
             (
                 vec(-5.0f64..5.0, n * n),

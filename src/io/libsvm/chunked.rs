@@ -380,7 +380,7 @@ mod tests {
     #[test]
     fn the_chunked_reader_agrees_with_the_reference_reader() {
         use proptest::prelude::*;
-        use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestRunner};
+        use proptest::test_runner::TestRunner;
         let line = prop_oneof![
             // Valid-looking rows.
             (
@@ -437,13 +437,7 @@ mod tests {
             1usize..64,
             prop::sample::select(vec![12usize, 40, 1 << 20]),
         );
-        let config = Config {
-            cases: 768,
-            rng_algorithm: RngAlgorithm::ChaCha,
-            rng_seed: RngSeed::Fixed(0x005e_ed0f_57e1_4a06),
-            failure_persistence: None,
-            ..Config::default()
-        };
+        let config = crate::test_support::fixed_config(768);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(3)
             .build()

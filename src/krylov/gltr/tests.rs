@@ -308,14 +308,8 @@ fn resolve_at_a_smaller_radius_equals_a_fresh_solve() {
 #[test]
 fn gltr_is_never_worse_than_steihaug() {
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestRunner};
-    let config = Config {
-        cases: 200,
-        rng_algorithm: RngAlgorithm::ChaCha,
-        rng_seed: RngSeed::Fixed(0x005e_ed0f_57e1_4a06),
-        failure_persistence: None,
-        ..Config::default()
-    };
+    use proptest::test_runner::TestRunner;
+    let config = crate::test_support::fixed_config(200);
     let strategy = (
         3usize..25,
         any::<u64>(),
