@@ -171,12 +171,6 @@ fn parse_pieces(text: &[u8], sizes: Sizes, mut free: Vec<Rows>) -> Vec<Chunk> {
         .into_iter()
         .map(|p| (p, free.pop().unwrap_or_else(Rows::new)))
         .collect();
-    if jobs.len() == 1 {
-        return jobs
-            .into_iter()
-            .map(|(p, rows)| parse_chunk(p, sizes.max_line, rows))
-            .collect();
-    }
     jobs.into_par_iter()
         .map(|(p, rows)| parse_chunk(p, sizes.max_line, rows))
         .collect()
