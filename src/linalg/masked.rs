@@ -18,6 +18,7 @@ use std::cell::RefCell;
 use ndarray::{Array1, ArrayView1, ArrayViewMut1, Zip};
 
 use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::{for_blocks, Par};
 use crate::linalg::precond::Preconditioner;
 
 /// D·A·D for a 0/1 mask D (module documentation).
@@ -44,10 +45,7 @@ impl<A: LinearOperator + ?Sized> LinearOperator for Masked<'_, A> {
     }
     fn apply(&self, v: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
         let mut s = self.scratch.borrow_mut();
-        Zip::from(&mut *s)
-            .and(&v)
-            .and(&self.mask)
-            .for_each(|s, &v, &m| *s = if m == 0.0 { 0.0 } else { v });
+        masked_copy(s.view_mut(), v, self.mask);
         self.a.apply(s.view(), out.view_mut());
         mask_in_place(out, self.mask);
     }
@@ -84,10 +82,7 @@ impl Preconditioner for MaskedPreconditioner<'_> {
     }
     fn apply(&self, r: ArrayView1<'_, f64>, mut z: ArrayViewMut1<'_, f64>) {
         let mut s = self.scratch.borrow_mut();
-        Zip::from(&mut *s)
-            .and(&r)
-            .and(&self.mask)
-            .for_each(|s, &r, &m| *s = if m == 0.0 { 0.0 } else { r });
+        masked_copy(s.view_mut(), r, self.mask);
         self.m.apply(s.view(), z.view_mut());
         mask_in_place(z, self.mask);
     }
@@ -95,11 +90,26 @@ impl Preconditioner for MaskedPreconditioner<'_> {
 
 /// v ← D·v. Off the mask the entry is set to exactly 0 (not 0·v, which is
 /// NaN for an infinite v).
-pub fn mask_in_place(mut v: ArrayViewMut1<'_, f64>, mask: ArrayView1<'_, f64>) {
-    Zip::from(&mut v).and(&mask).for_each(|v, &m| {
-        if m == 0.0 {
-            *v = 0.0;
-        }
+///
+/// Element-wise, so it runs over [`crate::linalg::par::BLOCK`]-element
+/// blocks on rayon's pool for long vectors with the same result.
+pub fn mask_in_place(v: ArrayViewMut1<'_, f64>, mask: ArrayView1<'_, f64>) {
+    for_blocks(Par::Rayon, (v, mask), |(mut v, mask)| {
+        Zip::from(&mut v).and(&mask).for_each(|v, &m| {
+            if m == 0.0 {
+                *v = 0.0;
+            }
+        });
+    });
+}
+
+/// out ← D·v, with exact zeros off the mask (see [`mask_in_place`]).
+fn masked_copy(out: ArrayViewMut1<'_, f64>, v: ArrayView1<'_, f64>, mask: ArrayView1<'_, f64>) {
+    for_blocks(Par::Rayon, (out, v, mask), |(mut out, v, mask)| {
+        Zip::from(&mut out)
+            .and(&v)
+            .and(&mask)
+            .for_each(|s, &v, &m| *s = if m == 0.0 { 0.0 } else { v });
     });
 }
 

@@ -61,7 +61,7 @@ pub const BLOCK: usize = 2048;
 /// Vectors shorter than this are processed on the calling thread: below it,
 /// handing blocks to rayon did not pay on a busy two-core machine
 /// (`docs/benchmarks-core.md`).
-pub const PAR_MIN_LEN: usize = 1 << 18;
+pub const PAR_MIN_LEN: usize = 1 << 17;
 
 /// Blocks per rayon task: the blocks are halved recursively (`rayon::join`)
 /// until a run has at most this many (≤ 16384 elements).

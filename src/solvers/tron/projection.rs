@@ -4,6 +4,7 @@
 
 use ndarray::{ArrayView1, ArrayViewMut1, Zip};
 
+use crate::linalg::par::{for_blocks, Par};
 use crate::problem::bounds::Bounds;
 
 /// The smallest and largest breakpoints t_i > 0 of x + t·w on the box
@@ -57,34 +58,37 @@ pub fn projected_step(
     t: f64,
     w: ArrayView1<'_, f64>,
     b: &Bounds,
-    mut s: ArrayViewMut1<'_, f64>,
+    s: ArrayViewMut1<'_, f64>,
 ) {
-    Zip::from(&mut s)
-        .and(&x)
-        .and(&w)
-        .and(b.lower())
-        .and(b.upper())
-        .for_each(|s, &x, &w, &l, &u| {
-            *s = if w > 0.0 {
-                if x >= u {
-                    0.0
-                } else if (u - x) / w <= t {
-                    u - x
+    let lanes = (s, x, w, b.lower(), b.upper());
+    for_blocks(Par::Rayon, lanes, |(mut s, x, w, l, u)| {
+        Zip::from(&mut s)
+            .and(&x)
+            .and(&w)
+            .and(&l)
+            .and(&u)
+            .for_each(|s, &x, &w, &l, &u| {
+                *s = if w > 0.0 {
+                    if x >= u {
+                        0.0
+                    } else if (u - x) / w <= t {
+                        u - x
+                    } else {
+                        t * w
+                    }
+                } else if w < 0.0 {
+                    if x <= l {
+                        0.0
+                    } else if (l - x) / w <= t {
+                        l - x
+                    } else {
+                        t * w
+                    }
                 } else {
-                    t * w
-                }
-            } else if w < 0.0 {
-                if x <= l {
                     0.0
-                } else if (l - x) / w <= t {
-                    l - x
-                } else {
-                    t * w
-                }
-            } else {
-                0.0
-            };
-        });
+                };
+            });
+    });
 }
 
 /// x₊ = x + s with the components that reach a bound set to the bound
@@ -94,22 +98,25 @@ pub fn add_step_exact(
     x: ArrayView1<'_, f64>,
     s: ArrayView1<'_, f64>,
     b: &Bounds,
-    mut out: ArrayViewMut1<'_, f64>,
+    out: ArrayViewMut1<'_, f64>,
 ) {
-    Zip::from(&mut out)
-        .and(&x)
-        .and(&s)
-        .and(b.lower())
-        .and(b.upper())
-        .for_each(|o, &x, &s, &l, &u| {
-            *o = if s != 0.0 && s == l - x {
-                l
-            } else if s != 0.0 && s == u - x {
-                u
-            } else {
-                (x + s).clamp(l, u)
-            };
-        });
+    let lanes = (out, x, s, b.lower(), b.upper());
+    for_blocks(Par::Rayon, lanes, |(mut out, x, s, l, u)| {
+        Zip::from(&mut out)
+            .and(&x)
+            .and(&s)
+            .and(&l)
+            .and(&u)
+            .for_each(|o, &x, &s, &l, &u| {
+                *o = if s != 0.0 && s == l - x {
+                    l
+                } else if s != 0.0 && s == u - x {
+                    u
+                } else {
+                    (x + s).clamp(l, u)
+                };
+            });
+    });
 }
 
 #[cfg(test)]
