@@ -26,7 +26,7 @@ import tempfile
 TIME_KEYS = {"elapsed_s", "solve_s", "read_s"}
 # Keys that only the newer build prints (new report fields) are ignored when
 # the old build lacks them; a key the old build prints must be equal.
-PAR_MIN_LEN = 1 << 18
+PAR_MIN_LEN = 1 << 17  # src/linalg/par.rs
 
 SMALL_N = {
     "rosenbrock": None,
