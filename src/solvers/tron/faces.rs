@@ -207,7 +207,9 @@ fn face_steps<H: LinearOperator + ?Sized>(
             curvature_eps: f64::EPSILON,
             deadline: run.deadline,
         };
-        let op = Masked::new(h, w.mask.view(), &w.scratch);
+        // r_k is 0 off the face, so every CG direction and the search's
+        // steps are too: no copy D·v per product.
+        let op = Masked::on_face(h, w.mask.view());
         let face_guard;
         let precond = match ph.face_ic0 {
             Some(cell) => {

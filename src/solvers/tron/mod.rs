@@ -156,7 +156,6 @@ struct Work {
     mask: Array1<f64>,
     g_trial: Array1<f64>,
     diag: Array1<f64>,
-    scratch: RefCell<Array1<f64>>,
     pscratch: RefCell<Array1<f64>>,
     ws: KrylovWorkspace,
 }
@@ -182,7 +181,6 @@ impl Work {
             } else {
                 Array1::zeros(0)
             },
-            scratch: RefCell::new(z()),
             pscratch: RefCell::new(z()),
             ws: KrylovWorkspace::new(n).with_par(config.par),
         }
