@@ -27,6 +27,7 @@ pub struct Masked<'a, A: ?Sized> {
     mask: ArrayView1<'a, f64>,
     /// Holds D·v; `None` for [`Masked::on_face`].
     scratch: Option<&'a RefCell<Array1<f64>>>,
+    par: Par,
 }
 
 impl<'a, A: LinearOperator + ?Sized> Masked<'a, A> {
@@ -37,6 +38,7 @@ impl<'a, A: LinearOperator + ?Sized> Masked<'a, A> {
             a,
             mask,
             scratch: Some(scratch),
+            par: Par::Rayon,
         }
     }
 
@@ -50,7 +52,15 @@ impl<'a, A: LinearOperator + ?Sized> Masked<'a, A> {
             a,
             mask,
             scratch: None,
+            par: Par::Rayon,
         }
+    }
+
+    /// How the mask passes run ([`Par::Rayon`] by default; the same
+    /// result either way).
+    pub fn with_par(mut self, par: Par) -> Self {
+        self.par = par;
+        self
     }
 }
 
@@ -71,7 +81,7 @@ impl<A: LinearOperator + ?Sized> LinearOperator for Masked<'_, A> {
         match self.scratch {
             Some(scratch) => {
                 let mut s = scratch.borrow_mut();
-                masked_copy(s.view_mut(), v, self.mask);
+                masked_copy(self.par, s.view_mut(), v, self.mask);
                 self.a.apply(s.view(), out.view_mut());
             }
             None => {
@@ -79,13 +89,13 @@ impl<A: LinearOperator + ?Sized> LinearOperator for Masked<'_, A> {
                 self.a.apply(v, out.view_mut());
             }
         }
-        mask_in_place(out, self.mask);
+        mask_in_place(self.par, out, self.mask);
     }
     fn diagonal(&self, mut out: ArrayViewMut1<'_, f64>) -> bool {
         if !self.a.diagonal(out.view_mut()) {
             return false;
         }
-        mask_in_place(out, self.mask);
+        mask_in_place(self.par, out, self.mask);
         true
     }
 }
@@ -95,6 +105,7 @@ pub struct MaskedPreconditioner<'a> {
     m: &'a dyn Preconditioner,
     mask: ArrayView1<'a, f64>,
     scratch: &'a RefCell<Array1<f64>>,
+    par: Par,
 }
 
 impl<'a> MaskedPreconditioner<'a> {
@@ -104,7 +115,19 @@ impl<'a> MaskedPreconditioner<'a> {
         mask: ArrayView1<'a, f64>,
         scratch: &'a RefCell<Array1<f64>>,
     ) -> Self {
-        Self { m, mask, scratch }
+        Self {
+            m,
+            mask,
+            scratch,
+            par: Par::Rayon,
+        }
+    }
+
+    /// How the mask passes run ([`Par::Rayon`] by default; the same
+    /// result either way).
+    pub fn with_par(mut self, par: Par) -> Self {
+        self.par = par;
+        self
     }
 }
 
@@ -114,19 +137,20 @@ impl Preconditioner for MaskedPreconditioner<'_> {
     }
     fn apply(&self, r: ArrayView1<'_, f64>, mut z: ArrayViewMut1<'_, f64>) {
         let mut s = self.scratch.borrow_mut();
-        masked_copy(s.view_mut(), r, self.mask);
+        masked_copy(self.par, s.view_mut(), r, self.mask);
         self.m.apply(s.view(), z.view_mut());
-        mask_in_place(z, self.mask);
+        mask_in_place(self.par, z, self.mask);
     }
 }
 
 /// v ← D·v. Off the mask the entry is set to exactly 0 (not 0·v, which is
 /// NaN for an infinite v).
 ///
-/// Element-wise, so it runs over [`crate::linalg::par::BLOCK`]-element
-/// blocks on rayon's pool for long vectors with the same result.
-pub fn mask_in_place(v: ArrayViewMut1<'_, f64>, mask: ArrayView1<'_, f64>) {
-    for_blocks(Par::Rayon, (v, mask), |(mut v, mask)| {
+/// Element-wise, so with [`Par::Rayon`] it runs over
+/// [`crate::linalg::par::BLOCK`]-element blocks on rayon's pool for long
+/// vectors, with the same result as [`Par::Seq`].
+pub fn mask_in_place(par: Par, v: ArrayViewMut1<'_, f64>, mask: ArrayView1<'_, f64>) {
+    for_blocks(par, (v, mask), |(mut v, mask)| {
         Zip::from(&mut v).and(&mask).for_each(|v, &m| {
             if m == 0.0 {
                 *v = 0.0;
@@ -136,8 +160,13 @@ pub fn mask_in_place(v: ArrayViewMut1<'_, f64>, mask: ArrayView1<'_, f64>) {
 }
 
 /// out ← D·v, with exact zeros off the mask (see [`mask_in_place`]).
-fn masked_copy(out: ArrayViewMut1<'_, f64>, v: ArrayView1<'_, f64>, mask: ArrayView1<'_, f64>) {
-    for_blocks(Par::Rayon, (out, v, mask), |(mut out, v, mask)| {
+fn masked_copy(
+    par: Par,
+    out: ArrayViewMut1<'_, f64>,
+    v: ArrayView1<'_, f64>,
+    mask: ArrayView1<'_, f64>,
+) {
+    for_blocks(par, (out, v, mask), |(mut out, v, mask)| {
         Zip::from(&mut out)
             .and(&v)
             .and(&mask)

@@ -20,6 +20,15 @@ use ndarray::{ArrayView1, ArrayViewMut1, Axis};
 use rayon::prelude::*;
 
 /// How a kernel may run.
+///
+/// With [`Par::Rayon`], each parallel pass of a solve hands its blocks to
+/// rayon's pool. Called from a thread outside the pool (a program's main
+/// thread), every pass then wakes the pool and waits on it; called from
+/// inside (`rayon::scope(|_| solver.solve(..))` or `pool.install(..)`), it
+/// runs on a worker and the other workers steal from it. The results are
+/// the same; the CLI's `solve` does the latter, which made TRON solves at
+/// 500×500 12–14 % faster and the trust region on SSC 1000×1000 27 %
+/// (`docs/bounds.md`, session 10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
@@ -176,6 +185,50 @@ pub fn for_blocks<V: Lanes, F: Fn(V) + Sync>(par: Par, v: V, f: F) {
     }
 }
 
+/// `Σ_b f(block b)` over the [`BLOCK`]-element blocks of `v`, added along
+/// a fixed binary tree: runs of at most [`GRAIN_BLOCKS`] blocks are summed
+/// in order, and a longer run is split at half its blocks and its two
+/// halves' sums added. The tree depends only on the length, so the value is
+/// the same for [`Par::Seq`] and [`Par::Rayon`] and for any thread count;
+/// with [`Par::Rayon`] the halves run through `rayon::join` from
+/// [`PAR_MIN_LEN`] elements on. Allocates nothing (the reduction for
+/// passes that have no [`Partials`] at hand).
+pub fn tree_sum<V: Lanes, F: Fn(V) -> f64 + Sync>(par: Par, v: V, f: F) -> f64 {
+    let join = parallel(par, v.len());
+    tree_sum_rec(join, v, &f)
+}
+
+fn tree_sum_rec<V: Lanes, F: Fn(V) -> f64 + Sync>(join: bool, v: V, f: &F) -> f64 {
+    let nb = num_blocks(v.len());
+    if nb <= GRAIN_BLOCKS {
+        let mut acc = 0.0;
+        let mut rest = Some(v);
+        while let Some(cur) = rest.take() {
+            if cur.len() > BLOCK {
+                let (head, tail) = cur.split_at(BLOCK);
+                rest = Some(tail);
+                acc += f(head);
+            } else {
+                acc += f(cur);
+            }
+        }
+        return acc;
+    }
+    let (v1, v2) = v.split_at((nb / 2) * BLOCK);
+    let (a, b) = if join {
+        rayon::join(|| tree_sum_rec(true, v1, f), || tree_sum_rec(true, v2, f))
+    } else {
+        (tree_sum_rec(false, v1, f), tree_sum_rec(false, v2, f))
+    };
+    a + b
+}
+
+/// `aᵀb` by [`tree_sum`]: the same value for every [`Par`] and thread
+/// count.
+pub fn tree_dot(par: Par, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    tree_sum(par, (a, b), |(a, b)| a.dot(&b))
+}
+
 /// Per-block partial sums of blocked passes: a buffer made once (per solve)
 /// for vectors of one length, and the [`Par`] the passes use.
 ///
@@ -249,6 +302,30 @@ impl Partials {
 mod tests {
     use super::*;
     use ndarray::Array1;
+
+    /// `tree_sum` gives one value for Seq, Rayon and 1, 2, 3 threads, and
+    /// it is the sum (to rounding) of what it adds.
+    #[test]
+    fn tree_sum_is_the_same_for_every_par_and_thread_count() {
+        for n in [0, 1, 2047, 2048, 2049, 16384, 16385, PAR_MIN_LEN + 12345] {
+            let a = Array1::from_shape_fn(n, |i| ((i * 7919) % 1013) as f64 / 1013.0 - 0.49);
+            let b = Array1::from_shape_fn(n, |i| ((i * 104_729) % 997) as f64 * 1e-3 + 0.1);
+            let want = tree_dot(Par::Seq, a.view(), b.view());
+            let naive: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert!(
+                (want - naive).abs() <= 1e-12 * (1.0 + naive.abs()),
+                "n = {n}"
+            );
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let got = pool.install(|| tree_dot(Par::Rayon, a.view(), b.view()));
+                assert_eq!(got.to_bits(), want.to_bits(), "n = {n}, {threads} threads");
+            }
+        }
+    }
 
     fn sums(par: Par, threads: usize, v: &Array1<f64>) -> [f64; 3] {
         let pool = rayon::ThreadPoolBuilder::new()

@@ -201,6 +201,11 @@ impl<'t> Run<'t> {
         self.state.x.len()
     }
 
+    /// How the solver's passes over n-vectors run.
+    pub fn par(&self) -> Par {
+        self.partials.par()
+    }
+
     /// Chooses how the solver's passes over n-vectors run (same results).
     pub fn set_par(&mut self, par: Par) {
         if self.partials.par() != par {

@@ -8,6 +8,7 @@ use ndarray::{ArrayView1, ArrayViewMut1};
 use rayon::prelude::*;
 
 use super::grid::MIN_BLOCK;
+use super::stencil::Stencil5;
 use super::{Element, Minpack2};
 use crate::linalg::operator::LinearOperator;
 use crate::linalg::par::Par;
@@ -66,6 +67,9 @@ pub struct Minpack2Hessian<'a, E> {
     pub(super) x: Vec<f64>,
     pub(super) coef: Vec<f64>,
     pub(super) node_diag: Vec<f64>,
+    /// The 5-point stencil of a constant Hessian (EPT, PJB, SSC), whose
+    /// product then replaces the element loop's.
+    pub(super) stencil: Option<Stencil5>,
     pub(super) ghosts: Mutex<Vec<f64>>,
 }
 
@@ -76,8 +80,12 @@ fn coef_base(nx: usize, s: usize) -> usize {
 }
 
 impl<E: Element> Minpack2Hessian<'_, E> {
-    fn apply_slices(&self, v: &[f64], y: &mut [f64]) {
+    pub(super) fn apply_slices(&self, v: &[f64], y: &mut [f64]) {
         let p = self.owner;
+        if let Some(st) = &self.stencil {
+            st.apply(p, v, &self.node_diag, y);
+            return;
+        }
         let e = &p.elem;
         let nx = p.geo.nx;
         let coef = &self.coef[..];

@@ -44,7 +44,8 @@
 //! `grid` holds the geometry, boundary and padded rows; `problem` the
 //! [`Element`] trait and [`Minpack2`] with its constructors; `elements` the
 //! five element formulas; `sweep` the element loop; `hessian` the prepared
-//! matrix-free Hessian; `assembled` the sparse pattern and values;
+//! matrix-free Hessian; `stencil` its product as a 5-point stencil for the
+//! quadratic elements; `assembled` the sparse pattern and values;
 //! `objective` the [`Objective`] implementation.
 //!
 //! [`Objective`]: crate::Objective
@@ -57,6 +58,7 @@ mod grid;
 mod hessian;
 mod objective;
 mod problem;
+mod stencil;
 mod sweep;
 
 pub use bounded::{dmsa, dmso, dssc, ept_bound, pjb_bound, plate};

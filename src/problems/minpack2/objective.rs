@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use ndarray::{ArrayView1, ArrayViewMut1};
 
+use super::stencil::Stencil5;
 use super::{Element, Minpack2, Minpack2Hessian};
 use crate::linalg::precond::Preconditioner;
 use crate::linalg::sparse::{Ic0, Ic0Config};
@@ -56,6 +57,7 @@ impl<E: Element> Objective for Minpack2<E> {
             x,
             coef,
             node_diag,
+            stencil: Stencil5::new(self),
             ghosts: Mutex::new(vec![0.0; self.ghost_len()]),
         }
     }

@@ -8,6 +8,7 @@ use ndarray::{Array1, ArrayView1, Zip};
 use super::projection::{breakpoints, projected_step};
 use super::{dot, norm};
 use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::Par;
 use crate::problem::bounds::Bounds;
 
 /// Sufficient-decrease constant of the Cauchy and projected searches.
@@ -50,6 +51,7 @@ pub fn cauchy_acceptable(step_norm: f64, q: f64, gts: f64, radius: f64) -> bool 
 /// `s_try`, `hs_try` are work vectors. One product with `h` per trial.
 #[allow(clippy::too_many_arguments)]
 pub fn cauchy_step<H: LinearOperator + ?Sized>(
+    par: Par,
     h: &H,
     b: &Bounds,
     x: ArrayView1<'_, f64>,
@@ -78,15 +80,15 @@ pub fn cauchy_step<H: LinearOperator + ?Sized>(
         |alpha: f64, s_try: &mut Array1<f64>, hs_try: &mut Array1<f64>, out: &mut CauchyStep| {
             // s_try holds −g on entry of the first call only; recompute from g.
             Zip::from(&mut *hs_try).and(&g).for_each(|h, &g| *h = -g);
-            projected_step(x, alpha, hs_try.view(), b, s_try.view_mut());
+            projected_step(par, x, alpha, hs_try.view(), b, s_try.view_mut());
             h.apply(s_try.view(), hs_try.view_mut());
             out.products += 1;
-            let gts = dot(g, s_try.view());
-            let q = gts + 0.5 * dot(s_try.view(), hs_try.view());
+            let gts = dot(par, g, s_try.view());
+            let q = gts + 0.5 * dot(par, s_try.view(), hs_try.view());
             if !q.is_finite() {
                 out.non_finite = true;
             }
-            let ok = cauchy_acceptable(norm(s_try.view()), q, gts, radius);
+            let ok = cauchy_acceptable(norm(par, s_try.view()), q, gts, radius);
             (q, gts, ok)
         };
     let mut alpha = alpha0;
@@ -185,6 +187,7 @@ mod tests {
         let (mut s, mut hs, mut a, mut bb) = (z(), z(), z(), z());
         for (radius, alpha0) in [(1e-3, 1.0), (10.0, 1e-4), (0.5, 1.0)] {
             let cs = cauchy_step(
+                Par::Seq,
                 &h,
                 &b,
                 x.view(),
@@ -197,7 +200,7 @@ mod tests {
                 &mut bb,
             );
             assert!(cs.found);
-            let sn = norm(s.view());
+            let sn = norm(Par::Seq, s.view());
             let gts = g.dot(&s);
             let q = gts + 0.5 * s.dot(&h.dot(&s));
             assert!(
@@ -211,17 +214,25 @@ mod tests {
             assert!((k - k.round()).abs() < 1e-9, "{cs:?}");
             // The next trial out (α·10) fails, unless past the breakpoints.
             let mut s2 = z();
-            projected_step(x.view(), cs.alpha * 10.0, (-&g).view(), &b, s2.view_mut());
+            projected_step(
+                Par::Seq,
+                x.view(),
+                cs.alpha * 10.0,
+                (-&g).view(),
+                &b,
+                s2.view_mut(),
+            );
             let gts2 = g.dot(&s2);
             let q2 = gts2 + 0.5 * s2.dot(&h.dot(&s2));
             assert!(
-                !cauchy_acceptable(norm(s2.view()), q2, gts2, radius),
+                !cauchy_acceptable(norm(Par::Seq, s2.view()), q2, gts2, radius),
                 "Δ = {radius}"
             );
             assert!(cs.products >= 1);
         }
         // Radius 1e-3 from α = 1: ‖g‖ ≈ 8.5, so α ≤ 1e-4 is needed.
         let cs = cauchy_step(
+            Par::Seq,
             &h,
             &b,
             x.view(),

@@ -8,14 +8,15 @@ use ndarray::Zip;
 
 use super::cauchy::{cauchy_step, CauchyStep};
 use super::face_ic0::FaceIc0;
-use super::projection::add_step_exact;
+use super::projection::add_step_exact_in_place;
 use super::release::{releasable, release_round_worth};
 use super::search::projected_search;
 use super::{dot, norm, Work};
 use crate::krylov::steihaug::steihaug_trial;
 use crate::krylov::{KrylovExit, SteihaugParams, Truncation};
-use crate::linalg::masked::{mask_in_place, Masked, MaskedPreconditioner};
+use crate::linalg::masked::{Masked, MaskedPreconditioner};
 use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::{for_blocks, tree_sum, Par};
 use crate::linalg::precond::Preconditioner;
 use crate::problem::bounds::Bounds;
 use crate::solvers::config::TronConfig;
@@ -106,22 +107,35 @@ pub(super) fn newton_phase<H: LinearOperator + ?Sized>(
         }
         // The full model gradient r = g + H·s at x_k (one product: the
         // face steps keep only the face part of Hs up to date).
-        Zip::from(&mut w.w)
-            .and(&w.xk)
-            .and(&run.state.x)
-            .for_each(|s, &xk, &x| *s = xk - x);
+        for_blocks(
+            c.par,
+            (w.w.view_mut(), w.xk.view(), run.state.x.view()),
+            |(mut s, xk, x)| {
+                Zip::from(&mut s)
+                    .and(&xk)
+                    .and(&x)
+                    .for_each(|s, &xk, &x| *s = xk - x);
+            },
+        );
         h.apply(w.w.view(), w.hs.view_mut());
         np.release_products += 1;
         run.counts.hvps += 1;
-        Zip::from(&mut w.rk)
-            .and(&run.state.g)
-            .and(&w.hs)
-            .for_each(|r, &g, &hs| *r = g + hs);
+        for_blocks(
+            c.par,
+            (w.rk.view_mut(), run.state.g.view(), w.hs.view()),
+            |(mut r, g, hs)| {
+                Zip::from(&mut r)
+                    .and(&g)
+                    .and(&hs)
+                    .for_each(|r, &g, &hs| *r = g + hs);
+            },
+        );
         if releasable(w.xk.view(), w.rk.view_mut(), bounds) == 0 {
             break;
         }
         // A projected Cauchy step on the model from x_k along −r.
         let rs = cauchy_step(
+            c.par,
             h,
             bounds,
             w.xk.view(),
@@ -140,10 +154,9 @@ pub(super) fn newton_phase<H: LinearOperator + ?Sized>(
         }
         np.release_rounds += 1;
         np.q += rs.q;
-        np.gts += dot(run.state.g.view(), w.sk.view());
-        w.a.assign(&w.xk);
-        add_step_exact(w.a.view(), w.sk.view(), bounds, w.xk.view_mut());
-        w.hs += &w.hsk;
+        np.gts += dot(c.par, run.state.g.view(), w.sk.view());
+        add_step_exact_in_place(c.par, w.xk.view_mut(), w.sk.view(), bounds);
+        add_assign(c.par, w.hs.view_mut(), w.hsk.view());
     }
     np
 }
@@ -175,21 +188,30 @@ fn face_steps<H: LinearOperator + ?Sized>(
             return FaceEnd::Solved;
         }
         // r_k = D(g + Hs); ‖g_F‖ at the outer point.
-        let mut gf2 = 0.0;
-        Zip::from(&mut w.rk)
-            .and(&run.state.g)
-            .and(&w.hs)
-            .and(&w.mask)
-            .for_each(|r, &g, &hs, &m| {
-                if m == 0.0 {
-                    *r = 0.0;
-                } else {
-                    *r = g + hs;
-                    gf2 += g * g;
-                }
-            });
+        let lanes = (
+            w.rk.view_mut(),
+            run.state.g.view(),
+            w.hs.view(),
+            w.mask.view(),
+        );
+        let gf2 = tree_sum(c.par, lanes, |(mut rk, g, hs, mask)| {
+            let mut gf2 = 0.0;
+            Zip::from(&mut rk)
+                .and(&g)
+                .and(&hs)
+                .and(&mask)
+                .for_each(|r, &g, &hs, &m| {
+                    if m == 0.0 {
+                        *r = 0.0;
+                    } else {
+                        *r = g + hs;
+                        gf2 += g * g;
+                    }
+                });
+            gf2
+        });
         let tol = c.cg_tol * gf2.sqrt();
-        let rnorm = norm(w.rk.view());
+        let rnorm = norm(c.par, w.rk.view());
         if !rnorm.is_finite() {
             return FaceEnd::Final;
         }
@@ -209,7 +231,7 @@ fn face_steps<H: LinearOperator + ?Sized>(
         };
         // r_k is 0 off the face, so every CG direction and the search's
         // steps are too: no copy D·v per product.
-        let op = Masked::on_face(h, w.mask.view());
+        let op = Masked::on_face(h, w.mask.view()).with_par(c.par);
         let face_guard;
         let precond = match ph.face_ic0 {
             Some(cell) => {
@@ -219,7 +241,8 @@ fn face_steps<H: LinearOperator + ?Sized>(
             }
             None => precond,
         };
-        let mp = precond.map(|m| MaskedPreconditioner::new(m, w.mask.view(), &w.pscratch));
+        let mp = precond
+            .map(|m| MaskedPreconditioner::new(m, w.mask.view(), &w.pscratch).with_par(c.par));
         let info = steihaug_trial(
             &op,
             mp.as_ref().map(|m| m as &dyn Preconditioner),
@@ -239,12 +262,16 @@ fn face_steps<H: LinearOperator + ?Sized>(
             return FaceEnd::Final;
         }
         // H w on the face: r_CG = −(r_k + DHDw).
-        Zip::from(&mut w.hw)
-            .and(&w.ws.r)
-            .and(&w.rk)
-            .for_each(|hw, &r, &rk| *hw = -(r + rk));
-        mask_in_place(w.hw.view_mut(), w.mask.view());
+        let lanes = (w.hw.view_mut(), w.ws.r.view(), w.rk.view(), w.mask.view());
+        for_blocks(c.par, lanes, |(mut hw, r, rk, mask)| {
+            Zip::from(&mut hw)
+                .and(&r)
+                .and(&rk)
+                .and(&mask)
+                .for_each(|hw, &r, &rk, &m| *hw = if m == 0.0 { 0.0 } else { -(r + rk) });
+        });
         let ss = projected_search(
+            c.par,
             &op,
             bounds,
             w.xk.view(),
@@ -257,13 +284,12 @@ fn face_steps<H: LinearOperator + ?Sized>(
         np.search_products += ss.products;
         run.counts.hvps += ss.products;
         // q(s + s_k) = q(s) + r_kᵀs_k + ½s_kᵀHs_k; s_k lives on F.
-        let dq = dot(w.rk.view(), w.sk.view()) + 0.5 * dot(w.sk.view(), w.hsk.view());
+        let dq = dot(c.par, w.rk.view(), w.sk.view()) + 0.5 * dot(c.par, w.sk.view(), w.hsk.view());
         np.q += dq;
-        np.gts += dot(run.state.g.view(), w.sk.view());
+        np.gts += dot(c.par, run.state.g.view(), w.sk.view());
         // x_k ← x_k + s_k (exactly at the bounds met), Hs += Hs_k.
-        w.a.assign(&w.xk);
-        add_step_exact(w.a.view(), w.sk.view(), bounds, w.xk.view_mut());
-        w.hs += &w.hsk;
+        add_step_exact_in_place(c.par, w.xk.view_mut(), w.sk.view(), bounds);
+        add_assign(c.par, w.hs.view_mut(), w.hsk.view());
         if info.on_boundary || info.exit == KrylovExit::NegativeCurvature {
             np.on_boundary = info.on_boundary;
             return FaceEnd::Final;
@@ -272,4 +298,9 @@ fn face_steps<H: LinearOperator + ?Sized>(
             return FaceEnd::Final;
         }
     }
+}
+
+/// y ← y + x over the blocks of [`for_blocks`].
+fn add_assign(par: Par, y: ndarray::ArrayViewMut1<'_, f64>, x: ndarray::ArrayView1<'_, f64>) {
+    for_blocks(par, (y, x), |(mut y, x)| y += &x);
 }

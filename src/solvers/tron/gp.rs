@@ -93,13 +93,26 @@ pub(crate) fn gradient_projection_steps<O: Objective + ?Sized>(
         let mut t = t_start;
         let mut taken = None;
         for k in 0..=GP_MAX_BACKTRACKS {
-            projected_step(run.state.x.view(), t, d.view(), bounds, s.view_mut());
-            let gts = dot(run.state.g.view(), s.view());
+            projected_step(
+                run.par(),
+                run.state.x.view(),
+                t,
+                d.view(),
+                bounds,
+                s.view_mut(),
+            );
+            let gts = dot(run.par(), run.state.g.view(), s.view());
             if gts.is_nan() || gts >= 0.0 {
                 // P∇f = 0 along this path, or t underflowed.
                 break;
             }
-            add_step_exact(run.state.x.view(), s.view(), bounds, x_trial.view_mut());
+            add_step_exact(
+                run.par(),
+                run.state.x.view(),
+                s.view(),
+                bounds,
+                x_trial.view_mut(),
+            );
             let f_t = obj.value_grad(x_trial.view(), g_trial.view_mut());
             run.counts.evals += 1;
             out.evals += 1;

@@ -73,6 +73,7 @@ use ndarray::{Array1, ArrayView1, Zip};
 use crate::error::{check_dim, Error, Result};
 use crate::krylov::KrylovWorkspace;
 use crate::linalg::operator::{check_square, LinearOperator};
+use crate::linalg::par::{tree_dot, Par};
 use crate::linalg::precond::{Jacobi, Preconditioner};
 use crate::problem::bounds::Bounds;
 use crate::problem::objective::Objective;
@@ -115,12 +116,15 @@ pub struct Tron {
     config: TronConfig,
 }
 
-fn dot(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
-    a.dot(&b)
+/// aᵀb over the fixed blocks of [`tree_dot`]: the same value for every
+/// [`Par`] and thread count.
+fn dot(par: Par, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    tree_dot(par, a, b)
 }
 
-fn norm(a: ArrayView1<'_, f64>) -> f64 {
-    a.dot(&a).sqrt()
+/// ‖a‖ from [`dot`].
+fn norm(par: Par, a: ArrayView1<'_, f64>) -> f64 {
+    tree_dot(par, a, a).sqrt()
 }
 
 /// A checksum of the active set at x (which indices are at which bound),
@@ -371,6 +375,7 @@ impl Tron {
 
             // 1. Projected Cauchy step.
             let cs = cauchy_step(
+                c.par,
                 h,
                 bounds,
                 run.x.view(),
@@ -397,7 +402,7 @@ impl Tron {
                 break;
             }
             alpha_c = cs.alpha;
-            add_step_exact(run.x.view(), w.s.view(), bounds, w.xk.view_mut());
+            add_step_exact(c.par, run.x.view(), w.s.view(), bounds, w.xk.view_mut());
 
             // 2. Newton steps over faces.
             let precond: Option<&dyn Preconditioner> = match c.preconditioning {
@@ -426,7 +431,7 @@ impl Tron {
                 .and(&w.xk)
                 .and(&run.state.x)
                 .for_each(|s, &xk, &x| *s = xk - x);
-            let step_norm = norm(w.s.view());
+            let step_norm = norm(c.par, w.s.view());
             let base = BoundsRecord {
                 faces: np.faces,
                 cauchy_hvps,

@@ -54,6 +54,7 @@ fn breakpoint(x: f64, w: f64, l: f64, u: f64) -> f64 {
 /// t = t_min the blocking bound is met exactly). Components already at a
 /// bound and pointing out of the box give 0.
 pub fn projected_step(
+    par: Par,
     x: ArrayView1<'_, f64>,
     t: f64,
     w: ArrayView1<'_, f64>,
@@ -61,7 +62,7 @@ pub fn projected_step(
     s: ArrayViewMut1<'_, f64>,
 ) {
     let lanes = (s, x, w, b.lower(), b.upper());
-    for_blocks(Par::Rayon, lanes, |(mut s, x, w, l, u)| {
+    for_blocks(par, lanes, |(mut s, x, w, l, u)| {
         Zip::from(&mut s)
             .and(&x)
             .and(&w)
@@ -95,28 +96,52 @@ pub fn projected_step(
 /// itself (`reference/bounds.md` §3 rule 12).
 #[allow(clippy::float_cmp)] // a step that ends on a bound lands on it exactly
 pub fn add_step_exact(
+    par: Par,
     x: ArrayView1<'_, f64>,
     s: ArrayView1<'_, f64>,
     b: &Bounds,
     out: ArrayViewMut1<'_, f64>,
 ) {
     let lanes = (out, x, s, b.lower(), b.upper());
-    for_blocks(Par::Rayon, lanes, |(mut out, x, s, l, u)| {
+    for_blocks(par, lanes, |(mut out, x, s, l, u)| {
         Zip::from(&mut out)
             .and(&x)
             .and(&s)
             .and(&l)
             .and(&u)
-            .for_each(|o, &x, &s, &l, &u| {
-                *o = if s != 0.0 && s == l - x {
-                    l
-                } else if s != 0.0 && s == u - x {
-                    u
-                } else {
-                    (x + s).clamp(l, u)
-                };
-            });
+            .for_each(|o, &x, &s, &l, &u| *o = step_exact(x, s, l, u));
     });
+}
+
+/// x ← x + s as [`add_step_exact`], in place.
+pub fn add_step_exact_in_place(
+    par: Par,
+    x: ArrayViewMut1<'_, f64>,
+    s: ArrayView1<'_, f64>,
+    b: &Bounds,
+) {
+    let lanes = (x, s, b.lower(), b.upper());
+    for_blocks(par, lanes, |(mut x, s, l, u)| {
+        Zip::from(&mut x)
+            .and(&s)
+            .and(&l)
+            .and(&u)
+            .for_each(|x, &s, &l, &u| *x = step_exact(*x, s, l, u));
+    });
+}
+
+/// One component of [`add_step_exact`]: the bound itself where x + s
+/// reaches it by a step formed as l − x or u − x.
+#[inline(always)]
+#[allow(clippy::float_cmp)] // a step that ends on a bound lands on it exactly
+fn step_exact(x: f64, s: f64, l: f64, u: f64) -> f64 {
+    if s != 0.0 && s == l - x {
+        l
+    } else if s != 0.0 && s == u - x {
+        u
+    } else {
+        (x + s).clamp(l, u)
+    }
 }
 
 #[cfg(test)]
@@ -140,10 +165,10 @@ mod tests {
         assert_eq!(tmin, 0.5);
         assert_eq!(tmax, f64::INFINITY);
         let mut s = Array1::zeros(4);
-        projected_step(x.view(), 2.0, w.view(), &b, s.view_mut());
+        projected_step(Par::Seq, x.view(), 2.0, w.view(), &b, s.view_mut());
         assert_eq!(s, array![0.5, 0.0, -2.0, 0.0]);
         let mut xp = Array1::zeros(4);
-        add_step_exact(x.view(), s.view(), &b, xp.view_mut());
+        add_step_exact(Par::Seq, x.view(), s.view(), &b, xp.view_mut());
         assert_eq!(xp, array![1.0, 0.0, -2.0, 1.0]);
         // At t = t_min the blocking component lands exactly on its bound,
         // even when (u − x)/w·w rounds below u − x.
@@ -152,9 +177,9 @@ mod tests {
         let w1 = array![0.7];
         let (t1, _) = breakpoints(x1.view(), w1.view(), &b1);
         let mut s1 = Array1::zeros(1);
-        projected_step(x1.view(), t1, w1.view(), &b1, s1.view_mut());
+        projected_step(Par::Seq, x1.view(), t1, w1.view(), &b1, s1.view_mut());
         let mut x1p = Array1::zeros(1);
-        add_step_exact(x1.view(), s1.view(), &b1, x1p.view_mut());
+        add_step_exact(Par::Seq, x1.view(), s1.view(), &b1, x1p.view_mut());
         assert_eq!(x1p[0], 0.3);
     }
 }

@@ -6,6 +6,7 @@ use super::cauchy::MU0;
 use super::dot;
 use super::projection::{breakpoints, projected_step};
 use crate::linalg::operator::LinearOperator;
+use crate::linalg::par::Par;
 use crate::problem::bounds::Bounds;
 
 /// The projected search halves t.
@@ -30,6 +31,7 @@ pub struct SearchStep {
 /// one. Returns t and the products.
 #[allow(clippy::too_many_arguments)]
 pub fn projected_search<H: LinearOperator + ?Sized>(
+    par: Par,
     h: &H,
     b: &Bounds,
     xk: ArrayView1<'_, f64>,
@@ -44,11 +46,11 @@ pub fn projected_search<H: LinearOperator + ?Sized>(
     let mut products = 0;
     let mut have_product = false;
     while t > t_min {
-        projected_step(xk, t, w, b, s.view_mut());
+        projected_step(par, xk, t, w, b, s.view_mut());
         h.apply(s.view(), hs.view_mut());
         products += 1;
-        let gts = dot(rk, s.view());
-        let q = gts + 0.5 * dot(s.view(), hs.view());
+        let gts = dot(par, rk, s.view());
+        let q = gts + 0.5 * dot(par, s.view(), hs.view());
         if q <= MU0 * gts {
             have_product = true;
             break;
@@ -61,7 +63,7 @@ pub fn projected_search<H: LinearOperator + ?Sized>(
         }
         // t ≤ t_min: s = t·w up to the components whose breakpoint is t
         // (set exactly to the bound), and Hs = t·Hw.
-        projected_step(xk, t, w, b, s.view_mut());
+        projected_step(par, xk, t, w, b, s.view_mut());
         Zip::from(&mut *hs).and(&hw).for_each(|h, &hw| *h = t * hw);
     }
     SearchStep { t, products }
@@ -90,6 +92,7 @@ mod tests {
         let hw = h.dot(&w);
         let (mut s, mut hs) = (Array1::zeros(3), Array1::zeros(3));
         let r = projected_search(
+            Par::Seq,
             &h,
             &b,
             xk.view(),
@@ -106,6 +109,7 @@ mod tests {
         let hw = h.dot(&w);
         let rk = array![-1.0, 0.0, 0.0];
         let r = projected_search(
+            Par::Seq,
             &h,
             &b,
             xk.view(),
