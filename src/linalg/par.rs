@@ -186,7 +186,7 @@ pub fn for_blocks<V: Lanes, F: Fn(V) + Sync>(par: Par, v: V, f: F) {
 }
 
 /// `Σ_b f(block b)` over the [`BLOCK`]-element blocks of `v`, added along
-/// a fixed binary tree: runs of at most [`GRAIN_BLOCKS`] blocks are summed
+/// a fixed binary tree: runs of at most 8 blocks are summed
 /// in order, and a longer run is split at half its blocks and its two
 /// halves' sums added. The tree depends only on the length, so the value is
 /// the same for [`Par::Seq`] and [`Par::Rayon`] and for any thread count;
