@@ -2,6 +2,7 @@
 # A/B of two steihaug CLI binaries: the same solves, alternating, wall time
 # of each whole command and its status, iterations, products and f.
 # Usage: benches/regress/ab_times.sh OLD_BINARY NEW_BINARY [ROUNDS]  (default 3)
+#        CASES=$'solve ...\nsolve ...' to run other commands (one per line).
 set -euo pipefail
 a=$1; b=$2; rounds=${3:-3}
 out=$(mktemp); trap 'rm -f "$out"' EXIT
@@ -13,6 +14,7 @@ cases=(
  "solve --problem dixmaane --n 99999"
  "solve --problem ssc --nx 1000 --ny 1000"
 )
+if [ -n "${CASES:-}" ]; then mapfile -t cases <<< "$CASES"; fi
 for c in "${cases[@]}"; do
   for r in $(seq $rounds); do
     for bin in $a $b; do

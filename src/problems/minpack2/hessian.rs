@@ -1,67 +1,67 @@
-//! The matrix-free Hessian of a MINPACK-2 problem: [`Minpack2Hessian`], the
-//! element Hessians stored once per point, and the product as a sweep of
-//! the element loop.
+//! The matrix-free Hessian of a MINPACK-2 problem: [`Minpack2Hessian`],
+//! prepared once per point, and its product: a 5-point stencil for the
+//! constant Hessians, a 7-point node stencil for the x-dependent ones, and
+//! the element loop over stored element Hessians (the stencils' oracle).
 
 use std::sync::Mutex;
 
 use ndarray::{ArrayView1, ArrayViewMut1};
-use rayon::prelude::*;
 
-use super::grid::MIN_BLOCK;
 use super::stencil::Stencil5;
+use super::stencil7::Stencil7;
 use super::{Element, Minpack2};
 use crate::linalg::operator::LinearOperator;
-use crate::linalg::par::Par;
 
 impl<E: Element> Minpack2<E> {
-    /// The entries (h_aa, h_ab, h_bb) of every element Hessian at x, strip
-    /// by strip, cell by cell, lower then upper triangle.
+    /// The entries (h_aa, h_ab, h_bb) of the element Hessians at x of the
+    /// cells of strip s (between padded rows s and s+1), cell by cell,
+    /// lower then upper triangle: `c` has `6·(nx+1)` entries.
+    pub(super) fn strip_hessians(&self, x: &[f64], s: usize, c: &mut [f64]) {
+        let nx = self.geo.nx;
+        let (rx, ry) = (1.0 / self.geo.hx, 1.0 / self.geo.hy);
+        let (lo, hi) = (self.xrow(x, s), self.xrow(x, s + 1));
+        let (mut x00, mut x01) = (lo.first, hi.first);
+        for (i, c) in c.chunks_exact_mut(6).enumerate() {
+            let (x10, x11) = if i < nx {
+                (lo.mid[i], hi.mid[i])
+            } else {
+                (lo.last, hi.last)
+            };
+            let (a, b, d) = self
+                .elem
+                .tri_hess(false, i, (x10 - x00) * rx, (x01 - x00) * ry);
+            c[..3].copy_from_slice(&[a, b, d]);
+            let (a, b, d) = self
+                .elem
+                .tri_hess(true, i + 1, (x11 - x01) * rx, (x11 - x10) * ry);
+            c[3..].copy_from_slice(&[a, b, d]);
+            (x00, x01) = (x10, x11);
+        }
+    }
+
+    /// The element Hessians of every strip ([`Self::strip_hessians`]), for
+    /// the element loop's product (the oracle of the stencil's tests).
+    #[cfg(test)]
     pub(super) fn element_hessians(&self, x: &[f64]) -> Vec<f64> {
         let (nx, ny) = (self.geo.nx, self.geo.ny);
-        let (rx, ry) = (1.0 / self.geo.hx, 1.0 / self.geo.hy);
         let mut coef = vec![0.0; coef_base(nx, ny + 1)];
-        let strip = |s: usize, c: &mut [f64]| {
-            let (lo, hi) = (self.xrow(x, s), self.xrow(x, s + 1));
-            let (mut x00, mut x01) = (lo.first, hi.first);
-            for (i, c) in c.chunks_exact_mut(6).enumerate() {
-                let (x10, x11) = if i < nx {
-                    (lo.mid[i], hi.mid[i])
-                } else {
-                    (lo.last, hi.last)
-                };
-                let (a, b, d) = self
-                    .elem
-                    .tri_hess(false, i, (x10 - x00) * rx, (x01 - x00) * ry);
-                c[..3].copy_from_slice(&[a, b, d]);
-                let (a, b, d) = self
-                    .elem
-                    .tri_hess(true, i + 1, (x11 - x01) * rx, (x11 - x10) * ry);
-                c[3..].copy_from_slice(&[a, b, d]);
-                (x00, x01) = (x10, x11);
-            }
-        };
-        let len = 6 * (nx + 1);
-        if self.par == Par::Rayon && self.n() >= 2 * MIN_BLOCK {
-            coef.par_chunks_mut(len)
-                .enumerate()
-                .for_each(|(s, c)| strip(s, c));
-        } else {
-            coef.chunks_mut(len)
-                .enumerate()
-                .for_each(|(s, c)| strip(s, c));
+        for (s, c) in coef.chunks_mut(6 * (nx + 1)).enumerate() {
+            self.strip_hessians(x, s, c);
         }
         coef
     }
 }
 
 /// The matrix-free Hessian of a [`Minpack2`] problem at a point, prepared
-/// once per point: a copy of x, the three entries of every element Hessian
-/// when they depend on x (MSA, ODC: 6 doubles per unknown, computed in
-/// parallel over strips), the node curvature (SSC) and the ghost rows.
+/// once per point: a copy of x, the node curvature (SSC), and either the
+/// 5-point stencil's edge weights (EPT, PJB, SSC: the Hessian does not
+/// depend on x) or the 7-point node stencil assembled from the element
+/// Hessians at x (MSA, ODC: 4 doubles per unknown, computed in parallel
+/// over blocks of rows).
 ///
-/// A product then streams v, the element Hessians and y (64 bytes per
-/// unknown for MSA/ODC, 16 for EPT/PJB, 24 for SSC with its node
-/// curvature); it does not read x and allocates nothing.
+/// A product then streams v, the stencil and y (48 bytes per unknown for
+/// MSA/ODC, 16 for EPT/PJB, 24 for SSC with its node curvature); it does
+/// not read x and allocates nothing.
 pub struct Minpack2Hessian<'a, E> {
     pub(super) owner: &'a Minpack2<E>,
     pub(super) x: Vec<f64>,
@@ -70,6 +70,8 @@ pub struct Minpack2Hessian<'a, E> {
     /// The 5-point stencil of a constant Hessian (EPT, PJB, SSC), whose
     /// product then replaces the element loop's.
     pub(super) stencil: Option<Stencil5>,
+    /// The 7-point node stencil of an x-dependent Hessian (MSA, ODC).
+    pub(super) stencil7: Option<Stencil7>,
     pub(super) ghosts: Mutex<Vec<f64>>,
 }
 
@@ -84,6 +86,10 @@ impl<E: Element> Minpack2Hessian<'_, E> {
         let p = self.owner;
         if let Some(st) = &self.stencil {
             st.apply(p, v, &self.node_diag, y);
+            return;
+        }
+        if let Some(st) = &self.stencil7 {
+            st.apply(p, v, y);
             return;
         }
         let e = &p.elem;

@@ -17,23 +17,24 @@
 //! term ν and the constant c: [`Msa`], [`Ept`], [`Ssc`], [`Odc`], [`Pjb`].
 //!
 //! # Kernels
-//! Value, gradient and Hessian-vector products are one element loop
-//! (gather (a, b) — and (da, db) for a product — per triangle, scatter
-//! `∇φ` or `∇²φ·(da, db)` to the three vertices), run **in parallel over
+//! Value and gradient are one element loop (gather (a, b) per triangle,
+//! scatter `∇φ` to the three vertices), run **in parallel over
 //! blocks of grid rows**: the triangles between padded rows s and s+1 (a
 //! "strip") write only to those two rows, so a block of strips owns its
 //! rows and writes the row below its first strip into a private ghost row,
 //! which is added afterwards in block order. The blocks depend only on the
 //! grid, so results are bit-for-bit independent of the thread count.
 //!
-//! The Hessian preparation ([`Objective::hessian`]) copies x and, where the
-//! element Hessians depend on x (MSA, ODC), stores their three entries per
-//! triangle (6 doubles per unknown), so a product streams v, the element
-//! Hessians and y — 64 bytes per unknown, against 136 for the 7-point CSR
-//! matrix with `usize` indices — and computes no square roots; for the
-//! quadratic elements it streams only v and y (16 bytes; EPT, PJB), plus
-//! the node curvature for SSC (24 bytes).
-//! Products allocate nothing.
+//! The Hessian preparation ([`Objective::hessian`]) copies x and turns the
+//! element Hessians into a stencil, so a product is one pass over the rows
+//! with no square roots and no scatter: where the element Hessians depend
+//! on x (MSA, ODC) a 7-point node stencil of 4 doubles per unknown (the
+//! product streams v, the stencil and y: 48 bytes per unknown, against 136
+//! for the 7-point CSR matrix with `usize` indices); for the quadratic
+//! elements a 5-point stencil of per-column edge weights (16 bytes per
+//! unknown for EPT and PJB, 24 with SSC's node curvature). The element
+//! loop's product over stored element Hessians stays as the stencils' test
+//! oracle. Products allocate nothing.
 //!
 //! The same element Hessians assemble the sparse Hessian (a 7-point stencil
 //! for MSA and ODC, 5-point for the others) through
@@ -45,8 +46,8 @@
 //! [`Element`] trait and [`Minpack2`] with its constructors; `elements` the
 //! five element formulas; `sweep` the element loop; `hessian` the prepared
 //! matrix-free Hessian; `stencil` its product as a 5-point stencil for the
-//! quadratic elements; `assembled` the sparse pattern and values;
-//! `objective` the [`Objective`] implementation.
+//! quadratic elements, `stencil7` as a 7-point node stencil for the
+//! others; `assembled` the sparse pattern and values; `objective` the [`Objective`] implementation.
 //!
 //! [`Objective`]: crate::Objective
 //! [`Objective::hessian`]: crate::Objective::hessian
@@ -59,6 +60,7 @@ mod hessian;
 mod objective;
 mod problem;
 mod stencil;
+mod stencil7;
 mod sweep;
 
 pub use bounded::{dmsa, dmso, dssc, ept_bound, pjb_bound, plate};

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use ndarray::{ArrayView1, ArrayViewMut1};
 
 use super::stencil::Stencil5;
+use super::stencil7::Stencil7;
 use super::{Element, Minpack2, Minpack2Hessian};
 use crate::linalg::precond::Preconditioner;
 use crate::linalg::sparse::{Ic0, Ic0Config};
@@ -47,17 +48,18 @@ impl<E: Element> Objective for Minpack2<E> {
         } else {
             Vec::new()
         };
-        let coef = if E::CONST_HESS {
-            Vec::new()
+        let stencil7 = if E::CONST_HESS {
+            None
         } else {
-            self.element_hessians(&x)
+            Some(Stencil7::new(self, &x, &node_diag))
         };
         Minpack2Hessian {
             owner: self,
             x,
-            coef,
+            coef: Vec::new(),
             node_diag,
             stencil: Stencil5::new(self),
+            stencil7,
             ghosts: Mutex::new(vec![0.0; self.ghost_len()]),
         }
     }

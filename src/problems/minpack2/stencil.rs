@@ -145,6 +145,7 @@ mod tests {
             coef: h.coef.clone(),
             node_diag: h.node_diag.clone(),
             stencil: None,
+            stencil7: None,
             ghosts: Mutex::new(vec![0.0; p.ghost_len()]),
         };
         let v: Vec<f64> = (0..n)
