@@ -13,8 +13,8 @@ grids=("$@")
 (cd "$root" && cargo build --release --quiet --bin steihaug)
 bin="${CARGO_TARGET_DIR:-$root/target}/release/steihaug"
 echo "commit $(cd "$root" && git rev-parse --short HEAD); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); extra: ${EXTRA:-none}"
-echo "| problem | grid | status | iters | hvps | f | active | settled | time s |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| problem | grid | status | iters | hvps | evals | f | active | settled | time s |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for grid in "${grids[@]}"; do
   for p in ${PROBLEMS:-ept-bound pjb-bound dmso-c dmsa-b dssc-c}; do
     # shellcheck disable=SC2086
@@ -25,7 +25,7 @@ import json, sys
 r = json.load(sys.stdin)
 b = r["bounds"]
 g = sys.argv[1]
-row = [r["problem"], g + "x" + g, r["status"], r["iterations"], r["hvps"], "%.10f" % r["f"],
+row = [r["problem"], g + "x" + g, r["status"], r["iterations"], r["hvps"], r["evals"], "%.10f" % r["f"],
        b["active"]["active"], b["active_set_settled_at"], "%.2f" % r["elapsed_s"]]
 print("| " + " | ".join(str(v) for v in row) + " |")
 ' "$grid" || true  # a non-converged run exits non-zero; its row is still printed

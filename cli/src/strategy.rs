@@ -128,8 +128,9 @@ pub struct StrategyArgs {
     /// Trust region: radius update rule (default nocedal-wright).
     #[arg(long, value_enum, value_name = "RULE")]
     pub radius_rule: Option<RuleArg>,
-    /// Trust region: a rejected step, shrink | backtrack | backtrack-keep
-    /// (default shrink).
+    /// Trust region and TRON: a rejected step, shrink | backtrack |
+    /// backtrack-keep (default shrink for the trust region, backtrack-keep
+    /// for TRON).
     #[arg(long, value_enum, value_name = "MODE")]
     pub rejected_step: Option<RejectedArg>,
     /// Newton-CG: forcing term of the inner solve, sqrt | quadratic | ew1 |
@@ -186,7 +187,7 @@ impl StrategyArgs {
                 ("subproblem", self.subproblem.is_some()),
                 ("radius-init", self.radius_init.is_some() && !tron),
                 ("radius-rule", self.radius_rule.is_some() && !tron),
-                ("rejected-step", self.rejected_step.is_some()),
+                ("rejected-step", self.rejected_step.is_some() && !tron),
                 ("second-order", self.second_order.is_some()),
             ];
             if let Some((name, _)) = tr_only.into_iter().find(|(_, given)| *given) {
@@ -208,11 +209,7 @@ impl StrategyArgs {
                     c.radius_rule = rule(r);
                 }
                 if let Some(r) = self.rejected_step {
-                    c.rejected_step = match r {
-                        RejectedArg::Shrink => RejectedStep::Shrink,
-                        RejectedArg::Backtrack => RejectedStep::Backtrack,
-                        RejectedArg::BacktrackKeep => RejectedStep::BacktrackKeep,
-                    };
+                    c.rejected_step = rejected(r);
                 }
                 if let Some(m) = self.second_order {
                     c.second_order = match m {
@@ -265,6 +262,9 @@ impl StrategyArgs {
                 if let Some(k) = self.gp_steps {
                     c.gp_steps = k;
                 }
+                if let Some(r) = self.rejected_step {
+                    c.rejected_step = rejected(r);
+                }
             }
             Options::Tron(_) => {
                 return Err(steihaug::Error::InvalidOption {
@@ -285,6 +285,14 @@ fn rule(r: RuleArg) -> RadiusRule {
         RuleArg::Tao => RadiusRule::Tao,
         RuleArg::TaoDouble => RadiusRule::TaoDouble,
         RuleArg::TaoDoubleInterior => RadiusRule::TaoDoubleInterior,
+    }
+}
+
+fn rejected(r: RejectedArg) -> RejectedStep {
+    match r {
+        RejectedArg::Shrink => RejectedStep::Shrink,
+        RejectedArg::Backtrack => RejectedStep::Backtrack,
+        RejectedArg::BacktrackKeep => RejectedStep::BacktrackKeep,
     }
 }
 

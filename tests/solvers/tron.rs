@@ -9,7 +9,7 @@ use steihaug::problems::bounded::{build_bounded, srosenbr_bound};
 use steihaug::problems::registry::{HessianMode, Size};
 use steihaug::{
     minimize, minimize_bounded, Bounds, Error, FnObjective, Method, Objective, Options,
-    Preconditioning, Report, Status, Tron, TronConfig, TrustRegion,
+    Preconditioning, RejectedStep, Report, Status, Tron, TronConfig, TrustRegion,
 };
 
 fn grid(nx: usize) -> Size {
@@ -267,13 +267,19 @@ fn nan_at_a_projected_trial_point_shrinks_the_radius() {
     // Without the steps on f, which would solve this before a trial of the
     // trust region reaches the NaN region (their own NaN rule is tested in
     // `solvers::tron::gp`).
-    let r = Tron::new(TronConfig {
-        initial_radius: steihaug::InitialRadius::Constant(100.0),
-        gp_steps: 0,
-        ..TronConfig::default()
-    })
-    .solve(&obj, array![-5.0, -5.0].view(), &b)
-    .unwrap();
+    // Rejected steps discarded (the backtracking search on f has its own
+    // NaN test below).
+    let solve = |rejected_step| {
+        Tron::new(TronConfig {
+            initial_radius: steihaug::InitialRadius::Constant(100.0),
+            gp_steps: 0,
+            rejected_step,
+            ..TronConfig::default()
+        })
+        .solve(&obj, array![-5.0, -5.0].view(), &b)
+        .unwrap()
+    };
+    let r = solve(RejectedStep::Shrink);
     assert_eq!(r.status, Status::Converged, "{}", r.summary());
     let rejected: Vec<_> = r.history.iter().filter(|h| !h.accepted).collect();
     assert!(!rejected.is_empty());
@@ -290,6 +296,28 @@ fn nan_at_a_projected_trial_point_shrinks_the_radius() {
         "{:?}",
         r.x
     );
+    // With the default search on f, a NaN trial point is searched back
+    // along the step: the iteration is accepted at a finite point (α < 1)
+    // with ρ = −∞ recorded for the full step, and the solve converges to
+    // the same point with fewer iterations.
+    let bt = solve(steihaug::solvers::config::DEFAULT_REJECTED_STEP);
+    assert_eq!(bt.status, Status::Converged, "{}", bt.summary());
+    let searched: Vec<_> = bt
+        .history
+        .iter()
+        .filter(|h| h.ratio == f64::NEG_INFINITY)
+        .collect();
+    assert!(!searched.is_empty(), "{}", bt.summary());
+    for h in &searched {
+        assert!(h.accepted && h.alpha > 0.0 && h.alpha < 1.0, "{h:?}");
+    }
+    assert!(
+        bt.iterations < r.iterations,
+        "{} vs {}",
+        bt.iterations,
+        r.iterations
+    );
+    assert!((bt.x[0] - 1.0).abs() < 1e-6 && (bt.x[1] - 0.5).abs() < 1e-6);
 }
 
 /// The Cauchy step length is carried between iterations: each accepted
@@ -441,8 +469,11 @@ fn gradient_projection_steps_cut_dmso_and_dmsa_iterations() {
     for name in ["dmso-c", "dmsa-b"] {
         let b = build_bounded(name, grid(100), HessianMode::MatrixFree).unwrap();
         let solve = |k: usize| {
+            // Rejected steps discarded, as in MINPACK-2 (the search on f
+            // alone cuts these iterations too: the next test).
             let c = TronConfig {
                 gp_steps: k,
+                rejected_step: RejectedStep::Shrink,
                 ..TronConfig::default().gtol_rel(1e-6)
             };
             Tron::new(c)
@@ -486,6 +517,55 @@ fn gradient_projection_steps_cut_dmso_and_dmsa_iterations() {
     }
 }
 
+/// A rejected step searched on f (`TronConfig::rejected_step`, default
+/// `BacktrackKeep`): on DMSO_C and DMSA_B at 100×100 without the steps on
+/// f, discarding rejected steps takes 69 and 90 iterations; searching them
+/// and keeping Δ takes at most a third of that (searching and shrinking Δ
+/// to the step taken, fewer than discarding), to the same f, and the
+/// searched steps are recorded as accepted with α < 1.
+#[test]
+fn searching_rejected_steps_cuts_dmso_and_dmsa_iterations() {
+    for name in ["dmso-c", "dmsa-b"] {
+        let b = build_bounded(name, grid(100), HessianMode::MatrixFree).unwrap();
+        let solve = |rejected_step| {
+            let c = TronConfig {
+                gp_steps: 0,
+                rejected_step,
+                ..TronConfig::default().gtol_rel(1e-6)
+            };
+            Tron::new(c)
+                .solve(&*b.objective, b.x0.view(), &b.bounds)
+                .unwrap()
+        };
+        let shrink = solve(RejectedStep::Shrink);
+        for mode in [RejectedStep::Backtrack, RejectedStep::BacktrackKeep] {
+            let r = solve(mode);
+            assert!(r.status.is_converged(), "{name} {mode:?}: {}", r.summary());
+            // Keeping Δ after a searched step (the default) is what pays:
+            // at most a third of the iterations; shrinking Δ to the step
+            // taken still saves some.
+            let bar = match mode {
+                RejectedStep::BacktrackKeep => shrink.iterations / 3,
+                _ => shrink.iterations - 1,
+            };
+            assert!(
+                r.iterations <= bar,
+                "{name} {mode:?}: {} against {}",
+                r.iterations,
+                shrink.iterations
+            );
+            assert!((r.f - shrink.f).abs() <= 1e-10 * shrink.f.abs(), "{name}");
+            assert!(
+                r.history
+                    .iter()
+                    .any(|h| h.accepted && h.alpha > 0.0 && h.alpha < 1.0),
+                "{name} {mode:?}"
+            );
+        }
+        assert!(shrink.history.iter().all(|h| h.alpha.is_nan()));
+    }
+}
+
 /// IC(0) of the reduced Hessian on each face (`Preconditioning::Ic0`,
 /// MINPACK-2's preconditioner): on EPT and DMSO_C at 100×100 it needs
 /// fewer CG iterations than IC(0) of the full Hessian masked to the face
@@ -495,8 +575,15 @@ fn gradient_projection_steps_cut_dmso_and_dmsa_iterations() {
 fn reduced_ic0_beats_the_masked_full_factor() {
     for name in ["ept-bound", "dmso-c"] {
         let b = build_bounded(name, grid(100), HessianMode::Assembled).unwrap();
+        // Rejected steps discarded: with the default search on f the
+        // DMSO_C solve is short enough that the two factors tie (48 CG
+        // iterations each at 100×100).
         let solve = |p: Preconditioning| {
-            Tron::new(TronConfig::default().gtol_rel(1e-6).precond(p))
+            let c = TronConfig::default()
+                .gtol_rel(1e-6)
+                .precond(p)
+                .rejected_step(RejectedStep::Shrink);
+            Tron::new(c)
                 .solve(&*b.objective, b.x0.view(), &b.bounds)
                 .unwrap()
         };

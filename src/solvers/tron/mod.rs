@@ -43,7 +43,9 @@
 //!    [`crate::TronConfig`] `radius_rule` (default TAO's reduction update
 //!    [`crate::solvers::radius::tao`]; Lin & Moré's is
 //!    [`crate::solvers::radius::tron`]) on the step taken; a non-finite
-//!    trial point gives ρ = −∞ and shrinks Δ.
+//!    trial point gives ρ = −∞ and shrinks Δ. With [`crate::TronConfig`]
+//!    `rejected_step` set to backtrack, a rejected step is first searched
+//!    on f along the segment to the trial point ([`backtrack`]).
 //! 4. **Stopping**: ‖P∇f(x)‖₂ ≤ max(gtol_abs, gtol_rel·‖∇f(x₀)‖₂)
 //!    ([`crate::TronConfig`]).
 //!
@@ -51,6 +53,7 @@
 //! Cauchy and projected searches; η and σ of the radius rule in
 //! [`crate::solvers::radius`].
 
+pub mod backtrack;
 mod cauchy;
 pub mod face_ic0;
 mod faces;
@@ -84,7 +87,7 @@ use crate::report::status::Status;
 use crate::report::Report;
 use crate::solvers::config::{Preconditioning, TronConfig};
 use crate::solvers::newton_cg::AmgSlot;
-use crate::solvers::radius::{self, Trial};
+use crate::solvers::radius::{self, RejectedStep, Trial};
 use crate::solvers::ratio::{acceptable, reduction_ratio};
 use crate::solvers::state::Run;
 use face_ic0::FaceIc0;
@@ -483,13 +486,40 @@ impl Tron {
                 grad_dot_step: np.gts,
                 before_first_accepted: run.accepted_steps == 0,
             };
-            let next_radius = radius::update(c.radius_rule, &trial, c.eta_accept, max_radius);
+            let mut next_radius = radius::update(c.radius_rule, &trial, c.eta_accept, max_radius);
+            let mut accepted = acceptable(rho, c.eta_accept);
+            // A rejected step searched on f (`backtrack`): the point found
+            // replaces the trial point, Δ follows the step taken.
+            let (mut alpha, mut f_new) = (f64::NAN, f_trial);
+            if !accepted && c.rejected_step != RejectedStep::Shrink {
+                let found = backtrack::backtrack_rejected(
+                    obj,
+                    bounds,
+                    &mut run,
+                    w.s.view(),
+                    np.gts,
+                    &mut w.sk,
+                    &mut w.xk,
+                    &mut w.g_trial,
+                );
+                if let Some(bt) = found {
+                    accepted = true;
+                    (alpha, f_new) = (bt.alpha, bt.f);
+                    next_radius = radius::radius_after_backtrack(
+                        bt.alpha,
+                        step_norm,
+                        radius,
+                        np.on_boundary,
+                        c.rejected_step == RejectedStep::BacktrackKeep,
+                        max_radius,
+                    );
+                }
+            }
             run.state.radius = next_radius;
-            let accepted = acceptable(rho, c.eta_accept);
             let f_before = run.f;
             if accepted {
                 let pg = bounds.projected_gradient_norm(w.xk.view(), w.g_trial.view());
-                run.accept(&mut w.xk, &mut w.g_trial, f_trial, pg);
+                run.accept(&mut w.xk, &mut w.g_trial, f_new, pg);
                 run.state.failures.non_finite_trial = 0;
                 hessian = None;
                 objective_precond = None;
@@ -506,7 +536,8 @@ impl Tron {
                 } else if run.f < c.termination.f_floor {
                     Some(Status::Unbounded)
                 } else {
-                    run.stalled(f_trial - f_before, step_norm)
+                    let taken = if alpha.is_nan() { 1.0 } else { alpha };
+                    run.stalled(f_new - f_before, taken * step_norm)
                 };
             } else {
                 if !trial_finite {
@@ -524,6 +555,7 @@ impl Tron {
                 radius,
                 next_radius,
                 ratio: rho,
+                alpha,
                 accepted,
                 krylov_iterations: np.cg_iterations as usize,
                 krylov_exit: np.last_exit,
