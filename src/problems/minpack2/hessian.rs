@@ -155,3 +155,44 @@ impl<E: Element> LinearOperator for Minpack2Hessian<'_, E> {
         true
     }
 }
+
+#[cfg(test)]
+impl<E: Element> Minpack2Hessian<'_, E> {
+    /// Asserts that this Hessian's product equals, to 1e-13 relative, the
+    /// element loop's over the element Hessians at the same point (the
+    /// stencils' test oracle), on a fixed direction.
+    pub(super) fn assert_product_is_the_element_loops(&self) {
+        let p = self.owner;
+        let n = p.n();
+        let oracle = Minpack2Hessian {
+            owner: p,
+            x: self.x.clone(),
+            coef: if E::CONST_HESS {
+                Vec::new()
+            } else {
+                p.element_hessians(&self.x)
+            },
+            node_diag: self.node_diag.clone(),
+            stencil: None,
+            stencil7: None,
+            ghosts: Mutex::new(vec![0.0; p.ghost_len()]),
+        };
+        let v: Vec<f64> = (0..n)
+            .map(|k| ((k * 7919) % 1009) as f64 / 1009.0 - 0.5)
+            .collect();
+        let (mut y1, mut y2) = (vec![0.0f64; n], vec![0.0f64; n]);
+        self.apply_slices(&v, &mut y1);
+        oracle.apply_slices(&v, &mut y2);
+        let scale = y2.iter().fold(0.0f64, |m, y| m.max(y.abs()));
+        assert!(scale > 0.0);
+        for (k, (a, b)) in y1.iter().zip(&y2).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-13 * scale,
+                "{} {}x{}: y[{k}] = {a} against {b}",
+                p.elem.name(),
+                p.geo.nx,
+                p.geo.ny
+            );
+        }
+    }
+}

@@ -125,45 +125,17 @@ impl Stencil5 {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
     use super::*;
     use crate::problem::objective::Objective;
-    use crate::problems::minpack2::Minpack2Hessian;
 
     /// The stencil's product against the element loop's on the same
     /// Hessian (the stencil taken away), for the three quadratic elements,
     /// grids with one row or column, and both `Par`s.
     fn agrees<E: Element>(p: &Minpack2<E>) {
-        let n = p.n();
         let x = p.start();
         let h = p.hessian(x.view());
         assert!(h.stencil.is_some(), "{}: no stencil", p.elem.name());
-        let elementwise = Minpack2Hessian {
-            owner: h.owner,
-            x: h.x.clone(),
-            coef: h.coef.clone(),
-            node_diag: h.node_diag.clone(),
-            stencil: None,
-            stencil7: None,
-            ghosts: Mutex::new(vec![0.0; p.ghost_len()]),
-        };
-        let v: Vec<f64> = (0..n)
-            .map(|k| ((k * 7919) % 1009) as f64 / 1009.0 - 0.5)
-            .collect();
-        let (mut y1, mut y2) = (vec![0.0f64; n], vec![0.0f64; n]);
-        h.apply_slices(&v, &mut y1);
-        elementwise.apply_slices(&v, &mut y2);
-        let scale = y2.iter().fold(0.0f64, |m, y| m.max(y.abs()));
-        for (k, (a, b)) in y1.iter().zip(&y2).enumerate() {
-            assert!(
-                (a - b).abs() <= 1e-13 * scale,
-                "{} {}x{}: y[{k}] = {a} against {b}",
-                p.elem.name(),
-                p.geo.nx,
-                p.geo.ny
-            );
-        }
+        h.assert_product_is_the_element_loops();
     }
 
     #[test]
