@@ -3,7 +3,10 @@
 //! rows and values (interior unknowns framed by boundary values) that the
 //! element loop and the Hessian assembly read.
 
+use rayon::prelude::*;
+
 use super::{Element, Minpack2};
+use crate::linalg::par::Par;
 
 /// Grid sizes and spacings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,6 +64,30 @@ pub(super) struct Row<'a> {
 impl<E: Element> Minpack2<E> {
     pub(super) fn nblocks(&self) -> usize {
         self.geo.ny.div_ceil(self.block_rows)
+    }
+
+    /// Whether the kernels run their row blocks on rayon's pool.
+    pub(super) fn parallel_blocks(&self) -> bool {
+        self.par == Par::Rayon && self.nblocks() > 1 && self.n() >= 2 * MIN_BLOCK
+    }
+
+    /// `block(b, out)` on each block b of `block_rows` grid rows of the
+    /// n-vector `out` (the last may be shorter), in parallel where
+    /// [`Self::parallel_blocks`]; the blocks depend only on the grid.
+    pub(super) fn for_row_blocks<F>(&self, out: &mut [f64], block: F)
+    where
+        F: Fn(usize, &mut [f64]) + Sync,
+    {
+        let len = self.block_rows * self.geo.nx;
+        if self.parallel_blocks() {
+            out.par_chunks_mut(len)
+                .enumerate()
+                .for_each(|(b, o)| block(b, o));
+        } else {
+            out.chunks_mut(len)
+                .enumerate()
+                .for_each(|(b, o)| block(b, o));
+        }
     }
 
     /// Padded row s (0..=ny+1) of x.

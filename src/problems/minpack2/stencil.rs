@@ -22,11 +22,7 @@
 //! element loop's blocks, so the result does not depend on the thread
 //! count.
 
-use rayon::prelude::*;
-
-use super::grid::MIN_BLOCK;
 use super::{Element, Minpack2};
-use crate::linalg::par::Par;
 
 /// The edge weights of a constant MINPACK-2 Hessian (module documentation).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,16 +81,7 @@ impl Stencil5 {
                 self.row(row(j), down, up, ndr, yr);
             }
         };
-        let parallel = p.par == Par::Rayon && p.nblocks() > 1 && p.n() >= 2 * MIN_BLOCK;
-        if parallel {
-            y.par_chunks_mut(br * nx)
-                .enumerate()
-                .for_each(|(b, out)| block(b, out));
-        } else {
-            y.chunks_mut(br * nx)
-                .enumerate()
-                .for_each(|(b, out)| block(b, out));
-        }
+        p.for_row_blocks(y, block);
     }
 
     /// One grid row: `c` the row of v, `down`/`up` the rows below and above
@@ -126,6 +113,7 @@ impl Stencil5 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linalg::par::Par;
     use crate::problem::objective::Objective;
 
     /// The stencil's product against the element loop's on the same

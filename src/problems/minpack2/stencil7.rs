@@ -36,9 +36,7 @@
 
 use rayon::prelude::*;
 
-use super::grid::MIN_BLOCK;
 use super::{Element, Minpack2};
-use crate::linalg::par::Par;
 
 /// The 7-point node stencil of a MINPACK-2 Hessian at a point (module
 /// documentation), one entry per unknown in each array.
@@ -129,9 +127,8 @@ impl Stencil7 {
             }
         };
         let len = br * nx;
-        let parallel = p.par == Par::Rayon && p.nblocks() > 1 && p.n() >= 2 * MIN_BLOCK;
         let Self { c, e, n: nn, w } = &mut st;
-        if parallel {
+        if p.parallel_blocks() {
             (
                 c.par_chunks_mut(len),
                 e.par_chunks_mut(len),
@@ -184,16 +181,7 @@ impl Stencil7 {
                 rows.product(yr);
             }
         };
-        let parallel = p.par == Par::Rayon && p.nblocks() > 1 && p.n() >= 2 * MIN_BLOCK;
-        if parallel {
-            y.par_chunks_mut(br * nx)
-                .enumerate()
-                .for_each(|(b, out)| block(b, out));
-        } else {
-            y.chunks_mut(br * nx)
-                .enumerate()
-                .for_each(|(b, out)| block(b, out));
-        }
+        p.for_row_blocks(y, block);
     }
 }
 
@@ -257,6 +245,7 @@ impl Rows<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linalg::par::Par;
     use crate::problem::objective::Objective;
 
     /// The stencil's product against the element loop's over the stored
