@@ -7,7 +7,9 @@
 //! off F stay in that subspace and see exactly A(F,F) (JSOSolvers `tron`
 //! with an `opDiagonal` mask; TAO `-tao_subset_type mask`). One product
 //! with A per product with D·A·D; the mask is applied to a copy of v kept
-//! in a caller-owned scratch buffer, so no product allocates.
+//! in a caller-owned scratch buffer, so no product allocates, and to A·v
+//! by [`LinearOperator::apply_masked`] (in the operator's own output pass
+//! where it overrides it).
 //!
 //! D·M⁻¹·D is the exact restriction for a diagonal M (Jacobi); for an
 //! incomplete factor of the whole matrix it is symmetric positive definite
@@ -77,19 +79,18 @@ impl<A: LinearOperator + ?Sized> LinearOperator for Masked<'_, A> {
     fn shape(&self) -> (usize, usize) {
         self.a.shape()
     }
-    fn apply(&self, v: ArrayView1<'_, f64>, mut out: ArrayViewMut1<'_, f64>) {
+    fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>) {
         match self.scratch {
             Some(scratch) => {
                 let mut s = scratch.borrow_mut();
                 masked_copy(self.par, s.view_mut(), v, self.mask);
-                self.a.apply(s.view(), out.view_mut());
+                self.a.apply_masked(s.view(), self.mask, out, self.par);
             }
             None => {
                 debug_assert!(zero_off_mask(v, self.mask), "Masked::on_face: v ≠ D·v");
-                self.a.apply(v, out.view_mut());
+                self.a.apply_masked(v, self.mask, out, self.par);
             }
         }
-        mask_in_place(self.par, out, self.mask);
     }
     fn diagonal(&self, mut out: ArrayViewMut1<'_, f64>) -> bool {
         if !self.a.diagonal(out.view_mut()) {
@@ -143,21 +144,7 @@ impl Preconditioner for MaskedPreconditioner<'_> {
     }
 }
 
-/// v ← D·v. Off the mask the entry is set to exactly 0 (not 0·v, which is
-/// NaN for an infinite v).
-///
-/// Element-wise, so with [`Par::Rayon`] it runs over
-/// [`crate::linalg::par::BLOCK`]-element blocks on rayon's pool for long
-/// vectors, with the same result as [`Par::Seq`].
-pub fn mask_in_place(par: Par, v: ArrayViewMut1<'_, f64>, mask: ArrayView1<'_, f64>) {
-    for_blocks(par, (v, mask), |(mut v, mask)| {
-        Zip::from(&mut v).and(&mask).for_each(|v, &m| {
-            if m == 0.0 {
-                *v = 0.0;
-            }
-        });
-    });
-}
+pub use crate::linalg::vecops::mask_in_place;
 
 /// out ← D·v, with exact zeros off the mask (see [`mask_in_place`]).
 fn masked_copy(

@@ -7,6 +7,9 @@
 
 use ndarray::{Array2, ArrayBase, ArrayView1, ArrayViewMut1, Data, Ix2};
 
+use crate::linalg::par::Par;
+use crate::linalg::vecops::mask_in_place;
+
 /// A square linear operator on `R^n`, symmetric when it stands for a Hessian.
 ///
 /// `apply(v, out)` writes `A v` into `out` (overwriting it). Both have length
@@ -18,6 +21,25 @@ pub trait LinearOperator {
 
     /// `out ← A v`.
     fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>);
+
+    /// `out ← D·(A v)` for the 0/1 diagonal D = diag(`mask`): `A v` with
+    /// `out[i]` set to exactly 0 wherever `mask[i] == 0`, the product of
+    /// [`Masked`](crate::linalg::masked::Masked), TRON's operator on a face
+    /// of the box. The default is [`apply`](LinearOperator::apply) and then
+    /// a mask pass over `out`, run as `par` says. An operator that writes
+    /// its output in blocks of its own may override it to mask each block
+    /// while it is still in cache, which saves a read and a write of `out`;
+    /// an override must give the same values as the default.
+    fn apply_masked(
+        &self,
+        v: ArrayView1<'_, f64>,
+        mask: ArrayView1<'_, f64>,
+        mut out: ArrayViewMut1<'_, f64>,
+        par: Par,
+    ) {
+        self.apply(v, out.view_mut());
+        mask_in_place(par, out, mask);
+    }
 
     /// (rows, columns). The solvers check that both equal n before the
     /// first product. The default is `(dim(), dim())`; only operators that
@@ -71,6 +93,15 @@ impl<T: LinearOperator + ?Sized> LinearOperator for &T {
     fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>) {
         (**self).apply(v, out)
     }
+    fn apply_masked(
+        &self,
+        v: ArrayView1<'_, f64>,
+        mask: ArrayView1<'_, f64>,
+        out: ArrayViewMut1<'_, f64>,
+        par: Par,
+    ) {
+        (**self).apply_masked(v, mask, out, par)
+    }
     fn diagonal(&self, out: ArrayViewMut1<'_, f64>) -> bool {
         (**self).diagonal(out)
     }
@@ -91,6 +122,15 @@ impl<T: LinearOperator + ?Sized> LinearOperator for Box<T> {
     }
     fn apply(&self, v: ArrayView1<'_, f64>, out: ArrayViewMut1<'_, f64>) {
         (**self).apply(v, out)
+    }
+    fn apply_masked(
+        &self,
+        v: ArrayView1<'_, f64>,
+        mask: ArrayView1<'_, f64>,
+        out: ArrayViewMut1<'_, f64>,
+        par: Par,
+    ) {
+        (**self).apply_masked(v, mask, out, par)
     }
     fn diagonal(&self, out: ArrayViewMut1<'_, f64>) -> bool {
         (**self).diagonal(out)

@@ -8,6 +8,22 @@ use ndarray::{ArrayView1, ArrayViewMut1, Zip};
 
 use crate::linalg::par::{for_blocks, Par, Partials};
 
+/// v ← D·v for the 0/1 diagonal D = diag(`mask`). Off the mask the entry
+/// is set to exactly 0 (not 0·v, which is NaN for an infinite v).
+///
+/// Element-wise, so with [`Par::Rayon`] it runs over
+/// [`crate::linalg::par::BLOCK`]-element blocks on rayon's pool for long
+/// vectors, with the same result as [`Par::Seq`].
+pub fn mask_in_place(par: Par, v: ArrayViewMut1<'_, f64>, mask: ArrayView1<'_, f64>) {
+    for_blocks(par, (v, mask), |(mut v, mask)| {
+        Zip::from(&mut v).and(&mask).for_each(|v, &m| {
+            if m == 0.0 {
+                *v = 0.0;
+            }
+        });
+    });
+}
+
 /// `‖v‖²` by blocks (overflow is the caller's business).
 fn sum_squares(k: &mut Partials, v: ArrayView1<'_, f64>) -> f64 {
     k.reduce(v, |b| [b.dot(&b), 0.0, 0.0])[0]

@@ -53,6 +53,18 @@ pub(super) const TARGET_BLOCKS: usize = 64;
 /// Minimum unknowns per block.
 pub(super) const MIN_BLOCK: usize = 4096;
 
+/// `y_i ← 0` where `mask_i == 0`: one row of D·y, with the values of
+/// [`crate::linalg::masked::mask_in_place`], applied by the stencil
+/// products to each output row as they write it.
+#[inline(always)]
+pub(super) fn mask_row(mask: &[f64], y: &mut [f64]) {
+    for (y, &m) in y.iter_mut().zip(mask) {
+        if m == 0.0 {
+            *y = 0.0;
+        }
+    }
+}
+
 /// A padded grid row: boundary value, interior values, boundary value.
 #[derive(Clone, Copy)]
 pub(super) struct Row<'a> {

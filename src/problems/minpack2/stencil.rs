@@ -22,6 +22,7 @@
 //! element loop's blocks, so the result does not depend on the thread
 //! count.
 
+use super::grid::mask_row;
 use super::{Element, Minpack2};
 
 /// The edge weights of a constant MINPACK-2 Hessian (module documentation).
@@ -60,8 +61,17 @@ impl Stencil5 {
         Some(Self { wh, wv, diag })
     }
 
-    /// y = H·v with the node curvature `nd` (empty: none).
-    pub(super) fn apply<E: Element>(&self, p: &Minpack2<E>, v: &[f64], nd: &[f64], y: &mut [f64]) {
+    /// y = H·v with the node curvature `nd` (empty: none), or y = D·H·v
+    /// with D = diag(`mask`) when it is given (each row masked as it is
+    /// written, [`mask_row`]).
+    pub(super) fn apply<E: Element>(
+        &self,
+        p: &Minpack2<E>,
+        v: &[f64],
+        nd: &[f64],
+        mask: Option<&[f64]>,
+        y: &mut [f64],
+    ) {
         let (nx, ny, br) = (p.geo.nx, p.geo.ny, p.block_rows);
         let block = |b: usize, out: &mut [f64]| {
             for (t, yr) in out.chunks_exact_mut(nx).enumerate() {
@@ -79,6 +89,9 @@ impl Stencil5 {
                     Some(&nd[j * nx..(j + 1) * nx])
                 };
                 self.row(row(j), down, up, ndr, yr);
+                if let Some(m) = mask {
+                    mask_row(&m[j * nx..(j + 1) * nx], yr);
+                }
             }
         };
         p.for_row_blocks(y, block);

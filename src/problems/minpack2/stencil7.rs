@@ -36,6 +36,7 @@
 
 use rayon::prelude::*;
 
+use super::grid::mask_row;
 use super::{Element, Minpack2};
 
 /// The 7-point node stencil of a MINPACK-2 Hessian at a point (module
@@ -148,8 +149,15 @@ impl Stencil7 {
         st
     }
 
-    /// y = H·v.
-    pub(super) fn apply<E: Element>(&self, p: &Minpack2<E>, v: &[f64], y: &mut [f64]) {
+    /// y = H·v, or y = D·H·v with D = diag(`mask`) when it is given (each
+    /// row masked as it is written, [`mask_row`]).
+    pub(super) fn apply<E: Element>(
+        &self,
+        p: &Minpack2<E>,
+        v: &[f64],
+        mask: Option<&[f64]>,
+        y: &mut [f64],
+    ) {
         let (nx, ny, br) = (p.geo.nx, p.geo.ny, p.block_rows);
         let zeros = &p.zeros[..];
         let block = |b: usize, out: &mut [f64]| {
@@ -179,6 +187,9 @@ impl Stencil7 {
                     wd,
                 };
                 rows.product(yr);
+                if let Some(m) = mask {
+                    mask_row(&m[j * nx..(j + 1) * nx], yr);
+                }
             }
         };
         p.for_row_blocks(y, block);
@@ -283,8 +294,8 @@ mod tests {
         assert_eq!(a.stencil7, b.stencil7);
         let v: Vec<f64> = (0..p.n()).map(|k| (k % 13) as f64 - 6.0).collect();
         let (mut y1, mut y2) = (vec![0.0; p.n()], vec![0.0; p.n()]);
-        a.apply_slices(&v, &mut y1);
-        b.apply_slices(&v, &mut y2);
+        a.apply_slices(&v, None, &mut y1);
+        b.apply_slices(&v, None, &mut y2);
         assert_eq!(y1, y2);
     }
 }
