@@ -8,6 +8,7 @@
 use ndarray::{Array2, ArrayBase, ArrayView1, ArrayViewMut1, Data, Ix2};
 
 use crate::linalg::par::Par;
+use crate::linalg::precond::Preconditioner;
 use crate::linalg::vecops::mask_in_place;
 
 /// A square linear operator on `R^n`, symmetric when it stands for a Hessian.
@@ -75,6 +76,17 @@ pub trait LinearOperator {
         let _ = values;
         false
     }
+
+    /// An incomplete Cholesky factor, IC(0), of the reduced matrix
+    /// `A(F,F) ⊕ I` on the face F = {i : `mask[i]` ≠ 0}, built in the
+    /// operator's own structure (a grid stencil) without an assembled
+    /// matrix, if it has one. Its `z = M⁻¹ r` must be exactly 0 off F.
+    /// TRON's [`crate::Preconditioning::Ic0`] asks for it on every face
+    /// before it falls back to the assembled pattern. Default: `None`.
+    fn face_ic0(&self, mask: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {
+        let _ = mask;
+        None
+    }
 }
 
 impl<T: LinearOperator + ?Sized> LinearOperator for &T {
@@ -105,6 +117,9 @@ impl<T: LinearOperator + ?Sized> LinearOperator for &T {
     fn diagonal(&self, out: ArrayViewMut1<'_, f64>) -> bool {
         (**self).diagonal(out)
     }
+    fn face_ic0(&self, mask: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {
+        (**self).face_ic0(mask)
+    }
 }
 
 impl<T: LinearOperator + ?Sized> LinearOperator for Box<T> {
@@ -134,6 +149,9 @@ impl<T: LinearOperator + ?Sized> LinearOperator for Box<T> {
     }
     fn diagonal(&self, out: ArrayViewMut1<'_, f64>) -> bool {
         (**self).diagonal(out)
+    }
+    fn face_ic0(&self, mask: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {
+        (**self).face_ic0(mask)
     }
 }
 

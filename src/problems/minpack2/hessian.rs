@@ -10,10 +10,12 @@ use ndarray::{ArrayView1, ArrayViewMut1};
 use super::grid::mask_row;
 use super::stencil::Stencil5;
 use super::stencil7::Stencil7;
+use super::stencil_ic0::{self, StencilIc0};
 use super::{Element, Minpack2};
 use crate::linalg::masked::mask_in_place;
 use crate::linalg::operator::LinearOperator;
 use crate::linalg::par::Par;
+use crate::linalg::precond::Preconditioner;
 
 impl<E: Element> Minpack2<E> {
     /// The entries (h_aa, h_ab, h_bb) of the element Hessians at x of the
@@ -181,6 +183,25 @@ impl<E: Element> LinearOperator for Minpack2Hessian<'_, E> {
     fn assembled_values(&self, values: &mut [f64]) -> bool {
         self.owner.fill(&self.x, values);
         true
+    }
+    /// IC(0) of H(F,F) ⊕ I in the 5-point stencil's own form (EPT, PJB,
+    /// SSC; [`StencilIc0`], banded as [`stencil_ic0::strips`] says); `None`
+    /// for the 7-point problems (MSA, ODC) and on a breakdown at every
+    /// shift.
+    fn face_ic0(&self, mask: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {
+        let st = self.stencil.as_ref()?;
+        let m = mask.as_slice()?;
+        let p = self.owner;
+        let (nx, ny) = (p.geo.nx, p.geo.ny);
+        let f = StencilIc0::factor(
+            st,
+            (nx, ny),
+            &self.node_diag,
+            m,
+            stencil_ic0::strips(ny),
+            p.par == Par::Rayon,
+        )?;
+        Some(Box::new(f))
     }
 }
 

@@ -61,6 +61,7 @@ mod objective;
 mod problem;
 mod stencil;
 mod stencil7;
+mod stencil_ic0;
 mod sweep;
 
 pub use bounded::{dmsa, dmso, dssc, ept_bound, pjb_bound, plate};

@@ -29,11 +29,11 @@ use super::{Element, Minpack2};
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Stencil5 {
     /// `w_h(c)` for padded columns c = 0..=nx (edge c — c+1).
-    wh: Vec<f64>,
+    pub(super) wh: Vec<f64>,
     /// `w_v(c)` for interior columns, index c − 1 (c = 1..=nx).
-    wv: Vec<f64>,
+    pub(super) wv: Vec<f64>,
     /// `d_c` for interior columns, index c − 1.
-    diag: Vec<f64>,
+    pub(super) diag: Vec<f64>,
 }
 
 impl Stencil5 {

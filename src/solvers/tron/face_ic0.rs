@@ -8,6 +8,12 @@
 //! formed, and its IC(0) factor restricted to F is exactly IC(0) of
 //! H(F,F) (the cleared rows and columns never enter F's elimination). Where
 //! IC(0) fails for every shift, the face uses Jacobi from H's diagonal.
+//!
+//! This is the fallback: TRON first asks the operator for a face IC(0) in
+//! its own structure ([`LinearOperator::face_ic0`]; the 5-point MINPACK-2
+//! stencils build one from their edge weights with no assembled matrix),
+//! and the values here are read only on the first face of a point that
+//! needs them ([`FaceIc0::new_point`]), so such a point never assembles.
 
 use ndarray::{Array1, ArrayView1};
 
@@ -49,14 +55,27 @@ pub(super) struct FaceIc0 {
     fallback: Option<Jacobi>,
     /// Whether the Hessian at the current point has an assembled matrix.
     assembled: bool,
+    /// Whether `values` (and `assembled`) belong to the current point:
+    /// they are read on the first face that needs them, so a point whose
+    /// faces all use the operator's own IC(0)
+    /// ([`LinearOperator::face_ic0`]) never assembles.
+    loaded: bool,
 }
 
 impl FaceIc0 {
-    /// Reads the assembled values of the Hessian at a new point; false
-    /// when it has none (the faces then use Jacobi, or nothing).
-    pub fn load<H: LinearOperator + ?Sized>(&mut self, h: &H) -> bool {
+    /// A new point: its assembled values are read when a face first needs
+    /// them ([`Self::factor_face`]).
+    pub fn new_point(&mut self) {
         self.factor = None;
         self.fallback = None;
+        self.loaded = false;
+    }
+
+    /// Reads the assembled values of the Hessian at the current point;
+    /// false when it has none (the faces then use Jacobi, or nothing).
+    pub fn load<H: LinearOperator + ?Sized>(&mut self, h: &H) -> bool {
+        self.new_point();
+        self.loaded = true;
         self.assembled = match h.assembled_pattern() {
             Some((_, indices)) => {
                 self.values.resize(indices.len(), 0.0);
@@ -71,6 +90,9 @@ impl FaceIc0 {
     /// Factors H(F,F) ⊕ I for the face `mask` (Jacobi from H's diagonal if
     /// that fails or H has no assembled matrix).
     pub fn factor_face<H: LinearOperator + ?Sized>(&mut self, h: &H, mask: ArrayView1<'_, f64>) {
+        if !self.loaded {
+            self.load(h);
+        }
         self.factor = None;
         let n = mask.len();
         if self.assembled {

@@ -233,7 +233,11 @@ fn face_steps<H: LinearOperator + ?Sized>(
         // steps are too: no copy D·v per product.
         let op = Masked::on_face(h, w.mask.view()).with_par(c.par);
         let face_guard;
+        // IC(0) in the operator's own structure: exactly 0 off the face,
+        // so it needs no mask passes around it.
+        let own_ic0 = ph.face_ic0.and_then(|_| h.face_ic0(w.mask.view()));
         let precond = match ph.face_ic0 {
+            _ if own_ic0.is_some() => None,
             Some(cell) => {
                 cell.borrow_mut().factor_face(h, w.mask.view());
                 face_guard = cell.borrow();
@@ -245,7 +249,9 @@ fn face_steps<H: LinearOperator + ?Sized>(
             .map(|m| MaskedPreconditioner::new(m, w.mask.view(), &w.pscratch).with_par(c.par));
         let info = steihaug_trial(
             &op,
-            mp.as_ref().map(|m| m as &dyn Preconditioner),
+            own_ic0
+                .as_deref()
+                .or(mp.as_ref().map(|m| m as &dyn Preconditioner)),
             w.rk.view(),
             &params,
             &mut w.ws,

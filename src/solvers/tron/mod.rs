@@ -360,7 +360,7 @@ impl Tron {
                     }
                     Preconditioning::Ic0 => {
                         if let Some(f) = &face_ic0 {
-                            f.borrow_mut().load(&h);
+                            f.borrow_mut().new_point();
                         }
                     }
                     Preconditioning::Objective => {
