@@ -364,7 +364,13 @@ mod tests {
     /// A face freeing about 2/3 of the unknowns (`seed` varies it).
     fn face(n: usize, seed: usize) -> Vec<f64> {
         (0..n)
-            .map(|k| if (k * 31 + seed).is_multiple_of(3) { 0.0 } else { 1.0 })
+            .map(|k| {
+                if (k * 31 + seed).is_multiple_of(3) {
+                    0.0
+                } else {
+                    1.0
+                }
+            })
             .collect()
     }
 
