@@ -185,7 +185,7 @@ impl<E: Element> LinearOperator for Minpack2Hessian<'_, E> {
         true
     }
     /// IC(0) of H(F,F) ⊕ I in the 5-point stencil's own form (EPT, PJB,
-    /// SSC; [`StencilIc0`], banded as [`stencil_ic0::strips`] says); `None`
+    /// SSC; `StencilIc0`, banded as `stencil_ic0::strips` says); `None`
     /// for the 7-point problems (MSA, ODC) and on a breakdown at every
     /// shift.
     fn face_ic0(&self, mask: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {

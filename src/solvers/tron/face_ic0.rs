@@ -13,7 +13,7 @@
 //! its own structure ([`LinearOperator::face_ic0`]; the 5-point MINPACK-2
 //! stencils build one from their edge weights with no assembled matrix),
 //! and the values here are read only on the first face of a point that
-//! needs them ([`FaceIc0::new_point`]), so such a point never assembles.
+//! needs them (`FaceIc0::new_point`), so such a point never assembles.
 
 use ndarray::{Array1, ArrayView1};
 
