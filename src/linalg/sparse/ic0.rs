@@ -26,7 +26,7 @@ use crate::linalg::precond::Preconditioner;
 
 /// Relative pivot threshold: a pivot `≤ PIVOT_REL·(â_ii + α)` is a
 /// breakdown.
-const PIVOT_REL: f64 = 1e-12;
+pub(crate) const PIVOT_REL: f64 = 1e-12;
 
 /// Options of [`Ic0`].
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -35,6 +35,7 @@ mod ic0;
 
 pub use amg::{Amg, AmgConfig, AmgReuse, AmgSmoother, DEFAULT_THETA};
 pub use assembled::{Assembled, AssembledHessian, AssembledPreconditioner, SparseHessian};
+pub(crate) use ic0::PIVOT_REL as IC0_PIVOT_REL;
 pub use ic0::{Ic0, Ic0Config};
 
 use ndarray::{ArrayView1, ArrayViewMut1};

@@ -42,13 +42,8 @@ use rayon::prelude::*;
 
 use super::stencil::Stencil5;
 use crate::linalg::precond::Preconditioner;
+use crate::linalg::sparse::{Ic0Config, IC0_PIVOT_REL as PIVOT_REL};
 
-/// Relative pivot threshold (that of the sparse IC(0)).
-const PIVOT_REL: f64 = 1e-12;
-/// The smallest nonzero shift β (Lin & Moré 1999).
-const BETA: f64 = 1e-3;
-/// Factorization attempts before giving up.
-const MAX_ATTEMPTS: usize = 40;
 /// The fewest grid rows in a band.
 pub(super) const MIN_BAND_ROWS: usize = 128;
 /// The most bands.
@@ -93,15 +88,25 @@ impl<'a> StencilIc0<'a> {
         parallel: bool,
     ) -> Option<Self> {
         let n = nx * ny;
-        let diag = |k: usize| st.diag[k % nx] + if nd.is_empty() { 0.0 } else { nd[k] };
-        // The smallest scaled diagonal entry a_k/|a_k| (1 on fixed rows).
+        let bands = bands.clamp(1, MAX_BANDS);
+        // The shift rule and its constants are the sparse IC(0)'s.
+        let Ic0Config { beta, max_attempts } = Ic0Config::default();
+        // The smallest scaled diagonal entry a_k/|a_k| (0 where a_k = 0;
+        // 1 when no variable is free).
         let min_sign = (0..n)
             .filter(|&k| mask[k] != 0.0)
-            .map(|k| diag(k).signum() * f64::from(u8::from(diag(k) != 0.0)))
+            .map(|k| {
+                let a = diag_entry(st, nd, k % nx, k);
+                if a == 0.0 {
+                    0.0
+                } else {
+                    a.signum()
+                }
+            })
             .fold(1.0f64, f64::min);
-        let mut alpha = if min_sign > 0.0 { 0.0 } else { BETA - min_sign };
+        let mut alpha = if min_sign > 0.0 { 0.0 } else { beta - min_sign };
         let mut q = vec![0.0; n];
-        for _ in 0..MAX_ATTEMPTS {
+        for _ in 0..max_attempts {
             let ok = {
                 let band = |b: usize, qb: &mut [f64]| {
                     factor_band(st, nx, band_rows(ny, bands, b).start, nd, mask, alpha, qb)
@@ -110,12 +115,14 @@ impl<'a> StencilIc0<'a> {
                 if parallel {
                     chunks
                         .into_par_iter()
+                        .take(bands)
                         .enumerate()
                         .map(|(b, qb)| band(b, qb))
                         .reduce(|| true, |a, b| a && b)
                 } else {
                     chunks
                         .into_iter()
+                        .take(bands)
                         .enumerate()
                         .fold(true, |acc, (b, qb)| band(b, qb) && acc)
                 }
@@ -130,7 +137,7 @@ impl<'a> StencilIc0<'a> {
                     q,
                 });
             }
-            alpha = (2.0 * alpha).max(BETA);
+            alpha = (2.0 * alpha).max(beta);
         }
         None
     }
@@ -149,28 +156,40 @@ impl<'a> StencilIc0<'a> {
         if self.parallel {
             chunks
                 .into_par_iter()
+                .take(bands)
                 .enumerate()
                 .for_each(|(b, zb)| band(b, zb));
         } else {
             chunks
                 .into_iter()
+                .take(bands)
                 .enumerate()
                 .for_each(|(b, zb)| band(b, zb));
         }
     }
 }
 
-/// The n-vector `v` cut into the bands' parts.
-fn split_bands(v: &mut [f64], nx: usize, ny: usize, bands: usize) -> Vec<&mut [f64]> {
-    let mut out = Vec::with_capacity(bands);
+/// The n-vector `v` cut into the parts of `bands` ≤ [`MAX_BANDS`] bands,
+/// then empty slices: a fixed array, so a solve (once per CG iteration)
+/// allocates nothing.
+fn split_bands(v: &mut [f64], nx: usize, ny: usize, bands: usize) -> [&mut [f64]; MAX_BANDS] {
     let mut rest = v;
-    for b in 0..bands {
-        let len = band_rows(ny, bands, b).len() * nx;
-        let (head, tail) = rest.split_at_mut(len);
-        out.push(head);
+    std::array::from_fn(|b| {
+        let len = if b < bands {
+            band_rows(ny, bands, b).len() * nx
+        } else {
+            0
+        };
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
         rest = tail;
-    }
-    out
+        head
+    })
+}
+
+/// a_k: the stencil's diagonal at column i plus the node curvature at k
+/// (`nd` empty: none).
+fn diag_entry(st: &Stencil5, nd: &[f64], i: usize, k: usize) -> f64 {
+    st.diag[i] + if nd.is_empty() { 0.0 } else { nd[k] }
 }
 
 /// The inverse pivots of one band starting at grid row `j0` (`q` holds
@@ -184,7 +203,7 @@ fn factor_band(
     alpha: f64,
     q: &mut [f64],
 ) -> bool {
-    let (wh, wv, d) = (&st.wh, &st.wv, &st.diag);
+    let (wh, wv) = (&st.wh, &st.wv);
     for t in 0..q.len() / nx {
         let k0 = (j0 + t) * nx;
         for i in 0..nx {
@@ -194,7 +213,7 @@ fn factor_band(
                 q[local] = 0.0;
                 continue;
             }
-            let a = d[i] + if nd.is_empty() { 0.0 } else { nd[k] };
+            let a = diag_entry(st, nd, i, k);
             let scale = if a == 0.0 { 1.0 } else { a.abs() };
             let shifted = a + alpha * scale;
             let mut p = shifted;
