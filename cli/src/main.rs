@@ -5,7 +5,7 @@
 //!   per-iteration table and a summary;
 //! * `steihaug solve --problem NAME [--n N] [--solver tr|linesearch|dense]
 //!   [--nx NX --ny NY] [--hessian matrix-free|assembled]
-//!   [--precond none|jacobi|objective|ic0|amg] [--gtol X] [--max-iter K] [--json]
+//!   [--precond none|jacobi|objective|ic0|mic0|amg] [--mic0-relax W] [--gtol X] [--max-iter K] [--json]
 //!   [--check-derivatives] [--report FILE] [--plot FILE.svg]
 //!   [--checkpoint FILE [--checkpoint-every K]] [--resume FILE] [--quiet]
 //!   [--radius-init constant:X|gradient|first-step|interpolation]
@@ -14,7 +14,9 @@
 //!   — any registered problem; grid problems (MINPACK-2 msa, ept, ssc, odc,
 //!   pjb) take a grid and a Hessian mode; `ic0` is the problem's own
 //!   preconditioner, IC(0) of the assembled Hessian (with `--solver tron`, IC(0)
-//!   of the reduced Hessian on each face); `amg` smoothed-aggregation
+//!   of the reduced Hessian on each face); `mic0` (`--solver tron` only)
+//!   relaxed modified IC(0) on each face, ω = `--mic0-relax` (default
+//!   0.95); `amg` smoothed-aggregation
 //!   multigrid of the assembled Hessian (either Hessian mode);
 //! * `steihaug problems` — the list of problems;
 //! * `steihaug train DATA [-c C] [-e EPS] [--threads N] [-o MODEL] [--json]`

@@ -35,6 +35,10 @@ pub enum PrecondKind {
     /// Incomplete Cholesky IC(0) of the assembled Hessian (MINPACK-2
     /// problems); the problem's own preconditioner.
     Ic0,
+    /// With `--solver tron`: relaxed modified IC(0) of the reduced Hessian
+    /// on each face (ω from `--mic0-relax`), built from the 5-point stencil
+    /// of `ept-bound`, `pjb-bound`, `dssc-c`; IC(0) on the other grids.
+    Mic0,
     /// Smoothed-aggregation algebraic multigrid of the assembled Hessian
     /// (MINPACK-2 grid problems), one V-cycle per CG iteration.
     Amg,
@@ -105,6 +109,10 @@ pub struct SolveArgs {
     /// (|a_ij| ≥ θ·sqrt(a_ii a_jj) is a strong connection), in [0, 1).
     #[arg(long, default_value_t = steihaug::linalg::sparse::DEFAULT_THETA)]
     amg_theta: f64,
+    /// With `--precond mic0`: the relaxation ω in [0, 1] (1 keeps the
+    /// row sums, 0 is IC(0)).
+    #[arg(long, default_value_t = steihaug::solvers::config::DEFAULT_MIC0_RELAX)]
+    mic0_relax: f64,
     /// How grid problems supply the Hessian.
     #[arg(long, value_enum, default_value = "matrix-free")]
     hessian: HessianKind,
@@ -165,6 +173,7 @@ impl Default for SolveArgs {
             precond: PrecondKind::None,
             amg_reuse: AmgReuseKind::Aggregation,
             amg_theta: steihaug::linalg::sparse::DEFAULT_THETA,
+            mic0_relax: steihaug::solvers::config::DEFAULT_MIC0_RELAX,
             hessian: HessianKind::MatrixFree,
             json: false,
             quiet: false,
@@ -261,14 +270,12 @@ fn build_problem(args: &SolveArgs) -> steihaug::Result<(Built, Option<steihaug::
         },
         registry::BuildOptions { hessian: mode },
     )?;
-    if matches!(args.precond, PrecondKind::Ic0 | PrecondKind::Amg)
-        && !registry::GRID_PROBLEMS.contains(&args.problem.as_str())
+    if matches!(
+        args.precond,
+        PrecondKind::Ic0 | PrecondKind::Mic0 | PrecondKind::Amg
+    ) && !registry::GRID_PROBLEMS.contains(&args.problem.as_str())
     {
-        let which = if args.precond == PrecondKind::Ic0 {
-            "ic0"
-        } else {
-            "amg"
-        };
+        let which = precond_name(args.precond);
         return Err(steihaug::Error::InvalidOption {
             name: "precond",
             reason: format!(
@@ -311,6 +318,14 @@ fn check_outputs(args: &SolveArgs) -> steihaug::Result<()> {
 
 /// Refuses options that do not go together, before anything is printed.
 fn check_combinations(args: &SolveArgs) -> steihaug::Result<()> {
+    if args.precond == PrecondKind::Mic0 && args.solver != SolverKind::Tron {
+        return Err(steihaug::Error::InvalidOption {
+            name: "precond",
+            reason:
+                "mic0 is TRON's face preconditioner (--solver tron); use ic0 with the other solvers"
+                    .into(),
+        });
+    }
     if args.checkpoint.is_some() && args.checkpoint_every == 0 {
         return Err(steihaug::Error::InvalidOption {
             name: "checkpoint-every",
@@ -353,6 +368,18 @@ fn check_solver_options(args: &SolveArgs) -> steihaug::Result<()> {
     Ok(())
 }
 
+/// The `--precond` value as written on the command line.
+fn precond_name(p: PrecondKind) -> &'static str {
+    match p {
+        PrecondKind::None => "none",
+        PrecondKind::Jacobi => "jacobi",
+        PrecondKind::Objective => "objective",
+        PrecondKind::Ic0 => "ic0",
+        PrecondKind::Mic0 => "mic0",
+        PrecondKind::Amg => "amg",
+    }
+}
+
 /// Runs one solve; `Ok(converged)`.
 pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
     check_outputs(args)?;
@@ -367,6 +394,9 @@ pub fn solve(args: &SolveArgs, stop: &StopFlag) -> steihaug::Result<bool> {
         PrecondKind::Jacobi => Preconditioning::Jacobi,
         // TRON: IC(0) of the reduced Hessian on each face (MINPACK-2).
         PrecondKind::Ic0 if args.solver == SolverKind::Tron => Preconditioning::Ic0,
+        PrecondKind::Mic0 => Preconditioning::Mic0 {
+            relax: args.mic0_relax,
+        },
         PrecondKind::Objective | PrecondKind::Ic0 => Preconditioning::Objective,
         PrecondKind::Amg => Preconditioning::Amg(steihaug::linalg::sparse::AmgConfig {
             reuse: match args.amg_reuse {
@@ -497,13 +527,7 @@ fn table_printer(
     progress: Option<Rc<RefCell<Progress>>>,
 ) -> impl FnMut(&Iterate<'_>) -> ControlFlow<()> {
     let strategies = strategy::describe(options).map_or(String::new(), |s| format!("\n{s}"));
-    let precond = match args.precond {
-        PrecondKind::None => "none",
-        PrecondKind::Jacobi => "jacobi",
-        PrecondKind::Objective => "objective",
-        PrecondKind::Ic0 => "ic0",
-        PrecondKind::Amg => "amg",
-    };
+    let precond = precond_name(args.precond);
     let mut header = Some(format!(
         "problem {} (n = {n}), solver {}, precond {precond}{strategies}\n{}",
         args.problem,

@@ -81,10 +81,23 @@ pub trait LinearOperator {
     /// `A(F,F) ⊕ I` on the face F = {i : `mask[i]` ≠ 0}, built in the
     /// operator's own structure (a grid stencil) without an assembled
     /// matrix, if it has one. Its `z = M⁻¹ r` must be exactly 0 off F.
-    /// TRON's [`crate::Preconditioning::Ic0`] asks for it on every face
-    /// before it falls back to the assembled pattern. Default: `None`.
-    fn face_ic0(&self, mask: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {
-        let _ = mask;
+    ///
+    /// `relax` = ω ∈ [0, 1] asks for the relaxed **modified** factor,
+    /// MIC(0): ω times each fill entry that IC(0) drops is subtracted from
+    /// the pivot of its row, so that at ω = 1 the factor has the row sums
+    /// of A(F,F) (Gustafsson 1978; Axelsson & Lindskog 1986 for the
+    /// relaxation). ω = 0 is IC(0).
+    ///
+    /// TRON's [`crate::Preconditioning::Ic0`] (ω = 0) and
+    /// [`crate::Preconditioning::Mic0`] ask for it on every face before
+    /// they fall back to the IC(0) of the assembled pattern. Default:
+    /// `None`.
+    fn face_ic0(
+        &self,
+        mask: ArrayView1<'_, f64>,
+        relax: f64,
+    ) -> Option<Box<dyn Preconditioner + '_>> {
+        let _ = (mask, relax);
         None
     }
 }
@@ -117,8 +130,12 @@ impl<T: LinearOperator + ?Sized> LinearOperator for &T {
     fn diagonal(&self, out: ArrayViewMut1<'_, f64>) -> bool {
         (**self).diagonal(out)
     }
-    fn face_ic0(&self, mask: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {
-        (**self).face_ic0(mask)
+    fn face_ic0(
+        &self,
+        mask: ArrayView1<'_, f64>,
+        relax: f64,
+    ) -> Option<Box<dyn Preconditioner + '_>> {
+        (**self).face_ic0(mask, relax)
     }
 }
 
@@ -150,8 +167,12 @@ impl<T: LinearOperator + ?Sized> LinearOperator for Box<T> {
     fn diagonal(&self, out: ArrayViewMut1<'_, f64>) -> bool {
         (**self).diagonal(out)
     }
-    fn face_ic0(&self, mask: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {
-        (**self).face_ic0(mask)
+    fn face_ic0(
+        &self,
+        mask: ArrayView1<'_, f64>,
+        relax: f64,
+    ) -> Option<Box<dyn Preconditioner + '_>> {
+        (**self).face_ic0(mask, relax)
     }
 }
 

@@ -208,7 +208,11 @@ pub(crate) fn prepare<'o, O: Objective + ?Sized>(
             let slot = work.amg.as_mut().expect("allocated for AMG");
             slot.prepare(&h, n, cfg)?;
         }
-        Preconditioning::Ic0 => at.objective_precond = operator_ic0(&h, n),
+        // MIC(0) is TRON's face factor; here it is IC(0) (its documented
+        // meaning outside TRON).
+        Preconditioning::Ic0 | Preconditioning::Mic0 { .. } => {
+            at.objective_precond = operator_ic0(&h, n)
+        }
     }
     at.hessian = Some(h);
     Ok(())
@@ -382,7 +386,9 @@ pub(crate) fn inner_solve<'o, H: LinearOperator>(
     let precond: Option<&dyn Preconditioner> = match (use_precond, preconditioning) {
         (false, _) | (_, Preconditioning::None) => None,
         (_, Preconditioning::Jacobi) => work.jacobi.as_ref().map(|j| j as &dyn Preconditioner),
-        (_, Preconditioning::Objective | Preconditioning::Ic0) => at.objective_precond.as_deref(),
+        (_, Preconditioning::Objective | Preconditioning::Ic0 | Preconditioning::Mic0 { .. }) => {
+            at.objective_precond.as_deref()
+        }
         (_, Preconditioning::Amg(_)) => work.amg.as_ref().and_then(AmgSlot::current),
     };
     let x_trial = trial.then(|| (run.x.view(), work.x_trial.view_mut()));
@@ -483,7 +489,9 @@ fn chosen_precond<'a, H>(
     match preconditioning {
         Preconditioning::None => None,
         Preconditioning::Jacobi => jacobi.map(|j| j as &dyn Preconditioner),
-        Preconditioning::Objective | Preconditioning::Ic0 => at.objective_precond.as_deref(),
+        Preconditioning::Objective | Preconditioning::Ic0 | Preconditioning::Mic0 { .. } => {
+            at.objective_precond.as_deref()
+        }
         Preconditioning::Amg(_) => amg.and_then(AmgSlot::current),
     }
 }

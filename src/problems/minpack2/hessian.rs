@@ -184,11 +184,15 @@ impl<E: Element> LinearOperator for Minpack2Hessian<'_, E> {
         self.owner.fill(&self.x, values);
         true
     }
-    /// IC(0) of H(F,F) ⊕ I in the 5-point stencil's own form (EPT, PJB,
-    /// SSC; `StencilIc0`, banded as `stencil_ic0::strips` says); `None`
-    /// for the 7-point problems (MSA, ODC) and on a breakdown at every
-    /// shift.
-    fn face_ic0(&self, mask: ArrayView1<'_, f64>) -> Option<Box<dyn Preconditioner + '_>> {
+    /// IC(0), or MIC(0) relaxed by `relax`, of H(F,F) ⊕ I in the 5-point
+    /// stencil's own form (EPT, PJB, SSC; `StencilIc0`, banded as
+    /// `stencil_ic0::strips` says); `None` for the 7-point problems (MSA,
+    /// ODC) and on a breakdown at every shift.
+    fn face_ic0(
+        &self,
+        mask: ArrayView1<'_, f64>,
+        relax: f64,
+    ) -> Option<Box<dyn Preconditioner + '_>> {
         let st = self.stencil.as_ref()?;
         let m = mask.as_slice()?;
         let p = self.owner;
@@ -200,6 +204,7 @@ impl<E: Element> LinearOperator for Minpack2Hessian<'_, E> {
             m,
             stencil_ic0::strips(ny),
             p.par == Par::Rayon,
+            relax,
         )?;
         Some(Box::new(f))
     }

@@ -31,7 +31,7 @@ mod tron;
 mod trust_region;
 
 pub use dense_newton::{DenseNewtonConfig, DenseStep, DEFAULT_SYMMETRY_TOL};
-pub use krylov::{Forcing, KrylovConfig, Preconditioning};
+pub use krylov::{Forcing, KrylovConfig, Preconditioning, DEFAULT_MIC0_RELAX};
 pub use line_search::{
     ArmijoConfig, LineSearchConfig, DEFAULT_BACKTRACK, DEFAULT_C1, DEFAULT_MAX_BACKTRACKS,
 };

@@ -151,6 +151,7 @@ impl TronConfig {
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
         self.termination.validate()?;
+        self.preconditioning.validate()?;
         if !(self.cg_tol > 0.0 && self.cg_tol < 1.0) {
             return Err(Error::InvalidOption {
                 name: "cg_tol",

@@ -1,6 +1,7 @@
 //! IC(0) of the reduced Hessian H(F,F) on each face, the preconditioner of
 //! MINPACK-2 `dtron` (which refactors `dicfs` on every face in `dspcg`;
-//! Lin & Moré 1999 §4), with [`crate::Preconditioning::Ic0`].
+//! Lin & Moré 1999 §4), with [`crate::Preconditioning::Ic0`] and
+//! [`crate::Preconditioning::Mic0`].
 //!
 //! The factor is that of H(F,F) ⊕ I: the assembled values of H with every
 //! row and column outside F cleared and a unit diagonal there
@@ -14,6 +15,9 @@
 //! stencils build one from their edge weights with no assembled matrix),
 //! and the values here are read only on the first face of a point that
 //! needs them (`FaceIc0::new_point`), so such a point never assembles.
+//! The operator's own factor may be modified (MIC(0), relaxed by
+//! [`crate::Preconditioning::Mic0`]'s ω); the assembled fallback is IC(0)
+//! whatever ω is.
 
 use ndarray::{Array1, ArrayView1};
 
@@ -60,9 +64,26 @@ pub(super) struct FaceIc0 {
     /// faces all use the operator's own IC(0)
     /// ([`LinearOperator::face_ic0`]) never assembles.
     loaded: bool,
+    /// ω asked of the operator's own factor (0: IC(0)).
+    relax: f64,
 }
 
 impl FaceIc0 {
+    /// Faces factored with ω = `relax` where the operator factors them
+    /// itself ([`LinearOperator::face_ic0`]), IC(0) of the assembled
+    /// values otherwise.
+    pub fn new(relax: f64) -> Self {
+        Self {
+            relax,
+            ..Self::default()
+        }
+    }
+
+    /// ω asked of the operator's own factor.
+    pub fn relax(&self) -> f64 {
+        self.relax
+    }
+
     /// A new point: its assembled values are read when a face first needs
     /// them ([`Self::factor_face`]).
     pub fn new_point(&mut self) {

@@ -235,7 +235,9 @@ fn face_steps<H: LinearOperator + ?Sized>(
         let face_guard;
         // IC(0) in the operator's own structure: exactly 0 off the face,
         // so it needs no mask passes around it.
-        let own_ic0 = ph.face_ic0.and_then(|_| h.face_ic0(w.mask.view()));
+        let own_ic0 = ph
+            .face_ic0
+            .and_then(|cell| h.face_ic0(w.mask.view(), cell.borrow().relax()));
         let precond = match ph.face_ic0 {
             _ if own_ic0.is_some() => None,
             Some(cell) => {

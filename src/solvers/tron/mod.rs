@@ -279,9 +279,11 @@ impl Tron {
         // like every preconditioner here (D·M⁻¹·D); Jacobi where it cannot
         // be built (the rule of `newton_cg`).
         let mut amg = matches!(c.preconditioning, Preconditioning::Amg(_)).then(AmgSlot::default);
-        // IC(0) of H(F,F), refactored on every face.
-        let face_ic0 =
-            (c.preconditioning == Preconditioning::Ic0).then(|| RefCell::new(FaceIc0::default()));
+        // IC(0) (or MIC(0)) of H(F,F), refactored on every face.
+        let face_ic0 = c
+            .preconditioning
+            .ic0_relax()
+            .map(|relax| RefCell::new(FaceIc0::new(relax)));
 
         while status.is_none() {
             if let Some(s) = run.budget_exhausted() {
@@ -358,7 +360,7 @@ impl Tron {
                             None
                         };
                     }
-                    Preconditioning::Ic0 => {
+                    Preconditioning::Ic0 | Preconditioning::Mic0 { .. } => {
                         if let Some(f) = &face_ic0 {
                             f.borrow_mut().new_point();
                         }
@@ -413,7 +415,7 @@ impl Tron {
                 Preconditioning::Amg(_) => amg.as_ref().and_then(AmgSlot::current),
                 Preconditioning::Jacobi => jacobi.as_ref().map(|j| j as &dyn Preconditioner),
                 Preconditioning::Objective => objective_precond.as_deref(),
-                Preconditioning::Ic0 => None,
+                Preconditioning::Ic0 | Preconditioning::Mic0 { .. } => None,
             };
             let phase = faces::Phase {
                 config: c,
