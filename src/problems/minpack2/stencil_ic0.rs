@@ -524,69 +524,57 @@ mod tests {
     #[test]
     fn unrelaxed_mic0_keeps_the_row_sums_of_the_reduced_matrix() {
         for (nx, ny) in [(1, 1), (1, 6), (6, 1), (3, 4), (9, 8), (40, 30)] {
-            for p in [
-                Minpack2::ept(nx, ny).unwrap(),
-                Minpack2::pjb(nx, ny).unwrap(),
-            ] {
-                let n = nx * ny;
-                let x = p.start();
-                let h = p.hessian(x.view());
-                let st = h.stencil.as_ref().expect("a 5-point problem");
-                for bands in [1, 2, 4].into_iter().filter(|&b| b <= ny) {
-                    let band_of = |j: usize| {
-                        (0..bands)
-                            .find(|&b| band_rows(ny, bands, b).contains(&j))
-                            .unwrap()
-                    };
-                    for seed in [1, 2] {
-                        let mask = face(n, seed);
-                        let f = StencilIc0::factor(
-                            st,
-                            (nx, ny),
-                            &h.node_diag,
-                            &mask,
-                            bands,
-                            false,
-                            1.0,
-                        )
-                        .expect("a factor without a shift");
-                        let zero = vec![0.0; n];
-                        let a = reduced(&p.hessian_matrix(x.view()), &zero, &mask, nx, &band_of);
-                        // b = A(F,F)·1_F (rows off the face: 0).
-                        let mut b = vec![0.0; n];
-                        for (r, row) in a.outer_iterator().enumerate() {
-                            if mask[r] != 0.0 {
-                                b[r] = row.iter().map(|(c, &v)| v * mask[c]).sum();
-                            }
-                        }
-                        let mut z = vec![f64::NAN; n];
-                        f.solve(&b, &mut z);
-                        let what = format!("{} {nx}x{ny} bands {bands} seed {seed}", p.elem.name());
-                        for k in 0..n {
-                            assert!(
-                                (z[k] - mask[k]).abs() <= 1e-10,
-                                "{what}: z[{k}] = {} against {}",
-                                z[k],
-                                mask[k]
-                            );
-                        }
-                        // IC(0) does not keep them (the test can tell).
-                        if nx >= 9 {
-                            let ic = StencilIc0::factor(
-                                st,
-                                (nx, ny),
-                                &h.node_diag,
-                                &mask,
-                                bands,
-                                false,
-                                0.0,
-                            )
-                            .unwrap();
-                            ic.solve(&b, &mut z);
-                            let worst = (0..n).map(|k| (z[k] - mask[k]).abs()).fold(0.0, f64::max);
-                            assert!(worst > 1e-3, "{what}: IC(0) worst {worst}");
-                        }
+            keeps_row_sums(&Minpack2::ept(nx, ny).unwrap());
+            keeps_row_sums(&Minpack2::pjb(nx, ny).unwrap());
+        }
+    }
+
+    /// The check of `unrelaxed_mic0_keeps_the_row_sums_of_the_reduced_matrix`
+    /// on one problem.
+    fn keeps_row_sums<E: Element>(p: &Minpack2<E>) {
+        let (nx, ny) = (p.geo.nx, p.geo.ny);
+        let n = nx * ny;
+        let x = p.start();
+        let h = p.hessian(x.view());
+        let st = h.stencil.as_ref().expect("a 5-point problem");
+        for bands in [1, 2, 4].into_iter().filter(|&b| b <= ny) {
+            let band_of = |j: usize| {
+                (0..bands)
+                    .find(|&b| band_rows(ny, bands, b).contains(&j))
+                    .unwrap()
+            };
+            for seed in [1, 2] {
+                let mask = face(n, seed);
+                let f = StencilIc0::factor(st, (nx, ny), &h.node_diag, &mask, bands, false, 1.0)
+                    .expect("a factor without a shift");
+                let zero = vec![0.0; n];
+                let a = reduced(&p.hessian_matrix(x.view()), &zero, &mask, nx, &band_of);
+                // b = A(F,F)·1_F (rows off the face: 0).
+                let mut b = vec![0.0; n];
+                for (r, row) in a.outer_iterator().enumerate() {
+                    if mask[r] != 0.0 {
+                        b[r] = row.iter().map(|(c, &v)| v * mask[c]).sum();
                     }
+                }
+                let mut z = vec![f64::NAN; n];
+                f.solve(&b, &mut z);
+                let what = format!("{} {nx}x{ny} bands {bands} seed {seed}", p.elem.name());
+                for k in 0..n {
+                    assert!(
+                        (z[k] - mask[k]).abs() <= 1e-10,
+                        "{what}: z[{k}] = {} against {}",
+                        z[k],
+                        mask[k]
+                    );
+                }
+                // IC(0) does not keep them (the test can tell).
+                if nx >= 9 {
+                    let ic =
+                        StencilIc0::factor(st, (nx, ny), &h.node_diag, &mask, bands, false, 0.0)
+                            .unwrap();
+                    ic.solve(&b, &mut z);
+                    let worst = (0..n).map(|k| (z[k] - mask[k]).abs()).fold(0.0, f64::max);
+                    assert!(worst > 1e-3, "{what}: IC(0) worst {worst}");
                 }
             }
         }
