@@ -85,3 +85,70 @@ fn tron_on_an_unconstrained_problem_runs_without_bounds() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--solver tron"));
 }
+
+/// `--precond mic0` with `--solver tron` on a 5-point problem reaches the
+/// reference optimum (DSSC at 50², `reference/bounds.md`) and names its ω
+/// in the JSON config; without `--solver tron`, or with ω outside [0, 1],
+/// it is a usage error (exit 2) that says why.
+#[test]
+fn mic0_runs_with_tron_and_is_refused_elsewhere() {
+    let r = solve_json(&[
+        "--problem",
+        "dssc-c",
+        "--nx",
+        "50",
+        "--ny",
+        "50",
+        "--solver",
+        "tron",
+        "--gtol",
+        "1e-10",
+        "--precond",
+        "mic0",
+    ]);
+    assert_eq!(r["status"], "converged");
+    let f = r["f"].as_f64().unwrap();
+    assert!((f + 5.284_956_148_302_2).abs() <= 1e-9 * 5.3, "{f}");
+    assert_eq!(r["config"]["preconditioning"]["mic0"]["relax"], 0.95);
+    for (args, says) in [
+        (
+            &[
+                "--problem",
+                "ept",
+                "--nx",
+                "10",
+                "--ny",
+                "10",
+                "--precond",
+                "mic0",
+            ][..],
+            "--solver tron",
+        ),
+        (
+            &[
+                "--problem",
+                "ept-bound",
+                "--nx",
+                "10",
+                "--ny",
+                "10",
+                "--solver",
+                "tron",
+                "--precond",
+                "mic0",
+                "--mic0-relax",
+                "1.5",
+            ][..],
+            "[0, 1]",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_steihaug"))
+            .arg("solve")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
