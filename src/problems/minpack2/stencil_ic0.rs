@@ -132,8 +132,7 @@ impl<'a> StencilIc0<'a> {
                         band_rows(ny, bands, b).start,
                         nd,
                         mask,
-                        alpha,
-                        relax,
+                        (alpha, relax),
                         qb,
                     )
                 };
@@ -219,15 +218,15 @@ fn diag_entry(st: &Stencil5, nd: &[f64], i: usize, k: usize) -> f64 {
 }
 
 /// The inverse pivots of one band starting at grid row `j0` (`q` holds
-/// its rows); false on a breakdown.
+/// its rows), with the diagonal shift α and the MIC(0) relaxation ω;
+/// false on a breakdown.
 fn factor_band(
     st: &Stencil5,
     nx: usize,
     j0: usize,
     nd: &[f64],
     mask: &[f64],
-    alpha: f64,
-    relax: f64,
+    (alpha, relax): (f64, f64),
     q: &mut [f64],
 ) -> bool {
     let (wh, wv) = (&st.wh, &st.wv);
