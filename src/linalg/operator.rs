@@ -85,8 +85,10 @@ pub trait LinearOperator {
     /// `relax` = ω ∈ [0, 1] asks for the relaxed **modified** factor,
     /// MIC(0): ω times each fill entry that IC(0) drops is subtracted from
     /// the pivot of its row, so that at ω = 1 the factor has the row sums
-    /// of A(F,F) (Gustafsson 1978; Axelsson & Lindskog 1986 for the
-    /// relaxation). ω = 0 is IC(0).
+    /// of A(F,F) (of the matrix it factors: with any couplings a banded
+    /// factor drops, and any diagonal shift a breakdown forced; Gustafsson
+    /// 1978; Axelsson & Lindskog 1986 for the relaxation). ω = 0 is
+    /// IC(0).
     ///
     /// TRON's [`crate::Preconditioning::Ic0`] (ω = 0) and
     /// [`crate::Preconditioning::Mic0`] ask for it on every face before

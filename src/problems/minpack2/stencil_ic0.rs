@@ -23,9 +23,11 @@
 //! `p_k −= ω·(w_h(i)·w_v(i−1)/p_{k−1} + w_v(i)·w_h(i+1)/p_{k−nx})`,
 //!
 //! each term where both the path's node and the fill's node are free
-//! and in the band. At ω = 1 the factor has the row sums of H(F,F)
-//! (tested: `M⁻¹(H·1_F) = 1_F`), which on a Laplacian lowers the condition
-//! number from O(h⁻²) to O(h⁻¹); ω < 1 keeps the pivots away from the
+//! and in the band. At ω = 1 the factor has the row sums of H(F,F) with
+//! the cross-band couplings dropped (and of the shifted matrix after a
+//! breakdown; tested: `M⁻¹(H·1_F) = 1_F`). On the Dirichlet Laplacian of
+//! the whole grid that lowers the condition number from O(h⁻²) to O(h⁻¹)
+//! (Gustafsson's bound, with a small diagonal perturbation); ω < 1 keeps the pivots away from the
 //! breakdown that a shifted (indefinite) stencil reaches at ω = 1.
 //! ω = 0 is IC(0). Only the inverse pivots q_k = 1/p_k
 //! are stored, with q_k = 0 on the fixed variables: then every coupling
@@ -545,7 +547,7 @@ mod tests {
             for seed in [1, 2] {
                 let mask = face(n, seed);
                 let f = StencilIc0::factor(st, (nx, ny), &h.node_diag, &mask, bands, false, 1.0)
-                    .expect("a factor without a shift");
+                    .expect("a factor");
                 let zero = vec![0.0; n];
                 let a = reduced(&p.hessian_matrix(x.view()), &zero, &mask, nx, &band_of);
                 // b = A(F,F)·1_F (rows off the face: 0).
@@ -581,8 +583,9 @@ mod tests {
 
     /// ω between 0 and 1 interpolates the fill subtracted from the pivots:
     /// every pivot of MIC(0) at ω is at most IC(0)'s and at least
-    /// MIC(0)'s at 1 (the fill terms are ≥ 0 on these stencils), and the
-    /// factor is SPD (rᵀM⁻¹r > 0).
+    /// MIC(0)'s at 1 (the fill terms are ≥ 0 on these stencils), each is
+    /// the module's formula with ω on both fill terms, and all are
+    /// positive (so the factor is SPD).
     #[test]
     fn relaxed_pivots_lie_between_ic0_and_mic0() {
         let p = Minpack2::pjb(25, 17).unwrap();
@@ -591,6 +594,7 @@ mod tests {
         let x = p.start();
         let h = p.hessian(x.view());
         let st = h.stencil.as_ref().unwrap();
+        assert!(h.node_diag.is_empty(), "PJB's Hessian is its stencil");
         let mask = face(n, 1);
         let q =
             |w: f64| StencilIc0::factor(st, (nx, ny), &h.node_diag, &mask, 1, false, w).unwrap();
@@ -600,6 +604,45 @@ mod tests {
             assert!(q0.q[k] <= qh.q[k] && qh.q[k] <= q1.q[k], "k {k}");
         }
         assert!((0..n).any(|k| q0.q[k] < qh.q[k]));
+        // ω scales both fill terms: each pivot from its neighbours' by the
+        // module's formula (with both terms present at interior nodes).
+        let w = 0.95;
+        let mut both = 0;
+        for k in 0..n {
+            let (i, j) = (k % nx, k / nx);
+            if mask[k] == 0.0 {
+                assert_eq!(qh.q[k], 0.0);
+                continue;
+            }
+            // SPD: every pivot on the face is positive.
+            assert!(qh.q[k] > 0.0);
+            let (wh, wv) = (&st.wh, &st.wv);
+            let left = if i > 0 { qh.q[k - 1] } else { 0.0 };
+            let below = if j > 0 { qh.q[k - nx] } else { 0.0 };
+            let fill_up = if i > 0 && j + 1 < ny && mask[k - 1 + nx] != 0.0 {
+                wh[i] * wv[i - 1] * left
+            } else {
+                0.0
+            };
+            let fill_down = if j > 0 && i + 1 < nx && mask[k + 1 - nx] != 0.0 {
+                wv[i] * wh[i + 1] * below
+            } else {
+                0.0
+            };
+            if fill_up > 0.0 && fill_down > 0.0 {
+                both += 1;
+            }
+            let p = st.diag[i]
+                - wh[i] * wh[i] * left
+                - wv[i] * wv[i] * below
+                - w * (fill_up + fill_down);
+            assert!(
+                (1.0 / qh.q[k] - p).abs() <= 1e-12 * p.abs(),
+                "k {k}: {} against {p}",
+                1.0 / qh.q[k]
+            );
+        }
+        assert!(both > 10, "{both} nodes with both fill terms");
         let r = direction(n);
         let mut z = vec![0.0; n];
         qh.solve(&r, &mut z);

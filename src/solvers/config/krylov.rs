@@ -193,8 +193,8 @@ pub enum Preconditioning {
     /// (ω = 1 keeps A's row sums; ω = 0 is [`Preconditioning::Ic0`]). It is
     /// built by operators that factor a face in their own structure
     /// ([`crate::LinearOperator::face_ic0`]: the 5-point MINPACK-2
-    /// stencils `ept-bound`, `pjb-bound`, `dssc-c`), where it needs about
-    /// half of IC(0)'s CG iterations at 500² and 1000² (`docs/bounds.md`,
+    /// stencils `ept-bound`, `pjb-bound`, `dssc-c`), where at 1000² it
+    /// needs 0.47–0.57× IC(0)'s CG iterations (`docs/bounds.md`,
     /// "Session 15"). Everywhere else (other operators, the unconstrained
     /// solvers) it is [`Preconditioning::Ic0`]. Default ω:
     /// [`DEFAULT_MIC0_RELAX`].
@@ -206,9 +206,10 @@ pub enum Preconditioning {
 
 /// The default ω of [`Preconditioning::Mic0`], by measurement
 /// (`docs/bounds.md`, "Session 15": on `dssc-c`, `ept-bound` and
-/// `pjb-bound` at 1000², 0.95 and 0.99 tie within 10 % and both need under
-/// 0.6× IC(0)'s CG iterations; ω = 1 needs more than either at 500²; the
-/// smaller value stays farther from a breakdown on shifted stencils).
+/// `pjb-bound` at 1000², 0.95 and 0.99 are within 12 % of each other in CG
+/// iterations, each winning somewhere, and 0.95 needs under 0.6× IC(0)'s;
+/// ω = 1 needs more than either at 500²; the smaller value stays farther
+/// from a breakdown on shifted stencils).
 pub const DEFAULT_MIC0_RELAX: f64 = 0.95;
 
 impl Preconditioning {
@@ -226,9 +227,7 @@ impl Preconditioning {
             _ => None,
         }
     }
-}
 
-impl Preconditioning {
     /// Checks the options of [`Preconditioning::Amg`] and
     /// [`Preconditioning::Mic0`].
     pub fn validate(&self) -> Result<()> {

@@ -167,9 +167,6 @@ impl TronConfig {
                 reason: "TRON takes a constant or gradient-norm initial radius".into(),
             });
         }
-        if let Preconditioning::Amg(cfg) = self.preconditioning {
-            cfg.validate()?;
-        }
         if self.cg_max_iter == Some(0) || self.max_faces == Some(0) {
             return Err(Error::InvalidOption {
                 name: "cg_max_iter / max_faces",
